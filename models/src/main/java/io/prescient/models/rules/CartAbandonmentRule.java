@@ -1,0 +1,130 @@
+package io.prescient.models.rules;
+
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.UserProfile;
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The first rules policy: a cart left unchanged for {@code abandonAfterMs} without a purchase
+ * yields one email reminder for that cart state. Opted-out users and users unsubscribed from email
+ * get nothing.
+ */
+public final class CartAbandonmentRule implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String TRIGGER = "cart_abandonment";
+  public static final String ACTION = "cart_reminder";
+  public static final String CHANNEL = "email";
+
+  private final long abandonAfterMs;
+  private final long validForMs;
+
+  public CartAbandonmentRule(long abandonAfterMs, long validForMs) {
+    if (abandonAfterMs <= 0 || validForMs <= 0) {
+      throw new IllegalArgumentException("durations must be positive");
+    }
+    this.abandonAfterMs = abandonAfterMs;
+    this.validForMs = validForMs;
+  }
+
+  /** When the current cart state becomes abandoned (event time), or -1 if it cannot. */
+  public long dueAt(UserProfile p) {
+    return p.cartLines > 0 ? p.cartLastChange + abandonAfterMs : -1;
+  }
+
+  /** Why no reminder is due at {@code now}, or null when one is. */
+  public String blockedBecause(UserProfile p, long now) {
+    if (p.cartLines <= 0) {
+      return "cart_empty";
+    }
+    if (now < dueAt(p)) {
+      return "not_yet_abandoned";
+    }
+    if (p.cartLastEventId == null || p.cartLastEventId.equals(p.cartRemindedFor)) {
+      return "already_reminded";
+    }
+    if (p.optedOut) {
+      return "opted_out";
+    }
+    if (p.unsubscribedChannels.contains(CHANNEL)) {
+      return "unsubscribed";
+    }
+    return null;
+  }
+
+  /**
+   * Decides at event time {@code now}. Returns the reminder, or null when none is due (see {@link
+   * #blockedBecause}); marks the cart state as reminded when it decides.
+   */
+  public Decision evaluate(String userId, UserProfile p, CartStore cart, long now)
+      throws Exception {
+    if (blockedBecause(p, now) != null) {
+      return null;
+    }
+    Map.Entry<String, CartLine> top = ProfileUpdater.topLine(cart);
+    if (top == null) {
+      return null;
+    }
+    double cartValue = 0;
+    int units = 0;
+    for (Map.Entry<String, CartLine> e : cart.entries()) {
+      cartValue += e.getValue().value();
+      units += e.getValue().quantity;
+    }
+    Decision d = new Decision();
+    d.decisionId = DecisionIds.of(userId, TRIGGER, p.cartLastEventId);
+    d.userId = userId;
+    d.trigger = TRIGGER;
+    d.triggeringEventId = p.cartLastEventId;
+    d.channel = CHANNEL;
+    d.action = ACTION;
+    d.productId = top.getKey();
+    d.category = top.getValue().category;
+    d.decidedAt = now;
+    d.sendAfter = now;
+    d.expiresAt = now + validForMs;
+    d.arm = "rules";
+    d.policy = "rules";
+    d.explored = false;
+    d.propensity = 1.0;
+    d.candidates.add(ACTION);
+    d.reasonCodes.add("CART_ABANDONED");
+    d.scores.put("cart_value", round2(cartValue));
+    d.why = why(p.cartLines, units, cartValue, now - p.cartLastChange);
+    p.cartRemindedFor = p.cartLastEventId;
+    return d;
+  }
+
+  private static String why(int lines, int units, double value, long idleMs) {
+    String items = units == 1 ? "1 item" : units + " items";
+    String products = lines == 1 ? "1 product" : lines + " products";
+    String money = value > 0 ? String.format(Locale.ROOT, " worth %.2f", value) : "";
+    return items
+        + " ("
+        + products
+        + ")"
+        + money
+        + " left in the cart for "
+        + human(idleMs)
+        + " without a purchase";
+  }
+
+  static String human(long ms) {
+    long minutes = ms / 60_000;
+    if (minutes < 120) {
+      return minutes + " min";
+    }
+    long hours = minutes / 60;
+    return hours < 48 ? hours + " h" : hours / 24 + " days";
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100.0) / 100.0;
+  }
+}

@@ -1,0 +1,49 @@
+package io.prescient.state.contract;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One decision for the {@code decisions} topic (schema version {@link #SCHEMA_VERSION}). What to
+ * send, to whom, on which channel, not before when, and why. The id is derived from the input
+ * (user, trigger, triggering event), so consumers de-duplicate under at-least-once delivery and a
+ * replay yields the same ids.
+ */
+public class Decision {
+  public static final int SCHEMA_VERSION = 1;
+
+  public String decisionId;
+  public String userId;
+  public String trigger;
+  public String triggeringEventId;
+  public String channel;
+  public String action;
+  public String offerId;
+  public String productId;
+  public String category;
+
+  /** Event time at which the decision was made, epoch millis. */
+  public long decidedAt;
+
+  public long sendAfter;
+  public long expiresAt;
+  public String arm;
+  public String policy;
+  public Map<String, String> modelVersions = new LinkedHashMap<>();
+  public Map<String, Double> scores = new LinkedHashMap<>();
+  public boolean explored;
+  public double propensity;
+  public List<String> candidates = new ArrayList<>();
+  public List<String> reasonCodes = new ArrayList<>();
+  public String why;
+  public List<String> guardrails = new ArrayList<>();
+
+  public Decision() {}
+
+  @Override
+  public String toString() {
+    return "Decision{" + decisionId + ", " + userId + ", " + trigger + ", " + action + "}";
+  }
+}

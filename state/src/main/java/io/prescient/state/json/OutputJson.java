@@ -1,0 +1,94 @@
+package io.prescient.state.json;
+
+import static io.prescient.state.json.JsonWriting.instant;
+import static io.prescient.state.json.JsonWriting.optional;
+import static io.prescient.state.json.JsonWriting.strings;
+
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/** The wire format of the output topics: decisions, dlq and audit. */
+public final class OutputJson {
+  private OutputJson() {}
+
+  /** A decision record; field names are the documented, schema-versioned contract. */
+  public static byte[] decision(Decision d) {
+    return JsonWriting.object(
+        g -> {
+          g.writeNumberField("schema_version", Decision.SCHEMA_VERSION);
+          g.writeStringField("decision_id", d.decisionId);
+          g.writeStringField("user_id", d.userId);
+          g.writeStringField("trigger", d.trigger);
+          optional(g, "triggering_event_id", d.triggeringEventId);
+          g.writeStringField("channel", d.channel);
+          g.writeStringField("action", d.action);
+          optional(g, "offer_id", d.offerId);
+          optional(g, "product_id", d.productId);
+          optional(g, "category", d.category);
+          instant(g, "decided_at", d.decidedAt);
+          instant(g, "send_after", d.sendAfter);
+          instant(g, "expires_at", d.expiresAt);
+          g.writeStringField("arm", d.arm);
+          g.writeStringField("policy", d.policy);
+          g.writeObjectFieldStart("model_versions");
+          for (Map.Entry<String, String> e : d.modelVersions.entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+          }
+          g.writeEndObject();
+          g.writeObjectFieldStart("scores");
+          for (Map.Entry<String, Double> e : d.scores.entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+          }
+          g.writeEndObject();
+          g.writeBooleanField("explored", d.explored);
+          g.writeNumberField("propensity", d.propensity);
+          strings(g, "candidates", d.candidates);
+          strings(g, "reason_codes", d.reasonCodes);
+          g.writeStringField("why", d.why);
+          strings(g, "guardrails", d.guardrails);
+        });
+  }
+
+  /**
+   * A DLQ record. The raw value is kept as text when it is valid UTF-8 ({@code raw}) and as base64
+   * otherwise ({@code raw_base64}); {@code raw_size} and {@code raw_sha256} describe the original
+   * even when the stored copy was truncated.
+   */
+  public static byte[] rejection(Rejection r) {
+    return JsonWriting.object(
+        g -> {
+          g.writeStringField("source_topic", r.sourceTopic);
+          g.writeNumberField("partition", r.partition);
+          g.writeNumberField("offset", r.offset);
+          if (r.kafkaTimestamp >= 0) {
+            instant(g, "kafka_timestamp", r.kafkaTimestamp);
+          }
+          g.writeStringField("reason", r.reason.code());
+          g.writeStringField("detail", r.detail);
+          optional(g, "user_id", r.userId);
+          g.writeNumberField("raw_size", r.rawSize);
+          optional(g, "raw_sha256", r.rawSha256);
+          g.writeBooleanField("raw_truncated", r.truncated());
+          byte[] raw = r.raw == null ? new byte[0] : r.raw;
+          if (Utf8.firstInvalidByte(raw) < 0) {
+            g.writeStringField("raw", new String(raw, StandardCharsets.UTF_8));
+          } else {
+            g.writeStringField("raw_base64", Base64.getEncoder().encodeToString(raw));
+          }
+        });
+  }
+
+  public static byte[] audit(AuditRecord a) {
+    return JsonWriting.object(
+        g -> {
+          g.writeStringField("user_id", a.userId);
+          g.writeStringField("request", a.request);
+          instant(g, "requested_at", a.requestedAt);
+          strings(g, "effects", a.effects);
+        });
+  }
+}

@@ -1,0 +1,413 @@
+package io.prescient.state.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.PrivacyRequest;
+import io.prescient.state.contract.PrivacyType;
+import io.prescient.state.contract.RejectReason;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Strict parser for the {@code events} and {@code privacy} topics. It reads the bytes once with a
+ * streaming parser, rejects anything that is not exactly one JSON object of the documented shape,
+ * and says precisely why. Unknown fields are ignored (forward compatibility), duplicate fields are
+ * rejected (ambiguous), JSON {@code null} counts as absent.
+ */
+public final class RecordParser {
+  private static final int MAX_ID_LENGTH = 256;
+  private static final long MAX_DWELL_MS = 24L * 3600 * 1000;
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(32)
+                  .maxNumberLength(64)
+                  .maxStringLength(1 << 20)
+                  .build())
+          .build();
+
+  private final JsonLimits limits;
+
+  public RecordParser(JsonLimits limits) {
+    this.limits = limits;
+  }
+
+  /** Parses and validates one {@code events} record; {@code now} bounds future timestamps. */
+  public Event parseEvent(byte[] raw, long now) throws InvalidRecordException {
+    Event e = new Event();
+    String typeName = null;
+    try (JsonParser p = open(raw)) {
+      while (nextField(p)) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.VALUE_NULL) {
+          continue;
+        }
+        switch (field) {
+          case "event_id" -> e.eventId = id(p, field);
+          case "user_id" -> e.userId = id(p, field);
+          case "type" -> typeName = string(p, field);
+          case "timestamp" -> e.timestamp = timestamp(p, field, now);
+          case "product_id" -> e.productId = id(p, field);
+          case "category" -> e.category = id(p, field);
+          case "price" -> e.price = number(p, field, 0.0, limits.maxPrice);
+          case "quantity" -> e.quantity = (int) integer(p, field, 1, limits.maxQuantity);
+          case "dwell_ms" -> e.dwellMs = integer(p, field, 0, MAX_DWELL_MS);
+          case "channel" -> e.channel = id(p, field);
+          case "device" -> e.device = id(p, field);
+          case "sentiment" -> e.sentiment = number(p, field, -1.0, 1.0);
+          default -> p.skipChildren();
+        }
+      }
+      expectEnd(p);
+    } catch (IOException ex) {
+      throw fromJackson(ex);
+    }
+    require(e.eventId, "event_id");
+    require(e.userId, "user_id");
+    require(typeName, "type");
+    e.type = EventType.fromWireName(typeName);
+    if (e.type == null) {
+      throw new InvalidRecordException(
+          RejectReason.UNKNOWN_TYPE, "unknown event type '" + abbreviate(typeName) + "'");
+    }
+    if (e.timestamp == 0L) {
+      throw missing("timestamp");
+    }
+    switch (e.type) {
+      case ADD_TO_CART, REMOVE_FROM_CART, PURCHASE, REFUND -> require(e.productId, "product_id");
+      case DWELL -> {
+        if (e.dwellMs == null) {
+          throw missing("dwell_ms");
+        }
+      }
+      default -> {}
+    }
+    return e;
+  }
+
+  /** Parses and validates one {@code privacy} record. */
+  public PrivacyRequest parsePrivacy(byte[] raw, long now) throws InvalidRecordException {
+    PrivacyRequest r = new PrivacyRequest();
+    String typeName = null;
+    boolean sawChannels = false;
+    try (JsonParser p = open(raw)) {
+      while (nextField(p)) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.VALUE_NULL) {
+          continue;
+        }
+        switch (field) {
+          case "user_id" -> r.userId = id(p, field);
+          case "type" -> typeName = string(p, field);
+          case "timestamp" -> r.timestamp = timestamp(p, field, now);
+          case "channels" -> {
+            r.channels = channels(p);
+            sawChannels = true;
+          }
+          default -> p.skipChildren();
+        }
+      }
+      expectEnd(p);
+    } catch (IOException ex) {
+      throw fromJackson(ex);
+    }
+    require(r.userId, "user_id");
+    require(typeName, "type");
+    r.type = PrivacyType.fromWireName(typeName);
+    if (r.type == null) {
+      throw new InvalidRecordException(
+          RejectReason.UNKNOWN_TYPE, "unknown privacy request type '" + abbreviate(typeName) + "'");
+    }
+    if (r.timestamp == 0L) {
+      throw missing("timestamp");
+    }
+    if (r.type == PrivacyType.UNSUBSCRIBE && (!sawChannels || r.channels.isEmpty())) {
+      throw missing("channels");
+    }
+    return r;
+  }
+
+  /** Reads only {@code user_id}, best effort, for DLQ records of otherwise invalid input. */
+  public static String userIdOrNull(byte[] raw) {
+    if (raw == null || raw.length == 0) {
+      return null;
+    }
+    try (JsonParser p = FACTORY.createParser(raw)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("user_id".equals(field) && t == JsonToken.VALUE_STRING) {
+          String s = p.getText();
+          return s.length() <= MAX_ID_LENGTH ? s : null;
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // best effort only
+    }
+    return null;
+  }
+
+  private JsonParser open(byte[] raw) throws InvalidRecordException, IOException {
+    if (raw == null || raw.length == 0) {
+      throw new InvalidRecordException(RejectReason.EMPTY_RECORD, "record has no value");
+    }
+    if (raw.length > limits.maxRecordBytes) {
+      throw new InvalidRecordException(
+          RejectReason.RECORD_TOO_LARGE,
+          "record is " + raw.length + " bytes, limit is " + limits.maxRecordBytes);
+    }
+    int bad = Utf8.firstInvalidByte(raw);
+    if (bad >= 0) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_UTF8, "invalid UTF-8 byte sequence at offset " + bad);
+    }
+    JsonParser p = FACTORY.createParser(raw);
+    JsonToken first = p.nextToken();
+    if (first != JsonToken.START_OBJECT) {
+      p.close();
+      throw new InvalidRecordException(
+          RejectReason.NOT_AN_OBJECT,
+          "expected a JSON object, got " + (first == null ? "nothing" : describe(first)));
+    }
+    return p;
+  }
+
+  private static boolean nextField(JsonParser p) throws IOException {
+    JsonToken t = p.nextToken();
+    return t == JsonToken.FIELD_NAME;
+  }
+
+  private static void expectEnd(JsonParser p) throws IOException, InvalidRecordException {
+    if (p.currentToken() != JsonToken.END_OBJECT) {
+      throw new InvalidRecordException(RejectReason.MALFORMED_JSON, "object is not closed");
+    }
+    JsonToken trailing = p.nextToken();
+    if (trailing != null) {
+      throw new InvalidRecordException(
+          RejectReason.MALFORMED_JSON, "unexpected " + describe(trailing) + " after the object");
+    }
+  }
+
+  private static String string(JsonParser p, String field)
+      throws IOException, InvalidRecordException {
+    if (p.currentToken() != JsonToken.VALUE_STRING) {
+      throw wrongType(field, "a string", p.currentToken());
+    }
+    return p.getText();
+  }
+
+  private static String id(JsonParser p, String field) throws IOException, InvalidRecordException {
+    String s = string(p, field);
+    if (s.isBlank()) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE, "field '" + field + "' is blank");
+    }
+    if (s.length() > MAX_ID_LENGTH) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '" + field + "' is " + s.length() + " characters, limit is " + MAX_ID_LENGTH);
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        throw new InvalidRecordException(
+            RejectReason.INVALID_VALUE,
+            "field '"
+                + field
+                + "' contains control character U+"
+                + String.format("%04X", (int) s.charAt(i)));
+      }
+    }
+    return s;
+  }
+
+  private static double number(JsonParser p, String field, double min, double max)
+      throws IOException, InvalidRecordException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw wrongType(field, "a number", t);
+    }
+    double v = p.getDoubleValue();
+    if (!(v >= min && v <= max)) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '"
+              + field
+              + "' is "
+              + p.getText()
+              + ", allowed range is ["
+              + min
+              + ", "
+              + max
+              + "]");
+    }
+    return v;
+  }
+
+  private static long integer(JsonParser p, String field, long min, long max)
+      throws IOException, InvalidRecordException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_NUMBER_INT) {
+      throw wrongType(field, "an integer", t);
+    }
+    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '" + field + "' is too large: " + abbreviate(p.getText()));
+    }
+    long v = p.getLongValue();
+    if (v < min || v > max) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '" + field + "' is " + v + ", allowed range is [" + min + ", " + max + "]");
+    }
+    return v;
+  }
+
+  private long timestamp(JsonParser p, String field, long now)
+      throws IOException, InvalidRecordException {
+    long millis;
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      millis = p.getLongValue();
+    } else if (t == JsonToken.VALUE_STRING) {
+      millis = parseIsoInstant(p.getText(), field);
+    } else {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_TIMESTAMP,
+          "field '" + field + "' must be ISO-8601 or epoch milliseconds, got " + describe(t));
+    }
+    if (millis < limits.minTimestamp) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '" + field + "' is " + render(millis) + ", before " + render(limits.minTimestamp));
+    }
+    if (millis > now + limits.maxFutureSkewMs) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '"
+              + field
+              + "' is "
+              + render(millis)
+              + ", more than "
+              + limits.maxFutureSkewMs / 1000
+              + " s in the future");
+    }
+    return millis;
+  }
+
+  private static long parseIsoInstant(String text, String field) throws InvalidRecordException {
+    try {
+      return Instant.parse(text).toEpochMilli();
+    } catch (DateTimeParseException first) {
+      try {
+        return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+      } catch (DateTimeParseException second) {
+        throw new InvalidRecordException(
+            RejectReason.INVALID_TIMESTAMP,
+            "field '"
+                + field
+                + "' is not ISO-8601 with a zone or offset: '"
+                + abbreviate(text)
+                + "'");
+      }
+    } catch (ArithmeticException overflow) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_TIMESTAMP, "field '" + field + "' overflows: " + abbreviate(text));
+    }
+  }
+
+  private static List<String> channels(JsonParser p) throws IOException, InvalidRecordException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw wrongType("channels", "an array of strings", p.currentToken());
+    }
+    List<String> out = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      out.add(id(p, "channels"));
+      if (out.size() > 32) {
+        throw new InvalidRecordException(
+            RejectReason.OUT_OF_RANGE, "field 'channels' has more than 32 entries");
+      }
+    }
+    return out;
+  }
+
+  private static void require(String value, String field) throws InvalidRecordException {
+    if (value == null) {
+      throw missing(field);
+    }
+  }
+
+  private static InvalidRecordException missing(String field) {
+    return new InvalidRecordException(
+        RejectReason.MISSING_FIELD, "required field '" + field + "' is missing");
+  }
+
+  private static InvalidRecordException wrongType(String field, String expected, JsonToken got) {
+    return new InvalidRecordException(
+        RejectReason.WRONG_TYPE,
+        "field '" + field + "' must be " + expected + ", got " + describe(got));
+  }
+
+  private static InvalidRecordException fromJackson(IOException ex) {
+    if (ex instanceof StreamConstraintsException) {
+      return new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE, "JSON exceeds limits: " + firstLine(ex.getMessage()));
+    }
+    String message = firstLine(ex.getMessage());
+    if (message.startsWith("Duplicate field")) {
+      return new InvalidRecordException(RejectReason.DUPLICATE_FIELD, message);
+    }
+    return new InvalidRecordException(RejectReason.MALFORMED_JSON, message);
+  }
+
+  private static String describe(JsonToken t) {
+    if (t == null) {
+      return "end of input";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static String render(long millis) {
+    return Instant.ofEpochMilli(millis).toString();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable JSON";
+    }
+    int nl = message.indexOf('\n');
+    return abbreviate(nl < 0 ? message : message.substring(0, nl));
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+  }
+}

@@ -1,0 +1,44 @@
+package io.prescient.state.profile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The per-user profile kept in keyed state (a Flink POJO). This is the foundation's minimal
+ * profile: lifetime counters, the open cart's summary and the user's privacy choices. The cart
+ * lines themselves live in a separate map state ({@link CartStore}).
+ */
+public class UserProfile {
+  public long firstSeen;
+  public long lastSeen;
+  public long events;
+  public long views;
+  public long cartAdds;
+  public long purchases;
+  public long refunds;
+
+  /** Purchases minus refunds, in the currency of the prices. */
+  public double revenue;
+
+  public long lastPurchaseAt;
+
+  /** Number of distinct products in the open cart. */
+  public int cartLines;
+
+  /** Event time of the last change to the cart, epoch millis (0: never). */
+  public long cartLastChange;
+
+  /** The event that last changed the cart: it names the abandonment decision. */
+  public String cartLastEventId;
+
+  /** The cart change for which a reminder was already decided: one reminder per cart state. */
+  public String cartRemindedFor;
+
+  /** The one pending event-time timer of this user (0: none), so erase can delete it. */
+  public long pendingTimer;
+
+  public boolean optedOut;
+  public List<String> unsubscribedChannels = new ArrayList<>();
+
+  public UserProfile() {}
+}

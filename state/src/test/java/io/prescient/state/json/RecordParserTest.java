@@ -1,0 +1,197 @@
+package io.prescient.state.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.PrivacyRequest;
+import io.prescient.state.contract.PrivacyType;
+import io.prescient.state.contract.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RecordParserTest {
+  private static final long NOW = Instant.parse("2026-11-24T00:00:00Z").toEpochMilli();
+  private final RecordParser parser = new RecordParser(JsonLimits.defaults());
+
+  private Event event(String json) throws InvalidRecordException {
+    return parser.parseEvent(json.getBytes(StandardCharsets.UTF_8), NOW);
+  }
+
+  private static String valid(String extra) {
+    return "{\"event_id\":\"e1\",\"user_id\":\"u1\",\"type\":\"add_to_cart\","
+        + "\"timestamp\":\"2011-01-04T10:00:00Z\",\"product_id\":\"p1\""
+        + extra
+        + "}";
+  }
+
+  @Test
+  void parsesEveryFieldOfAValidEvent() throws Exception {
+    Event e =
+        event(
+            valid(
+                ",\"category\":\"bags\",\"price\":2.55,\"quantity\":6,\"dwell_ms\":1200,"
+                    + "\"channel\":\"web\",\"device\":\"mobile\",\"sentiment\":-0.5,"
+                    + "\"future_field\":{\"nested\":[1,2,3]}"));
+    assertThat(e.eventId).isEqualTo("e1");
+    assertThat(e.userId).isEqualTo("u1");
+    assertThat(e.type).isEqualTo(EventType.ADD_TO_CART);
+    assertThat(e.timestamp).isEqualTo(Instant.parse("2011-01-04T10:00:00Z").toEpochMilli());
+    assertThat(e.productId).isEqualTo("p1");
+    assertThat(e.category).isEqualTo("bags");
+    assertThat(e.price).isEqualTo(2.55);
+    assertThat(e.quantity).isEqualTo(6);
+    assertThat(e.dwellMs).isEqualTo(1200L);
+    assertThat(e.channel).isEqualTo("web");
+    assertThat(e.device).isEqualTo("mobile");
+    assertThat(e.sentiment).isEqualTo(-0.5);
+    assertThat(e.value()).isEqualTo(2.55 * 6);
+  }
+
+  @Test
+  void acceptsEpochMillisAndOffsetTimestamps() throws Exception {
+    long expected = Instant.parse("2011-01-04T10:00:00Z").toEpochMilli();
+    String millis = valid("").replace("\"2011-01-04T10:00:00Z\"", Long.toString(expected));
+    String offset = valid("").replace("2011-01-04T10:00:00Z", "2011-01-04T11:00:00+01:00");
+    assertThat(event(millis).timestamp).isEqualTo(expected);
+    assertThat(event(offset).timestamp).isEqualTo(expected);
+  }
+
+  @Test
+  void nullOptionalFieldsAreAbsent() throws Exception {
+    Event e = event(valid(",\"price\":null,\"category\":null"));
+    assertThat(e.price).isNull();
+    assertThat(e.category).isNull();
+    assertThat(e.units()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "truncated | {\"event_id\":\"e1\",\"user_id\" | MALFORMED_JSON",
+        "not json | hello | MALFORMED_JSON",
+        "array | [1,2,3] | NOT_AN_OBJECT",
+        "string | \"just a string\" | NOT_AN_OBJECT",
+        "two objects | {\"a\":1}{\"b\":2} | MALFORMED_JSON",
+        "missing user | {\"event_id\":\"e1\",\"type\":\"view\",\"timestamp\":1300000000000} |"
+            + " MISSING_FIELD",
+        "missing timestamp | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\"} |"
+            + " MISSING_FIELD",
+        "unknown type | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"teleport\","
+            + "\"timestamp\":1300000000000} | UNKNOWN_TYPE",
+        "cart without product | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"add_to_cart\","
+            + "\"timestamp\":1300000000000} | MISSING_FIELD",
+        "user id is a number | {\"event_id\":\"e1\",\"user_id\":42,\"type\":\"view\","
+            + "\"timestamp\":1300000000000} | WRONG_TYPE",
+        "price is a string | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"price\":\"3\"} | WRONG_TYPE",
+        "negative price | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"price\":-1} | OUT_OF_RANGE",
+        "negative quantity | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"quantity\":-3} | OUT_OF_RANGE",
+        "fractional quantity | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"quantity\":1.5} | WRONG_TYPE",
+        "huge quantity | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"quantity\":99999999999999999999999} | OUT_OF_RANGE",
+        "sentiment out of range | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000,\"sentiment\":7} | OUT_OF_RANGE",
+        "timestamp in 1970 | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":5} | OUT_OF_RANGE",
+        "timestamp in 2300 | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":\"2300-01-01T00:00:00Z\"} | OUT_OF_RANGE",
+        "timestamp without zone | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":\"2011-01-04 10:00:00\"} | INVALID_TIMESTAMP",
+        "timestamp is boolean | {\"event_id\":\"e1\",\"user_id\":\"u\",\"type\":\"view\","
+            + "\"timestamp\":true} | INVALID_TIMESTAMP",
+        "blank user | {\"event_id\":\"e1\",\"user_id\":\"  \",\"type\":\"view\","
+            + "\"timestamp\":1300000000000} | INVALID_VALUE",
+        "control char in user | {\"event_id\":\"e1\",\"user_id\":\"a\\u0007b\",\"type\":\"view\","
+            + "\"timestamp\":1300000000000} | INVALID_VALUE",
+        "duplicate field | {\"event_id\":\"e1\",\"user_id\":\"u\",\"user_id\":\"v\","
+            + "\"type\":\"view\",\"timestamp\":1300000000000} | DUPLICATE_FIELD",
+      })
+  void rejectsWithAPreciseReason(String name, String json, RejectReason reason) {
+    assertThatThrownBy(() -> event(json))
+        .isInstanceOfSatisfying(
+            InvalidRecordException.class,
+            ex -> {
+              assertThat(ex.reason()).isEqualTo(reason);
+              assertThat(ex.getMessage()).isNotBlank();
+            });
+  }
+
+  @Test
+  void rejectsEmptyOversizedAndNonUtf8Records() {
+    assertReason(new byte[0], RejectReason.EMPTY_RECORD);
+    assertReason(null, RejectReason.EMPTY_RECORD);
+    byte[] big = new byte[10 * 1024 * 1024];
+    Arrays.fill(big, (byte) ' ');
+    assertReason(big, RejectReason.RECORD_TOO_LARGE);
+    byte[] latin1 = valid("").replace("u1", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+    assertReason(latin1, RejectReason.INVALID_UTF8);
+    byte[] overlong = valid("").getBytes(StandardCharsets.UTF_8);
+    overlong[5] = (byte) 0xC0; // overlong encoding start byte inside "event_id"
+    assertReason(overlong, RejectReason.INVALID_UTF8);
+  }
+
+  @Test
+  void rejectsDeepNestingWithoutStackOverflow() {
+    String deep = "{\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+    assertReason(deep.getBytes(StandardCharsets.UTF_8), RejectReason.OUT_OF_RANGE);
+  }
+
+  @Test
+  void acceptsValidMultibyteUtf8() throws Exception {
+    assertThat(event(valid("").replace("u1", "caf\u00e9-\uD83D\uDE00")).userId)
+        .isEqualTo("caf\u00e9-\uD83D\uDE00");
+  }
+
+  @Test
+  void parsesPrivacyRequests() throws Exception {
+    PrivacyRequest r =
+        parser.parsePrivacy(
+            "{\"user_id\":\"u1\",\"type\":\"unsubscribe\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"channels\":[\"email\",\"push\"]}"
+                .getBytes(StandardCharsets.UTF_8),
+            NOW);
+    assertThat(r.type).isEqualTo(PrivacyType.UNSUBSCRIBE);
+    assertThat(r.channels).isEqualTo(List.of("email", "push"));
+    assertThatThrownBy(
+            () ->
+                parser.parsePrivacy(
+                    "{\"user_id\":\"u1\",\"type\":\"unsubscribe\",\"timestamp\":1300000000000}"
+                        .getBytes(StandardCharsets.UTF_8),
+                    NOW))
+        .hasMessageContaining("channels");
+    assertThatThrownBy(
+            () ->
+                parser.parsePrivacy(
+                    "{\"user_id\":\"u1\",\"type\":\"forget_me_maybe\",\"timestamp\":1300000000000}"
+                        .getBytes(StandardCharsets.UTF_8),
+                    NOW))
+        .isInstanceOfSatisfying(
+            InvalidRecordException.class,
+            ex -> assertThat(ex.reason()).isEqualTo(RejectReason.UNKNOWN_TYPE));
+  }
+
+  @Test
+  void readsUserIdOfInvalidRecordsBestEffort() {
+    assertThat(RecordParser.userIdOrNull("{\"user_id\":\"u9\",\"type\":7}".getBytes()))
+        .isEqualTo("u9");
+    assertThat(RecordParser.userIdOrNull("{\"user_id\":".getBytes())).isNull();
+    assertThat(RecordParser.userIdOrNull(new byte[] {(byte) 0xFF})).isNull();
+  }
+
+  private void assertReason(byte[] raw, RejectReason reason) {
+    assertThatThrownBy(() -> parser.parseEvent(raw, NOW))
+        .isInstanceOfSatisfying(
+            InvalidRecordException.class, ex -> assertThat(ex.reason()).isEqualTo(reason));
+  }
+}
