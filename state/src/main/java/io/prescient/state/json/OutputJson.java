@@ -6,6 +6,7 @@ import static io.prescient.state.json.JsonWriting.strings;
 
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -78,6 +79,33 @@ public final class OutputJson {
             g.writeStringField("raw", new String(raw, StandardCharsets.UTF_8));
           } else {
             g.writeStringField("raw_base64", Base64.getEncoder().encodeToString(raw));
+          }
+        });
+  }
+
+  /** An event in the {@code events} format (timestamps as ISO-8601), absent fields omitted. */
+  public static byte[] event(Event e) {
+    return JsonWriting.object(
+        g -> {
+          g.writeStringField("event_id", e.eventId);
+          g.writeStringField("user_id", e.userId);
+          g.writeStringField("type", e.type.wireName());
+          instant(g, "timestamp", e.timestamp);
+          optional(g, "product_id", e.productId);
+          optional(g, "category", e.category);
+          if (e.price != null) {
+            g.writeNumberField("price", e.price);
+          }
+          if (e.quantity != null) {
+            g.writeNumberField("quantity", e.quantity);
+          }
+          if (e.dwellMs != null) {
+            g.writeNumberField("dwell_ms", e.dwellMs);
+          }
+          optional(g, "channel", e.channel);
+          optional(g, "device", e.device);
+          if (e.sentiment != null) {
+            g.writeNumberField("sentiment", e.sentiment);
           }
         });
   }

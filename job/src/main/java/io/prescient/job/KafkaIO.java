@@ -1,0 +1,99 @@
+package io.prescient.job;
+
+import io.prescient.operators.Envelope;
+import io.prescient.operators.InputParser;
+import io.prescient.operators.JsonRecordSerializer;
+import io.prescient.operators.KafkaEnvelopeDeserializer;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.json.JsonLimits;
+import io.prescient.state.json.OutputJson;
+import java.time.Instant;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The production sources and sinks: the Kafka topics of DESIGN.md. */
+public final class KafkaIO {
+  private KafkaIO() {}
+
+  public static PipelineIO create(Configuration c) {
+    JsonLimits limits = limits(c);
+    int dlqMax = (int) c.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes();
+    return new PipelineIO(
+        source(c, c.get(PrescientOptions.TOPIC_EVENTS), InputParser.Kind.EVENTS, limits, dlqMax),
+        source(c, c.get(PrescientOptions.TOPIC_PRIVACY), InputParser.Kind.PRIVACY, limits, dlqMax),
+        sink(
+            c,
+            "decisions",
+            new JsonRecordSerializer<Decision>(
+                c.get(PrescientOptions.TOPIC_DECISIONS), d -> d.userId, OutputJson::decision)),
+        sink(
+            c,
+            "dlq",
+            new JsonRecordSerializer<Rejection>(
+                c.get(PrescientOptions.TOPIC_DLQ), r -> r.userId, OutputJson::rejection)),
+        sink(
+            c,
+            "audit",
+            new JsonRecordSerializer<AuditRecord>(
+                c.get(PrescientOptions.TOPIC_AUDIT), a -> a.userId, OutputJson::audit)));
+  }
+
+  public static JsonLimits limits(Configuration c) {
+    return new JsonLimits(
+        (int) c.get(PrescientOptions.MAX_RECORD_SIZE).getBytes(),
+        Instant.parse(c.get(PrescientOptions.MIN_TIMESTAMP)).toEpochMilli(),
+        c.get(PrescientOptions.MAX_FUTURE_SKEW).toMillis(),
+        JsonLimits.defaults().maxPrice,
+        JsonLimits.defaults().maxQuantity);
+  }
+
+  private static KafkaSource<Envelope> source(
+      Configuration c, String topic, InputParser.Kind kind, JsonLimits limits, int dlqMax) {
+    KafkaSourceBuilder<Envelope> b =
+        KafkaSource.<Envelope>builder()
+            .setBootstrapServers(c.get(PrescientOptions.BOOTSTRAP_SERVERS))
+            .setTopics(topic)
+            .setGroupId(c.get(PrescientOptions.GROUP_ID))
+            .setClientIdPrefix(c.get(PrescientOptions.GROUP_ID) + "-" + topic)
+            .setStartingOffsets(startingOffsets(c))
+            .setDeserializer(new KafkaEnvelopeDeserializer(new InputParser(kind, limits, dlqMax)))
+            // Only read committed input, so an upstream exactly-once producer is honoured.
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("commit.offsets.on.checkpoint", "true");
+    if (c.get(PrescientOptions.BOUNDED)) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  private static OffsetsInitializer startingOffsets(Configuration c) {
+    return switch (c.get(PrescientOptions.STARTING_OFFSETS)) {
+      case EARLIEST -> OffsetsInitializer.earliest();
+      case LATEST -> OffsetsInitializer.latest();
+      case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    };
+  }
+
+  private static <T> KafkaSink<T> sink(
+      Configuration c, String name, KafkaRecordSerializationSchema<T> serializer) {
+    DeliveryGuarantee guarantee = c.get(PrescientOptions.DELIVERY_GUARANTEE);
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(c.get(PrescientOptions.BOOTSTRAP_SERVERS))
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(guarantee)
+        .setTransactionalIdPrefix(c.get(PrescientOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+        .setProperty(
+            "transaction.timeout.ms",
+            Long.toString(c.get(PrescientOptions.TRANSACTION_TIMEOUT).toMillis()))
+        .setProperty("linger.ms", "5")
+        .build();
+  }
+}

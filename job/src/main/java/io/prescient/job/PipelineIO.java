@@ -1,0 +1,19 @@
+package io.prescient.job;
+
+import io.prescient.operators.Envelope;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Rejection;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+
+/**
+ * The sources and sinks the topology is wired to. Production wires Kafka ({@link KafkaIO}); a test
+ * may wire its own, and the topology cannot tell the difference.
+ */
+public record PipelineIO(
+    Source<Envelope, ?, ?> events,
+    Source<Envelope, ?, ?> privacy,
+    Sink<Decision> decisions,
+    Sink<Rejection> dlq,
+    Sink<AuditRecord> audit) {}

@@ -1,0 +1,104 @@
+package io.prescient.job;
+
+import java.nio.file.Path;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Main class of the shaded jar: reads options, wires Kafka, runs the topology. Everything about the
+ * topology itself is in {@link PrescientPipeline}.
+ */
+public final class PrescientJob {
+  private PrescientJob() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(
+          "Usage: PrescientJob [--config FILE] [--<key> <value> ...]\n\n"
+              + PrescientOptions.markdownTable());
+      return;
+    }
+    Configuration options;
+    try {
+      options = PrescientConfig.fromArgs(args);
+    } catch (PrescientConfig.ConfigException e) {
+      System.err.println("prescient: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env = environment(options);
+    PrescientPipeline.build(env, KafkaIO.create(options), options);
+    env.execute("prescient");
+  }
+
+  /**
+   * The execution environment: RocksDB state, checkpointing, no Kryo fallback, no generated uids.
+   * Flink keys given in {@code options} win over these defaults.
+   */
+  public static StreamExecutionEnvironment environment(Configuration options) {
+    Configuration flink = flinkConfiguration(options);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    int parallelism = options.get(PrescientOptions.PARALLELISM);
+    if (parallelism > 0) {
+      env.setParallelism(parallelism);
+    }
+    return env;
+  }
+
+  public static Configuration flinkConfiguration(Configuration options) {
+    Configuration flink = new Configuration();
+    flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir(options));
+    flink.set(
+        CheckpointingOptions.INCREMENTAL_CHECKPOINTS,
+        options.get(PrescientOptions.INCREMENTAL_CHECKPOINTS));
+    if (!options.get(PrescientOptions.CHECKPOINT_INTERVAL).isZero()) {
+      flink.set(
+          CheckpointingOptions.CHECKPOINTING_INTERVAL,
+          options.get(PrescientOptions.CHECKPOINT_INTERVAL));
+      flink.set(
+          CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+      flink.set(
+          CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+          ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+    String localDir = options.get(PrescientOptions.STATE_LOCAL_DIR);
+    if (!localDir.isEmpty()) {
+      flink.setString("state.backend.rocksdb.localdir", localDir);
+    }
+    // Anything that would silently fall back to Kryo, or an operator without a uid, fails fast.
+    flink.set(PipelineOptions.GENERIC_TYPES, false);
+    flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    flink.addAll(withoutPrescientKeys(options));
+    return flink;
+  }
+
+  static String checkpointDir(Configuration options) {
+    String dir = options.get(PrescientOptions.CHECKPOINT_DIR);
+    if (!dir.isEmpty()) {
+      return dir;
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"), "prescient", "checkpoints")
+        .toUri()
+        .toString();
+  }
+
+  private static Configuration withoutPrescientKeys(Configuration options) {
+    Configuration c = new Configuration();
+    options
+        .toMap()
+        .forEach(
+            (k, v) -> {
+              if (!k.startsWith("prescient.")) {
+                c.setString(k, v);
+              }
+            });
+    return c;
+  }
+}

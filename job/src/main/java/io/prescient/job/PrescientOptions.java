@@ -1,0 +1,276 @@
+package io.prescient.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every Prescient option, typed, with its default and description. The README's configuration table
+ * is generated from this class ({@link #markdownTable()}) and a test keeps them in sync.
+ */
+public final class PrescientOptions {
+  private PrescientOptions() {}
+
+  /** Where the Kafka source starts when the consumer group has no committed offset. */
+  public enum StartingOffsets {
+    EARLIEST,
+    LATEST,
+    COMMITTED
+  }
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+      key("prescient.kafka.bootstrap-servers")
+          .stringType()
+          .defaultValue("localhost:9092")
+          .withDescription("Kafka bootstrap servers of every topic the job reads and writes.");
+
+  public static final ConfigOption<String> GROUP_ID =
+      key("prescient.kafka.group-id")
+          .stringType()
+          .defaultValue("prescient")
+          .withDescription("Consumer group of the sources; offsets are committed on checkpoints.");
+
+  public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+      key("prescient.kafka.starting-offsets")
+          .enumType(StartingOffsets.class)
+          .defaultValue(StartingOffsets.COMMITTED)
+          .withDescription(
+              "Where to start without a checkpoint: EARLIEST, LATEST, or COMMITTED (the group's"
+                  + " committed offsets, earliest when there are none). A restore from a"
+                  + " checkpoint or savepoint always continues from its own offsets.");
+
+  public static final ConfigOption<Boolean> BOUNDED =
+      key("prescient.kafka.bounded")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Stop at the latest offsets found at start (replays and tests). At the end of the"
+                  + " input event time jumps to the end, so pending timers fire.");
+
+  public static final ConfigOption<String> TOPIC_EVENTS =
+      key("prescient.topic.events")
+          .stringType()
+          .defaultValue("events")
+          .withDescription("Input: behavioural events.");
+
+  public static final ConfigOption<String> TOPIC_PRIVACY =
+      key("prescient.topic.privacy")
+          .stringType()
+          .defaultValue("privacy")
+          .withDescription("Input: opt-out, opt-in, unsubscribe and erase requests.");
+
+  public static final ConfigOption<String> TOPIC_DECISIONS =
+      key("prescient.topic.decisions")
+          .stringType()
+          .defaultValue("decisions")
+          .withDescription("Output: decision records.");
+
+  public static final ConfigOption<String> TOPIC_DLQ =
+      key("prescient.topic.dlq")
+          .stringType()
+          .defaultValue("dlq")
+          .withDescription("Output: rejected input with the source topic and a precise reason.");
+
+  public static final ConfigOption<String> TOPIC_AUDIT =
+      key("prescient.topic.audit")
+          .stringType()
+          .defaultValue("audit")
+          .withDescription("Output: receipts of privacy requests (what was changed or erased).");
+
+  public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+      key("prescient.delivery-guarantee")
+          .enumType(DeliveryGuarantee.class)
+          .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+          .withDescription(
+              "EXACTLY_ONCE (Kafka transactions committed on checkpoints: consumers with"
+                  + " isolation.level=read_committed see output after each checkpoint) or"
+                  + " AT_LEAST_ONCE (lower latency; consumers de-duplicate on decision_id).");
+
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+      key("prescient.kafka.transactional-id-prefix")
+          .stringType()
+          .defaultValue("prescient")
+          .withDescription(
+              "Prefix of the Kafka transactional ids under EXACTLY_ONCE; unique per job on a"
+                  + " cluster.");
+
+  public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+      key("prescient.kafka.transaction-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "transaction.timeout.ms of the sinks; must not exceed the broker's"
+                  + " transaction.max.timeout.ms (15 min by default).");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      key("prescient.checkpoint.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "Checkpoint interval; 0 disables checkpointing (not allowed with EXACTLY_ONCE)."
+                  + " Under EXACTLY_ONCE it bounds the end-to-end latency from below.");
+
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      key("prescient.checkpoint.dir")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Checkpoint storage URI (file://, s3://, ...). Empty: a prescient/checkpoints"
+                  + " folder under the JVM temp directory, fine for local runs only.");
+
+  public static final ConfigOption<String> STATE_LOCAL_DIR =
+      key("prescient.state.local-dir")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Local working directory of RocksDB. Empty: Flink's default (the TaskManager's"
+                  + " temp directories).");
+
+  public static final ConfigOption<Boolean> INCREMENTAL_CHECKPOINTS =
+      key("prescient.state.incremental")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription("Incremental RocksDB checkpoints.");
+
+  public static final ConfigOption<Duration> STATE_TTL =
+      key("prescient.state.ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(400))
+          .withDescription(
+              "A user's state is dropped after this long without an update (0 keeps it"
+                  + " forever).");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      key("prescient.parallelism")
+          .intType()
+          .defaultValue(-1)
+          .withDescription("Job parallelism; -1 uses the cluster's default.");
+
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      key("prescient.watermark.out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription("Bounded out-of-orderness of event time in the events topic.");
+
+  public static final ConfigOption<Duration> IDLENESS =
+      key("prescient.watermark.idleness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "A partition without events for this long (wall clock) stops holding back event"
+                  + " time; 0 disables idleness detection.");
+
+  public static final ConfigOption<Duration> ALLOWED_LATENESS =
+      key("prescient.events.allowed-lateness")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "Events behind the watermark by up to this much still update the profile; later"
+                  + " ones go to the DLQ as late_event with their lateness.");
+
+  public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
+      key("prescient.input.max-record-size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("1mb"))
+          .withDescription("Larger input records are rejected as record_too_large.");
+
+  public static final ConfigOption<Duration> MAX_FUTURE_SKEW =
+      key("prescient.input.max-future-skew")
+          .durationType()
+          .defaultValue(Duration.ofDays(1))
+          .withDescription(
+              "Timestamps further than this ahead of the wall clock are rejected as"
+                  + " out_of_range.");
+
+  public static final ConfigOption<String> MIN_TIMESTAMP =
+      key("prescient.input.min-timestamp")
+          .stringType()
+          .defaultValue("2000-01-01T00:00:00Z")
+          .withDescription("Earlier timestamps (ISO-8601) are rejected as out_of_range.");
+
+  public static final ConfigOption<MemorySize> DLQ_MAX_RAW_SIZE =
+      key("prescient.dlq.max-raw-size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("256kb"))
+          .withDescription(
+              "A DLQ record keeps at most this much of the raw input (raw_size and raw_sha256"
+                  + " always describe the whole record).");
+
+  public static final ConfigOption<Duration> CART_ABANDON_AFTER =
+      key("prescient.rules.cart-abandon-after")
+          .durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription(
+              "Event time a cart must stay unchanged, without a purchase, before a reminder is"
+                  + " decided.");
+
+  public static final ConfigOption<Duration> DECISION_VALID_FOR =
+      key("prescient.rules.decision-valid-for")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription("expires_at of a decision = decided_at + this.");
+
+  public static final ConfigOption<Duration> TIMER_GRANULARITY =
+      key("prescient.timers.granularity")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "Event-time timers are rounded up to this granularity so that bursts coalesce.");
+
+  /** All options, in declaration order. */
+  public static List<ConfigOption<?>> all() {
+    List<ConfigOption<?>> options = new ArrayList<>();
+    for (Field f : PrescientOptions.class.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+        try {
+          options.add((ConfigOption<?>) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return options;
+  }
+
+  /** The README's configuration table. */
+  public static String markdownTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| key | default | description |\n|---|---|---|\n");
+    for (ConfigOption<?> o : all()) {
+      Object def = o.defaultValue();
+      String shown = def instanceof Duration ? render((Duration) def) : String.valueOf(def);
+      sb.append("| `")
+          .append(o.key())
+          .append("` | `")
+          .append(shown.isEmpty() ? "(empty)" : shown)
+          .append("` | ")
+          .append(new HtmlFormatter().format(o.description()).replace("|", "\\|"))
+          .append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static String render(Duration d) {
+    if (d.isZero()) {
+      return "0 s";
+    }
+    if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+      return d.toDays() + " d";
+    }
+    if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+      return d.toHours() + " h";
+    }
+    if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+      return d.toMinutes() + " min";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}

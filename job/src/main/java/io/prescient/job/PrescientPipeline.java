@@ -1,0 +1,87 @@
+package io.prescient.job;
+
+import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.operators.Envelope;
+import io.prescient.operators.InputWatermarks;
+import io.prescient.operators.ProfileFunction;
+import io.prescient.operators.RouteFunction;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Rejection;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The one place that knows the topology.
+ *
+ * <pre>
+ * events  --(parse, watermarks)--+
+ *                                 +--> route --keyBy(user)--> profile --> decisions
+ * privacy --(parse, idle)--------+       |                       |--> audit
+ *                                        +--> dlq <--------------+ (late events)
+ * </pre>
+ *
+ * Operator uids are constants: they are the savepoint contract, never rename one.
+ */
+public final class PrescientPipeline {
+  private PrescientPipeline() {}
+
+  public static final String UID_SOURCE_EVENTS = "source-events";
+  public static final String UID_SOURCE_PRIVACY = "source-privacy";
+  public static final String UID_ROUTE = "route";
+  public static final String UID_PROFILE = "profile";
+  public static final String UID_SINK_DECISIONS = "sink-decisions";
+  public static final String UID_SINK_DLQ = "sink-dlq";
+  public static final String UID_SINK_AUDIT = "sink-audit";
+
+  /** Builds the topology on {@code env}; returns the decision stream. */
+  public static DataStream<Decision> build(
+      StreamExecutionEnvironment env, PipelineIO io, Configuration options) {
+    DataStream<Envelope> events =
+        env.fromSource(
+                io.events(),
+                InputWatermarks.events(
+                    options.get(PrescientOptions.OUT_OF_ORDERNESS),
+                    options.get(PrescientOptions.IDLENESS)),
+                "events source")
+            .uid(UID_SOURCE_EVENTS);
+    DataStream<Envelope> privacy =
+        env.fromSource(io.privacy(), InputWatermarks.control(), "privacy source")
+            .uid(UID_SOURCE_PRIVACY);
+
+    SingleOutputStreamOperator<Envelope> valid =
+        events
+            .union(privacy)
+            .process(new RouteFunction())
+            .uid(UID_ROUTE)
+            .name("parse, validate, route");
+
+    CartAbandonmentRule rule =
+        new CartAbandonmentRule(
+            options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis());
+    SingleOutputStreamOperator<Decision> decisions =
+        valid
+            .keyBy(Envelope::userId)
+            .process(
+                new ProfileFunction(
+                    rule,
+                    options.get(PrescientOptions.ALLOWED_LATENESS),
+                    options.get(PrescientOptions.TIMER_GRANULARITY),
+                    options.get(PrescientOptions.STATE_TTL),
+                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes()))
+            .uid(UID_PROFILE)
+            .name("profile + rules policy");
+
+    DataStream<Rejection> dlq =
+        valid.getSideOutput(RouteFunction.DLQ).union(decisions.getSideOutput(ProfileFunction.LATE));
+    DataStream<AuditRecord> audit = decisions.getSideOutput(ProfileFunction.AUDIT);
+
+    decisions.sinkTo(io.decisions()).uid(UID_SINK_DECISIONS).name("decisions sink");
+    dlq.sinkTo(io.dlq()).uid(UID_SINK_DLQ).name("dlq sink");
+    audit.sinkTo(io.audit()).uid(UID_SINK_AUDIT).name("audit sink");
+    return decisions;
+  }
+}

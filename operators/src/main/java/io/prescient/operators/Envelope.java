@@ -1,0 +1,57 @@
+package io.prescient.operators;
+
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.PrivacyRequest;
+import io.prescient.state.contract.Rejection;
+
+/**
+ * What a source emits for one Kafka record: exactly one of a valid event, a valid privacy request,
+ * or a rejection. Parsing never throws, so bad input cannot fail the source; the router sends
+ * rejections to the DLQ. Source coordinates travel along so a later rejection (a late event) can
+ * still name the record.
+ */
+public class Envelope {
+  public Event event;
+  public PrivacyRequest privacy;
+  public Rejection rejection;
+  public String sourceTopic;
+  public int partition;
+  public long offset;
+
+  public Envelope() {}
+
+  public static Envelope of(Event e, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.event = e;
+    return env.at(topic, partition, offset);
+  }
+
+  public static Envelope of(PrivacyRequest r, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.privacy = r;
+    return env.at(topic, partition, offset);
+  }
+
+  public static Envelope of(Rejection r) {
+    Envelope env = new Envelope();
+    env.rejection = r;
+    return env.at(r.sourceTopic, r.partition, r.offset);
+  }
+
+  private Envelope at(String topic, int partition, long offset) {
+    this.sourceTopic = topic;
+    this.partition = partition;
+    this.offset = offset;
+    return this;
+  }
+
+  /** The user this input belongs to; only valid (non-rejected) envelopes are keyed. */
+  public String userId() {
+    return event != null ? event.userId : privacy.userId;
+  }
+
+  /** Event time of a valid input, epoch millis. */
+  public long timestamp() {
+    return event != null ? event.timestamp : privacy.timestamp;
+  }
+}

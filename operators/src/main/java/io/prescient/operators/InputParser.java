@@ -1,0 +1,80 @@
+package io.prescient.operators;
+
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.json.JsonLimits;
+import io.prescient.state.json.RecordParser;
+import java.io.Serializable;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** Turns the bytes of one record of the events or privacy topic into an {@link Envelope}. */
+public final class InputParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Which contract the topic carries. */
+  public enum Kind {
+    EVENTS,
+    PRIVACY
+  }
+
+  private final Kind kind;
+  private final JsonLimits limits;
+  private final int dlqMaxRawBytes;
+  private transient RecordParser parser;
+
+  public InputParser(Kind kind, JsonLimits limits, int dlqMaxRawBytes) {
+    this.kind = kind;
+    this.limits = limits;
+    this.dlqMaxRawBytes = dlqMaxRawBytes;
+  }
+
+  public Envelope parse(
+      byte[] value, String topic, int partition, long offset, long kafkaTimestamp, long now) {
+    if (parser == null) {
+      parser = new RecordParser(limits);
+    }
+    try {
+      return kind == Kind.EVENTS
+          ? Envelope.of(parser.parseEvent(value, now), topic, partition, offset)
+          : Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
+    } catch (InvalidRecordException e) {
+      return Envelope.of(
+          rejection(e, value, topic, partition, offset, kafkaTimestamp, dlqMaxRawBytes));
+    }
+  }
+
+  /** A DLQ record for {@code value}: raw bytes kept up to {@code maxRawBytes}, hashed in full. */
+  public static Rejection rejection(
+      InvalidRecordException e,
+      byte[] value,
+      String topic,
+      int partition,
+      long offset,
+      long kafkaTimestamp,
+      int maxRawBytes) {
+    byte[] raw = value == null ? new byte[0] : value;
+    Rejection r = new Rejection();
+    r.sourceTopic = topic;
+    r.partition = partition;
+    r.offset = offset;
+    r.kafkaTimestamp = kafkaTimestamp;
+    r.reason = e.reason();
+    r.detail = e.getMessage();
+    r.rawSize = raw.length;
+    r.raw = raw.length <= maxRawBytes ? raw : Arrays.copyOf(raw, maxRawBytes);
+    r.rawSha256 = sha256(raw);
+    r.userId = raw.length <= maxRawBytes ? RecordParser.userIdOrNull(raw) : null;
+    return r;
+  }
+
+  private static String sha256(byte[] raw) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

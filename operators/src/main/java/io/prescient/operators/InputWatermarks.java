@@ -1,0 +1,66 @@
+package io.prescient.operators;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/** Watermark strategies of the input topics, assigned at the sources. */
+public final class InputWatermarks {
+  private InputWatermarks() {}
+
+  /**
+   * Behavioural events: bounded out-of-orderness over valid events only (a rejected record's
+   * timestamp is untrusted and must not move event time), idle partitions after {@code idleness}.
+   */
+  public static WatermarkStrategy<Envelope> events(Duration outOfOrderness, Duration idleness) {
+    WatermarkStrategy<Envelope> s =
+        WatermarkStrategy.<Envelope>forGenerator(
+                ctx -> new ValidEventsWatermarks(outOfOrderness.toMillis()))
+            .withTimestampAssigner(
+                (env, recordTs) -> env.event != null ? env.event.timestamp : recordTs);
+    return idleness.isZero() ? s : s.withIdleness(idleness);
+  }
+
+  /**
+   * Privacy requests are control records: they take effect on arrival and neither hold back nor
+   * advance event time, so their source is permanently idle for watermarking.
+   */
+  public static WatermarkStrategy<Envelope> control() {
+    return WatermarkStrategy.<Envelope>forGenerator(ctx -> new AlwaysIdle())
+        .withTimestampAssigner((env, recordTs) -> recordTs);
+  }
+
+  static final class ValidEventsWatermarks implements WatermarkGenerator<Envelope> {
+    private final long outOfOrdernessMs;
+    private long maxTimestamp;
+
+    ValidEventsWatermarks(long outOfOrdernessMs) {
+      this.outOfOrdernessMs = outOfOrdernessMs;
+      this.maxTimestamp = Long.MIN_VALUE + outOfOrdernessMs + 1;
+    }
+
+    @Override
+    public void onEvent(Envelope env, long eventTimestamp, WatermarkOutput output) {
+      if (env.event != null) {
+        maxTimestamp = Math.max(maxTimestamp, env.event.timestamp);
+      }
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      output.emitWatermark(new Watermark(maxTimestamp - outOfOrdernessMs - 1));
+    }
+  }
+
+  static final class AlwaysIdle implements WatermarkGenerator<Envelope> {
+    @Override
+    public void onEvent(Envelope env, long eventTimestamp, WatermarkOutput output) {}
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      output.markIdle();
+    }
+  }
+}

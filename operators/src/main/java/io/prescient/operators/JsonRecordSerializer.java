@@ -1,0 +1,34 @@
+package io.prescient.operators;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Writes records of one output topic: key = user id (UTF-8, may be null), value = JSON. */
+public class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
+  private static final long serialVersionUID = 1L;
+
+  private final String topic;
+  private final SerializableFunction<T, String> key;
+  private final SerializableFunction<T, byte[]> value;
+
+  public JsonRecordSerializer(
+      String topic, SerializableFunction<T, String> key, SerializableFunction<T, byte[]> value) {
+    this.topic = topic;
+    this.key = key;
+    this.value = value;
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(
+      T element, KafkaSinkContext context, Long timestamp) {
+    String k = key.apply(element);
+    return new ProducerRecord<>(
+        topic,
+        null,
+        timestamp,
+        k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+        value.apply(element));
+  }
+}

@@ -1,0 +1,238 @@
+package io.prescient.operators;
+
+import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.PrivacyRequest;
+import io.prescient.state.contract.PrivacyType;
+import io.prescient.state.contract.RejectReason;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.json.OutputJson;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.UserProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The per-user operator: keeps the profile and the open cart in RocksDB, applies privacy requests
+ * the moment they arrive, and asks the rules policy for a decision when the cart-abandonment timer
+ * fires. One event-time timer per user at most, rounded up to a granularity so bursts of cart
+ * changes coalesce.
+ */
+public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Decision> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<Rejection> LATE = new OutputTag<>("late") {};
+  public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("audit") {};
+
+  private final CartAbandonmentRule rule;
+  private final long allowedLatenessMs;
+  private final long timerGranularityMs;
+  private final Duration stateTtl;
+  private final int dlqMaxRawBytes;
+
+  private transient ValueState<UserProfile> profileState;
+  private transient MapState<String, CartLine> cartState;
+  private transient CartStore cart;
+  private transient Counter decisions;
+  private transient Counter suppressed;
+  private transient Counter late;
+  private transient Counter erased;
+
+  public ProfileFunction(
+      CartAbandonmentRule rule,
+      Duration allowedLateness,
+      Duration timerGranularity,
+      Duration stateTtl,
+      int dlqMaxRawBytes) {
+    this.rule = rule;
+    this.allowedLatenessMs = allowedLateness.toMillis();
+    this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
+    this.stateTtl = stateTtl;
+    this.dlqMaxRawBytes = dlqMaxRawBytes;
+  }
+
+  @Override
+  public void open(OpenContext ctx) {
+    profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
+    cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
+    cart = new MapStateCart(cartState);
+    MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
+    decisions = group.counter("decisions");
+    suppressed = group.counter("decisionsSuppressed");
+    late = group.addGroup("reason", RejectReason.LATE_EVENT.code()).counter("dlq");
+    erased = group.counter("usersErased");
+  }
+
+  @Override
+  public void processElement(Envelope env, Context ctx, Collector<Decision> out) throws Exception {
+    if (env.privacy != null) {
+      onPrivacy(env.privacy, ctx);
+      return;
+    }
+    Event e = env.event;
+    long watermark = ctx.timerService().currentWatermark();
+    if (watermark != Long.MIN_VALUE && e.timestamp + allowedLatenessMs < watermark) {
+      late.inc();
+      ctx.output(LATE, lateRejection(env, watermark));
+      return;
+    }
+    UserProfile p = profileState.value();
+    if (p == null) {
+      p = new UserProfile();
+    }
+    boolean cartChanged = ProfileUpdater.apply(p, cart, e);
+    if (cartChanged) {
+      rearmTimer(p, ctx);
+    }
+    profileState.update(p);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Decision> out)
+      throws Exception {
+    UserProfile p = profileState.value();
+    if (p == null) {
+      return;
+    }
+    if (p.pendingTimer == timestamp) {
+      p.pendingTimer = 0;
+    }
+    String blocked = rule.blockedBecause(p, timestamp);
+    if (blocked == null) {
+      Decision d = rule.evaluate(ctx.getCurrentKey(), p, cart, timestamp);
+      if (d != null) {
+        decisions.inc();
+        out.collect(d);
+      }
+    } else if (blocked.equals("opted_out") || blocked.equals("unsubscribed")) {
+      suppressed.inc();
+    } else if (blocked.equals("not_yet_abandoned")) {
+      rearmTimer(p, ctx); // the cart changed again after this timer was set
+    }
+    profileState.update(p);
+  }
+
+  private void rearmTimer(UserProfile p, Context ctx) {
+    long due = rule.dueAt(p);
+    if (due < 0) {
+      return;
+    }
+    long at = ((due + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+    if (at == p.pendingTimer) {
+      return;
+    }
+    if (p.pendingTimer != 0) {
+      ctx.timerService().deleteEventTimeTimer(p.pendingTimer);
+    }
+    ctx.timerService().registerEventTimeTimer(at);
+    p.pendingTimer = at;
+  }
+
+  private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {
+    AuditRecord receipt = new AuditRecord();
+    receipt.userId = r.userId;
+    receipt.request = r.type.wireName();
+    receipt.requestedAt = r.timestamp;
+    UserProfile p = profileState.value();
+    if (r.type == PrivacyType.ERASE) {
+      if (p != null) {
+        receipt.effects.add("profile");
+        if (p.pendingTimer != 0) {
+          ctx.timerService().deleteEventTimeTimer(p.pendingTimer);
+          receipt.effects.add("timers:1");
+        }
+      }
+      int lines = 0;
+      for (Map.Entry<String, CartLine> ignored : cart.entries()) {
+        lines++;
+      }
+      if (lines > 0) {
+        receipt.effects.add("cart:" + lines + " products");
+      }
+      profileState.clear();
+      cart.clear();
+      if (receipt.effects.isEmpty()) {
+        receipt.effects.add("nothing stored");
+      }
+      erased.inc();
+    } else {
+      if (p == null) {
+        p = new UserProfile();
+      }
+      receipt.effects.addAll(ProfileUpdater.applyConsent(p, r));
+      profileState.update(p);
+    }
+    ctx.output(AUDIT, receipt);
+  }
+
+  private Rejection lateRejection(Envelope env, long watermark) {
+    Event e = env.event;
+    long behind = watermark - e.timestamp;
+    String detail =
+        "event time "
+            + Instant.ofEpochMilli(e.timestamp)
+            + " is "
+            + behind
+            + " ms behind the watermark "
+            + Instant.ofEpochMilli(watermark)
+            + " (allowed lateness "
+            + allowedLatenessMs
+            + " ms); raw is the parsed event re-encoded";
+    return InputParser.rejection(
+        new InvalidRecordException(RejectReason.LATE_EVENT, detail),
+        OutputJson.event(e),
+        env.sourceTopic,
+        env.partition,
+        env.offset,
+        -1,
+        dlqMaxRawBytes);
+  }
+
+  /** The cart as a RocksDB map state: one entry per product. */
+  private static final class MapStateCart implements CartStore {
+    private final MapState<String, CartLine> state;
+
+    MapStateCart(MapState<String, CartLine> state) {
+      this.state = state;
+    }
+
+    @Override
+    public CartLine get(String productId) throws Exception {
+      return state.get(productId);
+    }
+
+    @Override
+    public void put(String productId, CartLine line) throws Exception {
+      state.put(productId, line);
+    }
+
+    @Override
+    public void remove(String productId) throws Exception {
+      state.remove(productId);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, CartLine>> entries() throws Exception {
+      return state.entries();
+    }
+
+    @Override
+    public void clear() {
+      state.clear();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.prescient.operators;
+
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.UserProfile;
+import java.time.Duration;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * Every keyed state of the profile operator, declared once: names are part of the savepoint format,
+ * so they never change. TTL removes users inactive for longer than the configured period.
+ */
+public final class ProfileState {
+  private ProfileState() {}
+
+  public static final String PROFILE = "profile";
+  public static final String CART = "cart";
+
+  public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
+    ValueStateDescriptor<UserProfile> d =
+        new ValueStateDescriptor<>(PROFILE, TypeInformation.of(UserProfile.class));
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  public static MapStateDescriptor<String, CartLine> cart(Duration ttl) {
+    MapStateDescriptor<String, CartLine> d =
+        new MapStateDescriptor<>(CART, Types.STRING, TypeInformation.of(CartLine.class));
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  private static void withTtl(
+      String name, Duration ttl, java.util.function.Consumer<StateTtlConfig> enable) {
+    if (ttl == null || ttl.isZero() || ttl.isNegative()) {
+      return;
+    }
+    enable.accept(
+        StateTtlConfig.newBuilder(ttl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .cleanupInRocksdbCompactFilter(1000)
+            .build());
+  }
+}

@@ -1,0 +1,53 @@
+package io.prescient.operators;
+
+import io.prescient.state.contract.EventType;
+import io.prescient.state.contract.RejectReason;
+import io.prescient.state.contract.Rejection;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Splits parsed input: valid events and privacy requests go on, rejections go to the DLQ side
+ * output. Counts both, by event type and by DLQ reason.
+ */
+public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<Rejection> DLQ = new OutputTag<>("dlq") {};
+
+  private transient Map<EventType, Counter> eventsIn;
+  private transient Counter privacyIn;
+  private transient Map<RejectReason, Counter> rejected;
+
+  @Override
+  public void open(OpenContext ctx) {
+    MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
+    eventsIn = new EnumMap<>(EventType.class);
+    for (EventType t : EventType.values()) {
+      eventsIn.put(t, group.addGroup("event_type", t.wireName()).counter("eventsIn"));
+    }
+    privacyIn = group.counter("privacyIn");
+    rejected = DlqMetrics.counters(group);
+  }
+
+  @Override
+  public void processElement(Envelope env, Context ctx, Collector<Envelope> out) {
+    if (env.rejection != null) {
+      rejected.get(env.rejection.reason).inc();
+      ctx.output(DLQ, env.rejection);
+      return;
+    }
+    if (env.event != null) {
+      eventsIn.get(env.event.type).inc();
+    } else {
+      privacyIn.inc();
+    }
+    out.collect(env);
+  }
+}

@@ -1,0 +1,255 @@
+package io.prescient.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
+import io.prescient.state.contract.PrivacyRequest;
+import io.prescient.state.contract.PrivacyType;
+import io.prescient.state.contract.RejectReason;
+import io.prescient.state.contract.Rejection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The profile operator on real RocksDB state, driven by a harness: timers, state, restore. */
+class ProfileFunctionTest {
+  private static final long T0 = 1_300_000_020_000L; // 2011-03-13T07:07:00Z, a whole minute
+  private static final long HOUR = 3_600_000L;
+  private static final long MINUTE = 60_000L;
+
+  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> harness;
+
+  @AfterEach
+  void close() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> newHarness()
+      throws Exception {
+    ProfileFunction fn =
+        new ProfileFunction(
+            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(1),
+            Duration.ofDays(400),
+            1024);
+    KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
+  }
+
+  private static Envelope event(String id, String user, EventType type, long ts, String product) {
+    Event e = new Event(id, user, type, ts);
+    e.productId = product;
+    e.price = 10.0;
+    e.quantity = 2;
+    e.category = "bags";
+    return Envelope.of(e, "events", 0, 0);
+  }
+
+  private static Envelope privacy(String user, PrivacyType type, String... channels) {
+    return Envelope.of(new PrivacyRequest(user, type, T0, List.of(channels)), "privacy", 0, 0);
+  }
+
+  private void send(Envelope env) throws Exception {
+    harness.processElement(new StreamRecord<>(env, env.timestamp()));
+  }
+
+  private List<Decision> decisions() {
+    return harness.extractOutputValues();
+  }
+
+  private List<AuditRecord> audits() {
+    ConcurrentLinkedQueue<StreamRecord<AuditRecord>> q =
+        harness.getSideOutput(ProfileFunction.AUDIT);
+    return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+  }
+
+  @Test
+  void abandonedCartYieldsOneReminderWhenTheWatermarkPassesTheDeadline() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.VIEW, T0, "p1"));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + MINUTE, "p1"));
+    harness.processWatermark(new Watermark(T0 + HOUR));
+    assertThat(decisions()).isEmpty(); // not yet an hour since the cart changed
+
+    harness.processWatermark(new Watermark(T0 + 2 * HOUR));
+    assertThat(decisions()).hasSize(1);
+    Decision d = decisions().get(0);
+    assertThat(d.decisionId).isEqualTo(DecisionIds.of("u1", "cart_abandonment", "e2"));
+    assertThat(d.triggeringEventId).isEqualTo("e2");
+    assertThat(d.productId).isEqualTo("p1");
+    assertThat(d.channel).isEqualTo("email");
+    assertThat(d.action).isEqualTo("cart_reminder");
+    assertThat(d.decidedAt).isEqualTo(T0 + MINUTE + HOUR); // already a whole minute: no rounding
+    assertThat(d.scores).containsEntry("cart_value", 20.0);
+    assertThat(d.why)
+        .isEqualTo(
+            "2 items (1 product) worth 20.00 left in the cart for 60 min" + " without a purchase");
+
+    harness.processWatermark(new Watermark(T0 + 30 * HOUR));
+    assertThat(decisions()).hasSize(1); // one reminder per cart state
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void purchaseBeforeTheDeadlineCancelsTheReminder() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u1", EventType.PURCHASE, T0 + 10 * MINUTE, "p1"));
+    harness.processWatermark(new Watermark(T0 + 5 * HOUR));
+    assertThat(decisions()).isEmpty();
+  }
+
+  @Test
+  void aLaterCartChangeMovesTheDeadlineAndNamesTheDecision() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + 50 * MINUTE, "p2"));
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1); // coalesced: one timer per user
+    harness.processWatermark(new Watermark(T0 + HOUR + 5 * MINUTE));
+    assertThat(decisions()).isEmpty();
+    harness.processWatermark(new Watermark(T0 + 2 * HOUR));
+    assertThat(decisions()).extracting(d -> d.triggeringEventId).containsExactly("e2");
+  }
+
+  @Test
+  void stateAndTimersSurviveSnapshotAndRestore() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u2", EventType.ADD_TO_CART, T0, "p9"));
+    send(event("e3", "u2", EventType.PURCHASE, T0 + MINUTE, "p9"));
+    OperatorSubtaskState snapshot = harness.snapshot(1L, T0);
+    harness.close();
+
+    harness = newHarness();
+    harness.initializeState(snapshot);
+    harness.open();
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
+  }
+
+  @Test
+  void optOutTakesEffectAndOptInRestores() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(privacy("u1", PrivacyType.OPT_OUT));
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).isEmpty();
+
+    send(privacy("u1", PrivacyType.OPT_IN));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + 3 * HOUR, "p2"));
+    harness.processWatermark(new Watermark(T0 + 5 * HOUR));
+    assertThat(decisions()).extracting(d -> d.triggeringEventId).containsExactly("e2");
+    assertThat(audits()).extracting(a -> a.request).containsExactly("opt_out", "opt_in");
+  }
+
+  @Test
+  void unsubscribedFromEmailGetsNoEmailReminder() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(privacy("u1", PrivacyType.UNSUBSCRIBE, "email"));
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).isEmpty();
+    assertThat(audits().get(0).effects).containsExactly("unsubscribed:email");
+  }
+
+  @Test
+  void eraseRemovesStateAndTimersAndIssuesAReceipt() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0, "p2"));
+    send(event("e3", "u2", EventType.VIEW, T0, "p1"));
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactlyInAnyOrder("u1", "u2");
+    assertThat(keysOf(ProfileState.CART)).containsExactly("u1");
+    send(privacy("u1", PrivacyType.ERASE));
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+
+    assertThat(decisions()).isEmpty();
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(audits()).hasSize(1);
+    assertThat(audits().get(0).effects).containsExactly("profile", "timers:1", "cart:2 products");
+    // Nothing of u1 is left in any state; u2 is untouched.
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
+    assertThat(keysOf(ProfileState.CART)).isEmpty();
+  }
+
+  private List<String> keysOf(String stateName) {
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    try (Stream<String> keys = backend.getKeys(stateName, VoidNamespace.INSTANCE)) {
+      return keys.collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void eventsLaterThanTheAllowedLatenessGoToTheDlq() throws Exception {
+    harness = newHarness();
+    harness.open();
+    harness.processWatermark(new Watermark(T0 + HOUR));
+    send(event("ok", "u1", EventType.VIEW, T0 + 55 * MINUTE, "p1")); // 5 min late: allowed
+    send(event("late", "u1", EventType.VIEW, T0, "p1")); // 60 min late
+    ConcurrentLinkedQueue<StreamRecord<Rejection>> late =
+        harness.getSideOutput(ProfileFunction.LATE);
+    assertThat(late).hasSize(1);
+    Rejection r = late.peek().getValue();
+    assertThat(r.reason).isEqualTo(RejectReason.LATE_EVENT);
+    assertThat(r.detail).contains("3600000 ms behind the watermark");
+    assertThat(new String(r.raw)).contains("\"event_id\":\"late\"");
+    assertThat(r.userId).isEqualTo("u1");
+  }
+
+  @Test
+  void decisionsAreDeterministicAcrossRuns() throws Exception {
+    List<String> first = runOnce();
+    List<String> second = runOnce();
+    assertThat(first).isNotEmpty().isEqualTo(second);
+  }
+
+  private List<String> runOnce() throws Exception {
+    harness = newHarness();
+    harness.open();
+    for (int u = 0; u < 20; u++) {
+      send(event("a" + u, "user" + u, EventType.ADD_TO_CART, T0 + u * MINUTE, "p" + u));
+      if (u % 3 == 0) {
+        send(event("b" + u, "user" + u, EventType.PURCHASE, T0 + u * MINUTE + 1, "p" + u));
+      }
+    }
+    harness.processWatermark(new Watermark(T0 + 5 * HOUR));
+    List<String> ids =
+        decisions().stream().map(d -> d.decisionId).sorted().collect(Collectors.toList());
+    assertThat(ids).hasSize(13);
+    harness.close();
+    harness = null;
+    return ids;
+  }
+}
