@@ -48,7 +48,10 @@ public final class PrescientPipeline {
                 "events source")
             .uid(UID_SOURCE_EVENTS);
     DataStream<Envelope> privacy =
-        env.fromSource(io.privacy(), InputWatermarks.control(), "privacy source")
+        env.fromSource(
+                io.privacy(),
+                InputWatermarks.control(options.get(PrescientOptions.BOUNDED)),
+                "privacy source")
             .uid(UID_SOURCE_PRIVACY);
 
     SingleOutputStreamOperator<Envelope> valid =

@@ -24,11 +24,14 @@ public final class InputWatermarks {
   }
 
   /**
-   * Privacy requests are control records: they take effect on arrival and neither hold back nor
-   * advance event time, so their source is permanently idle for watermarking.
+   * Privacy requests are control records: they take effect on arrival and must not advance event
+   * time. Unbounded, their source is permanently idle, so it never holds event time back either.
+   * Bounded (replays, tests), it holds event time until all requests are read, so a replay applies
+   * every privacy request before any timer fires and reproduces the same decisions every time.
    */
-  public static WatermarkStrategy<Envelope> control() {
-    return WatermarkStrategy.<Envelope>forGenerator(ctx -> new AlwaysIdle())
+  public static WatermarkStrategy<Envelope> control(boolean bounded) {
+    return WatermarkStrategy.<Envelope>forGenerator(
+            ctx -> bounded ? new HoldUntilFinished() : new AlwaysIdle())
         .withTimestampAssigner((env, recordTs) -> recordTs);
   }
 
@@ -61,6 +64,16 @@ public final class InputWatermarks {
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
       output.markIdle();
+    }
+  }
+
+  static final class HoldUntilFinished implements WatermarkGenerator<Envelope> {
+    @Override
+    public void onEvent(Envelope env, long eventTimestamp, WatermarkOutput output) {}
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      // nothing: the end of input emits the final watermark
     }
   }
 }

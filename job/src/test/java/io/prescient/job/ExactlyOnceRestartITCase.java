@@ -1,0 +1,105 @@
+package io.prescient.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stop with a savepoint, feed more input, resume from the savepoint: state, pending timers and
+ * offsets continue where they left off, and under EXACTLY_ONCE no decision is lost or duplicated.
+ */
+class ExactlyOnceRestartITCase extends PipelineTestBase {
+
+  @Test
+  void resumesFromASavepointWithoutLosingOrDuplicatingDecisions(
+      @TempDir Path checkpoints, @TempDir Path savepoints) throws Exception {
+    String p = "restart";
+    createTopics(p);
+    Map<String, String> base = baseOptions(p, checkpoints);
+    assertThat(base).doesNotContainKey("prescient.delivery-guarantee"); // the default: EXACTLY_ONCE
+
+    // Phase 1: u-p's cart is abandoned within this phase; u-f, u-g and u-h have open carts whose
+    // deadlines (11:00) lie after the last event time of the phase (10:30).
+    kafka.produce(
+        p + "-events",
+        List.of(
+            event("p1", "u-p", "add_to_cart", "2011-01-04T09:00:00Z", "x1"),
+            event("f1", "u-f", "add_to_cart", "2011-01-04T10:00:00Z", "x2"),
+            event("g1", "u-g", "add_to_cart", "2011-01-04T10:00:00Z", "x3"),
+            event("h1", "u-h", "add_to_cart", "2011-01-04T10:00:00Z", "x4"),
+            event("k1", "u-clock1", "view", "2011-01-04T10:30:00Z", "x0"),
+            event("k2", "u-clock2", "view", "2011-01-04T10:30:00Z", "x0")));
+    JobClient first = start(base, "prescient-phase-1");
+    waitUntil(() -> decisionKeys(p).equals(List.of("u-p:p1")), "the phase 1 decision");
+    waitUntil(() -> allInputCommitted(p), "phase 1 offsets committed by a checkpoint");
+    String savepoint =
+        first
+            .stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(60, TimeUnit.SECONDS);
+
+    // Phase 2 on the restored job: u-g is erased (its receipt lists the restored cart and timer),
+    // then u-h buys and event time moves past every deadline.
+    kafka.produce(p + "-privacy", List.of(privacy("u-g", "erase")));
+    Map<String, String> resumed = new HashMap<>(base);
+    resumed.put("execution.state-recovery.path", savepoint);
+    JobClient second = start(resumed, "prescient-phase-2");
+    waitUntil(() -> values(p + "-audit").size() == 1, "the erase receipt");
+    JsonNode receipt = values(p + "-audit").get(0);
+    assertThat(receipt.get("user_id").asText()).isEqualTo("u-g");
+    assertThat(receipt.get("effects").toString())
+        .isEqualTo("[\"profile\",\"timers:1\",\"cart:1 products\"]");
+
+    kafka.produce(
+        p + "-events",
+        List.of(
+            event("h2", "u-h", "purchase", "2011-01-04T10:40:00Z", "x4"),
+            event("k3", "u-clock1", "view", "2011-01-04T13:00:00Z", "x0"),
+            event("k4", "u-clock2", "view", "2011-01-04T13:00:00Z", "x0")));
+    waitUntil(() -> decisionKeys(p).size() >= 2, "the phase 2 decision");
+    waitUntil(() -> allInputCommitted(p), "phase 2 offsets committed by a checkpoint");
+    second.cancel().get(60, TimeUnit.SECONDS);
+
+    // u-p decided once (not again after the restore), u-f's restored timer fired, u-g was erased,
+    // u-h bought: exactly two decisions.
+    assertThat(decisionKeys(p)).containsExactly("u-f:f1", "u-p:p1");
+    assertThat(values(p + "-dlq")).isEmpty();
+  }
+
+  /** True when the group's committed offsets (written on checkpoints) reach every input's end. */
+  private static boolean allInputCommitted(String prefix) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(prefix).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      for (String t : List.of(prefix + "-events", prefix + "-privacy")) {
+        for (int partition = 0; partition < 2; partition++) {
+          request.put(new TopicPartition(t, partition), OffsetSpec.latest());
+        }
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(request).all().get();
+      for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+        long end = e.getValue().offset();
+        OffsetAndMetadata c = committed.get(e.getKey());
+        if (end > 0 && (c == null || c.offset() < end)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

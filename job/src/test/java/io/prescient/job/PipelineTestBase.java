@@ -1,0 +1,135 @@
+package io.prescient.job;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What the end-to-end tests share: a Flink MiniCluster at parallelism 2, a real in-JVM Kafka
+ * cluster, the job wired to it exactly as in production ({@link KafkaIO}), and input builders.
+ */
+abstract class PipelineTestBase {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static KafkaTestCluster kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = new KafkaTestCluster();
+  }
+
+  @AfterAll
+  static void stopKafka() throws Exception {
+    kafka.close();
+  }
+
+  /** Options of a job on its own topics ({@code prefix-events}, ...) and consumer group. */
+  static Map<String, String> baseOptions(String prefix, Path checkpoints) {
+    Map<String, String> o = new HashMap<>();
+    o.put("prescient.kafka.bootstrap-servers", kafka.bootstrapServers());
+    o.put("prescient.kafka.group-id", prefix);
+    o.put("prescient.kafka.transactional-id-prefix", prefix);
+    o.put("prescient.kafka.starting-offsets", "EARLIEST");
+    for (String t : List.of("events", "privacy", "decisions", "dlq", "audit")) {
+      o.put("prescient.topic." + t, prefix + "-" + t);
+    }
+    o.put("prescient.parallelism", "2");
+    o.put("prescient.checkpoint.interval", "1 s");
+    o.put("prescient.checkpoint.dir", checkpoints.toUri().toString());
+    o.put("prescient.watermark.out-of-orderness", "0 s");
+    o.put("prescient.watermark.idleness", "1 s");
+    return o;
+  }
+
+  static void createTopics(String prefix) throws Exception {
+    kafka.createTopics(
+        2,
+        prefix + "-events",
+        prefix + "-privacy",
+        prefix + "-decisions",
+        prefix + "-dlq",
+        prefix + "-audit");
+  }
+
+  static StreamExecutionEnvironment buildJob(Map<String, String> o) {
+    Configuration options = PrescientConfig.fromMap(o);
+    StreamExecutionEnvironment env = PrescientJob.environment(options);
+    PrescientPipeline.build(env, KafkaIO.create(options), options);
+    return env;
+  }
+
+  static JobClient start(Map<String, String> o, String name) throws Exception {
+    return buildJob(o).executeAsync(name);
+  }
+
+  static Map.Entry<String, byte[]> json(String user, String json) {
+    return new AbstractMap.SimpleImmutableEntry<>(user, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Map.Entry<String, byte[]> event(
+      String id, String user, String type, String timestamp, String product) {
+    return json(
+        user,
+        String.format(
+            "{\"event_id\":\"%s\",\"user_id\":\"%s\",\"type\":\"%s\",\"timestamp\":\"%s\","
+                + "\"product_id\":\"%s\",\"price\":4.5,\"quantity\":2,\"category\":\"bags\"}",
+            id, user, type, timestamp, product));
+  }
+
+  static Map.Entry<String, byte[]> privacy(String user, String type) {
+    return json(
+        user,
+        "{\"user_id\":\"" + user + "\",\"type\":\"" + type + "\",\"timestamp\":1700000000000}");
+  }
+
+  /** Every committed record of a topic, parsed. */
+  static List<JsonNode> values(String topic) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic)) {
+      out.add(JSON.readTree(r.value()));
+    }
+    return out;
+  }
+
+  /** "user:triggering event" of every committed decision, sorted. */
+  static List<String> decisionKeys(String prefix) throws Exception {
+    return values(prefix + "-decisions").stream()
+        .map(d -> d.get("user_id").asText() + ":" + d.get("triggering_event_id").asText())
+        .sorted()
+        .toList();
+  }
+
+  static void waitUntil(Callable<Boolean> condition, String what) throws Exception {
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (!condition.call()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(250);
+    }
+  }
+}
