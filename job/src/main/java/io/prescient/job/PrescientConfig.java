@@ -80,7 +80,7 @@ public final class PrescientConfig {
     if (c.get(PrescientOptions.DELIVERY_GUARANTEE) == DeliveryGuarantee.EXACTLY_ONCE
         && c.get(PrescientOptions.CHECKPOINT_INTERVAL).isZero()) {
       throw new ConfigException(
-          "EXACTLY_ONCE needs checkpointing: set prescient.checkpoint.interval above 0");
+          "exactly-once needs checkpointing: set prescient.checkpoint.interval above 0");
     }
     return c;
   }

@@ -90,16 +90,16 @@ public final class PrescientOptions {
           .enumType(DeliveryGuarantee.class)
           .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
           .withDescription(
-              "EXACTLY_ONCE (Kafka transactions committed on checkpoints: consumers with"
+              "exactly-once (Kafka transactions committed on checkpoints: consumers with"
                   + " isolation.level=read_committed see output after each checkpoint) or"
-                  + " AT_LEAST_ONCE (lower latency; consumers de-duplicate on decision_id).");
+                  + " at-least-once (lower latency; consumers de-duplicate on decision_id).");
 
   public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
       key("prescient.kafka.transactional-id-prefix")
           .stringType()
           .defaultValue("prescient")
           .withDescription(
-              "Prefix of the Kafka transactional ids under EXACTLY_ONCE; unique per job on a"
+              "Prefix of the Kafka transactional ids under exactly-once; unique per job on a"
                   + " cluster.");
 
   public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
@@ -115,8 +115,8 @@ public final class PrescientOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(10))
           .withDescription(
-              "Checkpoint interval; 0 disables checkpointing (not allowed with EXACTLY_ONCE)."
-                  + " Under EXACTLY_ONCE it bounds the end-to-end latency from below.");
+              "Checkpoint interval; 0 disables checkpointing (not allowed with exactly-once)."
+                  + " Under exactly-once it bounds the end-to-end latency from below.");
 
   public static final ConfigOption<String> CHECKPOINT_DIR =
       key("prescient.checkpoint.dir")

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stop with a savepoint, feed more input, resume from the savepoint: state, pending timers and
- * offsets continue where they left off, and under EXACTLY_ONCE no decision is lost or duplicated.
+ * offsets continue where they left off, and under exactly-once no decision is lost or duplicated.
  */
 class ExactlyOnceRestartITCase extends PipelineTestBase {
 
@@ -30,7 +30,7 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     String p = "restart";
     createTopics(p);
     Map<String, String> base = baseOptions(p, checkpoints);
-    assertThat(base).doesNotContainKey("prescient.delivery-guarantee"); // the default: EXACTLY_ONCE
+    assertThat(base).doesNotContainKey("prescient.delivery-guarantee"); // the default: exactly-once
 
     // Phase 1: u-p's cart is abandoned within this phase; u-f, u-g and u-h have open carts whose
     // deadlines (11:00) lie after the last event time of the phase (10:30).

@@ -32,7 +32,7 @@ class PrescientConfigTest {
         "# comment\n"
             + "prescient.topic.events: clicks\n"
             + "prescient.checkpoint.interval: 30 s\n"
-            + "prescient.delivery-guarantee: AT_LEAST_ONCE\n"
+            + "prescient.delivery-guarantee: at-least-once\n"
             + "pipeline.max-parallelism: \"64\"\n");
     Configuration c =
         PrescientConfig.fromArgs(
@@ -71,7 +71,7 @@ class PrescientConfigTest {
             () -> PrescientConfig.fromMap(Map.of("prescient.delivery-guarantee", "MAYBE")))
         .hasMessageContaining("prescient.delivery-guarantee");
     assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of("prescient.checkpoint.interval", "0")))
-        .hasMessageContaining("EXACTLY_ONCE needs checkpointing");
+        .hasMessageContaining("exactly-once needs checkpointing");
     assertThatThrownBy(() -> PrescientConfig.fromArgs(new String[] {"--prescient.parallelism"}))
         .hasMessageContaining("needs a value");
     assertThatThrownBy(() -> PrescientConfig.fromArgs(new String[] {"--config", "/nonexistent"}))
