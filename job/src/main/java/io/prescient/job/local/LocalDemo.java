@@ -1,0 +1,452 @@
+package io.prescient.job.local;
+
+import io.prescient.job.KafkaIO;
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientPipeline;
+import io.prescient.job.datasets.ConversionStats;
+import io.prescient.job.datasets.ConvertDataset;
+import io.prescient.job.datasets.DatasetConverter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * {@code ./prescient demo}: the whole local stack with real components. A Kafka broker as a
+ * separate process, the job on an embedded Flink MiniCluster with RocksDB state, a shared dataset
+ * converted and replayed into {@code events} at a speed-up, and a live console summary. Ctrl-C
+ * stops everything it started.
+ */
+public final class LocalDemo {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient demo [options] [--prescient.<key> <value> ...]",
+          "  --dataset NAME         taobao (default: 9 days of views, carts, purchases),",
+          "                         rees46 (3 hours, with prices) or online-retail (a year of",
+          "                         purchases and refunds: no carts, so no reminders)",
+          "  --speed-up X           event time runs X times faster than the wall clock (3600:",
+          "                         an hour of the dataset per second); 0 = as fast as possible",
+          "  --max-gap S            longest wall-clock pause between two events, seconds (2)",
+          "  --limit N              replay only the first N events",
+          "  --port N               Kafka broker port (9092; 0 picks a free port)",
+          "  --data-dir DIR         the shared datasets (../shared/data)",
+          "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
+          "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
+          "  --prescient.KEY VALUE  any job option (see the README's configuration table)",
+          "Output: live summary on the console; every decision, DLQ record and audit receipt is",
+          "appended to <work-dir>/out/<topic>.jsonl; the broker stays at localhost:<port>",
+          "while the demo runs.");
+
+  private static final Map<String, String> DATASET_FILES =
+      Map.of(
+          "taobao", "clickstream/taobao-userbehavior-head.csv.gz",
+          "rees46", "clickstream/rees46-2019oct-head.csv.gz",
+          "online-retail", "online-retail/online-retail.csv.gz");
+
+  /** Records the demo sends first, so that the DLQ is visibly at work. */
+  static final List<byte[]> HOSTILE_RECORDS =
+      List.of(
+          "{\"event_id\":\"bad-1\",\"user_id\":".getBytes(StandardCharsets.UTF_8),
+          ("{\"event_id\":\"bad-2\",\"user_id\":\"demo\",\"type\":\"teleport\","
+                  + "\"timestamp\":\"2017-11-25T00:00:00Z\"}")
+              .getBytes(StandardCharsets.UTF_8),
+          "{\"event_id\":\"bad-3\",\"type\":\"view\",\"timestamp\":1511568000000}"
+              .getBytes(StandardCharsets.UTF_8),
+          new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+
+  String dataset = "taobao";
+  double speedUp = 3600;
+  long maxGapMs = 2000;
+  long limit = 0;
+  int port = 9092;
+  Path dataDir = Path.of("..", "shared", "data");
+  Path workDir = Path.of(".local");
+  Path kafkaClasspathFile = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
+  boolean exitAfterReplay;
+  final Map<String, String> jobOptions = new LinkedHashMap<>();
+
+  private Configuration config;
+  private volatile boolean stopRequested;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) throws Exception {
+    LocalDemo demo = new LocalDemo();
+    try {
+      demo.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("prescient demo: " + e.getMessage() + "\n" + USAGE);
+      System.exit(2);
+    }
+    Summary s = demo.run();
+    System.exit(s.failed ? 1 : 0);
+  }
+
+  void parse(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(USAGE);
+        System.exit(0);
+      }
+      if (a.equals("--exit-after-replay")) {
+        exitAfterReplay = true;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(a + " needs a value");
+      }
+      String v = args[++i];
+      try {
+        switch (a) {
+          case "--dataset" -> {
+            if (!DATASET_FILES.containsKey(v)) {
+              throw new IllegalArgumentException("unknown dataset '" + v + "'");
+            }
+            dataset = v;
+          }
+          case "--speed-up" -> speedUp = Double.parseDouble(v);
+          case "--max-gap" -> maxGapMs = (long) (Double.parseDouble(v) * 1000);
+          case "--limit" -> limit = Long.parseLong(v);
+          case "--port" -> port = Integer.parseInt(v);
+          case "--data-dir" -> dataDir = Path.of(v);
+          case "--work-dir" -> workDir = Path.of(v);
+          case "--kafka-classpath-file" -> kafkaClasspathFile = Path.of(v);
+          default -> {
+            if (!a.startsWith("--prescient.")) {
+              throw new IllegalArgumentException("unknown option " + a);
+            }
+            jobOptions.put(a.substring(2), v);
+          }
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad number '" + v + "' for " + a);
+      }
+    }
+  }
+
+  /** What the demo saw; also its result for tests. */
+  public static final class Summary {
+    public long eventsSent;
+    public long decisions;
+    public long dlq;
+    public long audit;
+    public double firstDecisionSeconds = -1;
+    public double startSeconds;
+    public boolean failed;
+  }
+
+  Summary run() throws Exception {
+    long t0 = System.nanoTime();
+    Summary summary = new Summary();
+    Thread hook = new Thread(this::requestStopAndWait, "prescient-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LocalKafkaBroker broker = null;
+    JobClient job = null;
+    OutputWatcher watcher = null;
+    Thread replayThread = null;
+    try {
+      Path events = convertedDataset();
+      say("starting a Kafka broker (separate process) ...");
+      broker =
+          LocalKafkaBroker.start(
+              workDir.resolve("kafka"), kafkaClasspath(), port, Duration.ofSeconds(90));
+      say(
+          "Kafka broker pid "
+              + broker.pid()
+              + " at "
+              + broker.bootstrapServers()
+              + " (log: "
+              + workDir.resolve("kafka").resolve("broker.log")
+              + ")");
+      Map<String, String> options = jobOptions(broker.bootstrapServers());
+      Configuration config = PrescientConfig.fromMap(options);
+      this.config = config;
+      createTopics(broker, config);
+
+      StreamExecutionEnvironment env = PrescientJob.environment(config);
+      PrescientPipeline.build(env, KafkaIO.create(config), config);
+      job = env.executeAsync("prescient-demo");
+      say(
+          "job "
+              + job.getJobID()
+              + " running on an embedded MiniCluster (parallelism "
+              + options.get("prescient.parallelism")
+              + ", RocksDB state, "
+              + config.get(io.prescient.job.PrescientOptions.DELIVERY_GUARANTEE)
+              + ", checkpoints every "
+              + config.get(io.prescient.job.PrescientOptions.CHECKPOINT_INTERVAL).toSeconds()
+              + " s; log: "
+              + workDir.resolve("demo.log")
+              + ")");
+
+      watcher =
+          new OutputWatcher(
+              broker.bootstrapServers(),
+              List.of(topic(config, "decisions"), topic(config, "dlq"), topic(config, "audit")),
+              workDir.resolve("out"));
+      Thread watcherThread = new Thread(watcher, "prescient-demo-watcher");
+      watcherThread.setDaemon(true);
+      watcherThread.start();
+
+      sendHostileRecords(broker.bootstrapServers(), topic(config, "events"));
+      EventReplayer replayer =
+          new EventReplayer(
+              events, topic(config, "events"), broker.bootstrapServers(), speedUp, maxGapMs, limit);
+      replayThread = new Thread(replayer, "prescient-demo-replay");
+      replayThread.setDaemon(true);
+      replayThread.start();
+      summary.startSeconds = seconds(t0);
+      say(
+          String.format(
+              "replaying %s at %sx into '%s' (started in %.1f s; %d malformed records sent first"
+                  + " to show the DLQ). Ctrl-C stops everything.",
+              events,
+              speedUp > 0 ? String.format("%.0f", speedUp) : "max speed",
+              topic(config, "events"),
+              summary.startSeconds,
+              HOSTILE_RECORDS.size()));
+      watch(t0, replayer, watcher, job, config, summary);
+      if (replayer.failure() != null) {
+        say("replay failed: " + replayer.failure());
+        summary.failed = true;
+      }
+    } catch (Exception e) {
+      say("failed: " + e.getMessage());
+      summary.failed = true;
+      if (!(e instanceof IOException) && !(e instanceof IllegalArgumentException)) {
+        e.printStackTrace();
+      }
+    } finally {
+      if (replayThread != null) {
+        replayThread.interrupt();
+      }
+      if (job != null) {
+        try {
+          job.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // already finished or failed
+        }
+      }
+      if (watcher != null) {
+        summary.decisions = watcher.count(topic(this.config, "decisions"));
+        summary.dlq = watcher.count(topic(this.config, "dlq"));
+        summary.audit = watcher.count(topic(this.config, "audit"));
+        watcher.close();
+      }
+      if (broker != null) {
+        broker.close();
+        say("Kafka broker stopped");
+      }
+      printFinal(summary, watcher);
+      stopped.countDown();
+      if (!stopRequested) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the JVM is already exiting
+        }
+      }
+    }
+    return summary;
+  }
+
+  private void watch(
+      long t0,
+      EventReplayer replayer,
+      OutputWatcher watcher,
+      JobClient job,
+      Configuration config,
+      Summary summary)
+      throws Exception {
+    String decisions = topic(config, "decisions");
+    String dlq = topic(config, "dlq");
+    String audit = topic(config, "audit");
+    long lastLine = 0;
+    long lastSample = 0;
+    long lastSent = 0;
+    long quietSince = 0;
+    long lastTotal = -1;
+    while (!stopRequested) {
+      Thread.sleep(250);
+      long now = System.nanoTime();
+      summary.eventsSent = replayer.sent();
+      if (summary.firstDecisionSeconds < 0 && watcher.count(decisions) > 0) {
+        summary.firstDecisionSeconds = seconds(t0);
+        say(String.format("first decision after %.1f s:", summary.firstDecisionSeconds));
+        System.out.println("  " + abbreviate(watcher.latest(decisions)));
+        lastSample = now;
+      }
+      if (now - lastLine >= 5_000_000_000L) {
+        double rate = (replayer.sent() - lastSent) / Math.max(1e-9, (now - lastLine) / 1e9);
+        lastSent = replayer.sent();
+        lastLine = now;
+        System.out.printf(
+            "[%s] events in %,d (%,.0f/s)%s | event time %s | decisions %,d | dlq %,d | audit %,d%n",
+            clock(t0),
+            replayer.sent(),
+            lastLine == now && rate > 0 ? rate : 0.0,
+            replayer.done() ? ", replay done" : "",
+            replayer.eventTime() == 0
+                ? "-"
+                : Instant.ofEpochMilli(replayer.eventTime()).truncatedTo(ChronoUnit.MINUTES),
+            watcher.count(decisions),
+            watcher.count(dlq),
+            watcher.count(audit));
+      }
+      if (watcher.count(decisions) > 0 && now - lastSample >= 30_000_000_000L) {
+        lastSample = now;
+        System.out.println("  latest decision: " + abbreviate(watcher.latest(decisions)));
+        if (watcher.latest(dlq) != null) {
+          System.out.println("  latest dlq: " + abbreviate(watcher.latest(dlq)));
+        }
+      }
+      if (job.getJobStatus().get().isGloballyTerminalState()) {
+        say(
+            "the job ended: "
+                + job.getJobStatus().get()
+                + " (see "
+                + workDir.resolve("demo.log")
+                + ")");
+        summary.failed = true;
+        return;
+      }
+      if (exitAfterReplay && replayer.done()) {
+        long total = watcher.count(decisions) + watcher.count(dlq) + watcher.count(audit);
+        long interval = config.get(io.prescient.job.PrescientOptions.CHECKPOINT_INTERVAL).toNanos();
+        if (total != lastTotal) {
+          lastTotal = total;
+          quietSince = now;
+        } else if (now - quietSince > Math.max(3 * interval, 10_000_000_000L)) {
+          say("replay done and output quiet: stopping");
+          return;
+        }
+      }
+    }
+  }
+
+  private void printFinal(Summary s, OutputWatcher watcher) {
+    System.out.printf(
+        "%nsummary: %,d events replayed, %,d decisions, %,d DLQ records, %,d audit receipts%n",
+        s.eventsSent, s.decisions, s.dlq, s.audit);
+    if (watcher != null) {
+      System.out.println(
+          "decisions: "
+              + watcher.file(topic(this.config, "decisions"))
+              + "   dlq: "
+              + watcher.file(topic(this.config, "dlq")));
+    }
+  }
+
+  /** Ctrl-C: ask the main loop to stop and wait (bounded) until it has cleaned up. */
+  private void requestStopAndWait() {
+    stopRequested = true;
+    try {
+      stopped.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  Map<String, String> jobOptions(String bootstrapServers) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("prescient.kafka.bootstrap-servers", bootstrapServers);
+    o.put("prescient.kafka.group-id", "prescient-demo");
+    o.put("prescient.kafka.starting-offsets", "EARLIEST");
+    o.put("prescient.parallelism", "2");
+    o.put("prescient.checkpoint.interval", "5 s");
+    o.put(
+        "prescient.checkpoint.dir",
+        workDir.resolve("checkpoints").toAbsolutePath().toUri().toString());
+    o.put("prescient.watermark.idleness", "2 s");
+    o.putAll(jobOptions);
+    return o;
+  }
+
+  private Path convertedDataset() throws IOException {
+    Path source = dataDir.resolve(DATASET_FILES.get(dataset));
+    if (!Files.exists(source)) {
+      throw new IOException(
+          "dataset file "
+              + source.toAbsolutePath()
+              + " not found; point --data-dir at the shared data folder");
+    }
+    Path out = workDir.resolve("data").resolve(dataset + ".jsonl");
+    if (Files.exists(out)
+        && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
+      say("using converted " + out);
+      return out;
+    }
+    say("converting " + source + " -> " + out + " ...");
+    ConversionStats stats = ConvertDataset.convert(DatasetConverter.named(dataset), source, out, 0);
+    say(
+        String.format(
+            "converted %,d rows into %,d events %s",
+            stats.rowsRead(), stats.eventsWritten(), stats.writtenByType()));
+    return out;
+  }
+
+  private String kafkaClasspath() throws IOException {
+    if (!Files.exists(kafkaClasspathFile)) {
+      throw new IOException(
+          kafkaClasspathFile + " is missing: run 'mvn -q package -DskipTests' first");
+    }
+    return Files.readString(kafkaClasspathFile).strip();
+  }
+
+  private static void createTopics(LocalKafkaBroker broker, Configuration config)
+      throws IOException {
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    for (String t : List.of("events", "privacy", "decisions", "dlq", "audit")) {
+      topics.put(topic(config, t), 2);
+    }
+    broker.createTopics(
+        topics, Map.of("max.message.bytes", Integer.toString(LocalKafkaBroker.MAX_MESSAGE_BYTES)));
+  }
+
+  private static String topic(Configuration config, String name) {
+    return config == null ? name : config.getString("prescient.topic." + name, name);
+  }
+
+  private static void sendHostileRecords(String bootstrapServers, String topic) throws Exception {
+    try (KafkaProducer<byte[], byte[]> p = EventReplayer.producer(bootstrapServers)) {
+      for (byte[] r : HOSTILE_RECORDS) {
+        p.send(new ProducerRecord<>(topic, r)).get();
+      }
+    }
+  }
+
+  private static void say(String message) {
+    System.out.println("prescient demo: " + message);
+  }
+
+  private static String clock(long t0) {
+    long s = (long) seconds(t0);
+    return String.format("%02d:%02d", s / 60, s % 60);
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static String abbreviate(String s) {
+    if (s == null) {
+      return "-";
+    }
+    return s.length() <= 400 ? s : s.substring(0, 397) + "...";
+  }
+}
