@@ -148,6 +148,14 @@ public final class LocalDemo {
     public double firstDecisionSeconds = -1;
     public double startSeconds;
     public boolean failed;
+    public long brokerPid = -1;
+  }
+
+  /** Runs the demo with these arguments until it stops by itself or is interrupted. */
+  public static Summary run(String... args) throws Exception {
+    LocalDemo demo = new LocalDemo();
+    demo.parse(args);
+    return demo.run();
   }
 
   Summary run() throws Exception {
@@ -165,6 +173,7 @@ public final class LocalDemo {
       broker =
           LocalKafkaBroker.start(
               workDir.resolve("kafka"), kafkaClasspath(), port, Duration.ofSeconds(90));
+      summary.brokerPid = broker.pid();
       say(
           "Kafka broker pid "
               + broker.pid()

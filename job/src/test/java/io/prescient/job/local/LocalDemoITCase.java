@@ -1,0 +1,57 @@
+package io.prescient.job.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo as a user runs it, on a real Kafka broker process: a real Taobao slice goes in,
+ * decisions and the DLQ records of the malformed samples come out, and nothing is left running.
+ */
+class LocalDemoITCase {
+  @Test
+  void runsTheWholeLocalStackAndLeavesNothingRunning(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    Path slice = data.resolve("clickstream").resolve("taobao-userbehavior-head.csv.gz");
+    Files.createDirectories(slice.getParent());
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(slice))) {
+      out.write(Files.readAllBytes(Path.of("src/test/resources/datasets/taobao-slice.csv")));
+    }
+
+    LocalDemo.Summary s =
+        LocalDemo.run(
+            "--dataset",
+            "taobao",
+            "--data-dir",
+            data.toString(),
+            "--work-dir",
+            tmp.resolve("work").toString(),
+            "--kafka-classpath-file",
+            "../deploy/local-kafka/target/kafka.classpath",
+            "--port",
+            "0",
+            "--speed-up",
+            "0",
+            "--exit-after-replay",
+            "--prescient.checkpoint.interval",
+            "1 s");
+
+    assertThat(s.failed).isFalse();
+    assertThat(s.eventsSent).isEqualTo(29); // 15 views + 9 carts + 5 purchases
+    assertThat(s.dlq).isEqualTo(LocalDemo.HOSTILE_RECORDS.size());
+    assertThat(s.decisions).isPositive();
+    List<String> decisions = Files.readAllLines(tmp.resolve("work/out/decisions.jsonl"));
+    assertThat(decisions).hasSize((int) s.decisions);
+    assertThat(decisions)
+        .allSatisfy(d -> assertThat(d).contains("\"trigger\":\"cart_abandonment\""));
+    assertThat(ProcessHandle.of(s.brokerPid).map(ProcessHandle::isAlive).orElse(false))
+        .as("the broker process is gone")
+        .isFalse();
+  }
+}
