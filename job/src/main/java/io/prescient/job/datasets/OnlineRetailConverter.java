@@ -316,6 +316,18 @@ final class OnlineRetailConverter extends DatasetConverter {
     return e;
   }
 
+  /** The keyword table as Markdown, for docs/datasets.md (a test keeps the two in sync). */
+  static String keywordTableMarkdown() {
+    StringBuilder sb =
+        new StringBuilder("| category | keywords (first match wins, in this order) |\n");
+    sb.append("|---|---|\n");
+    for (Map.Entry<String, List<String>> c : CATEGORY_KEYWORDS) {
+      sb.append("| `").append(c.getKey()).append("` | ");
+      sb.append(String.join(", ", c.getValue())).append(" |\n");
+    }
+    return sb.toString();
+  }
+
   /** The first category whose keyword occurs in the description as whole words, else other. */
   static String categoryOf(String description) {
     String padded = " " + description.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9-]+", " ") + " ";

@@ -41,7 +41,7 @@ public final class LocalDemo {
           "                         purchases and refunds: no carts, so no reminders)",
           "  --speed-up X           event time runs X times faster than the wall clock (3600:",
           "                         an hour of the dataset per second); 0 = as fast as possible",
-          "  --max-gap S            longest wall-clock pause between two events, seconds (2)",
+          "  --max-gap S            longest wall-clock pause between two events, seconds (0.5)",
           "  --limit N              replay only the first N events",
           "  --port N               Kafka broker port (9092; 0 picks a free port)",
           "  --data-dir DIR         the shared datasets (../shared/data)",
@@ -71,7 +71,7 @@ public final class LocalDemo {
 
   String dataset = "taobao";
   double speedUp = 3600;
-  long maxGapMs = 2000;
+  long maxGapMs = 500;
   long limit = 0;
   int port = 9092;
   Path dataDir = Path.of("..", "shared", "data");

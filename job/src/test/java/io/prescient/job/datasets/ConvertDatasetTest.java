@@ -70,6 +70,12 @@ class ConvertDatasetTest {
   }
 
   @Test
+  void theDocumentedKeywordTableIsTheOneInTheCode() throws Exception {
+    assertThat(Files.readString(Path.of("..", "docs", "datasets.md")))
+        .contains(OnlineRetailConverter.keywordTableMarkdown());
+  }
+
+  @Test
   void taobaoSkipsFavouritesAndSortsAllUsersByTime() throws Exception {
     ConversionStats[] stats = new ConversionStats[1];
     List<String> lines = convert("taobao", "taobao-slice.csv", stats);
