@@ -49,41 +49,33 @@ public final class RecordParser {
   /** Parses and validates one {@code events} record; {@code now} bounds future timestamps. */
   public Event parseEvent(byte[] raw, long now) throws InvalidRecordException {
     Event e = new Event();
-    String typeName = null;
-    try (JsonParser p = open(raw)) {
-      while (nextField(p)) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if (value == JsonToken.VALUE_NULL) {
-          continue;
-        }
-        switch (field) {
-          case "event_id" -> e.eventId = id(p, field);
-          case "user_id" -> e.userId = id(p, field);
-          case "type" -> typeName = string(p, field);
-          case "timestamp" -> e.timestamp = timestamp(p, field, now);
-          case "product_id" -> e.productId = id(p, field);
-          case "category" -> e.category = id(p, field);
-          case "price" -> e.price = number(p, field, 0.0, limits.maxPrice);
-          case "quantity" -> e.quantity = (int) integer(p, field, 1, limits.maxQuantity);
-          case "dwell_ms" -> e.dwellMs = integer(p, field, 0, MAX_DWELL_MS);
-          case "channel" -> e.channel = id(p, field);
-          case "device" -> e.device = id(p, field);
-          case "sentiment" -> e.sentiment = number(p, field, -1.0, 1.0);
-          default -> p.skipChildren();
-        }
-      }
-      expectEnd(p);
-    } catch (IOException ex) {
-      throw fromJackson(ex);
-    }
+    String[] typeName = new String[1];
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "event_id" -> e.eventId = id(p, field);
+            case "user_id" -> e.userId = id(p, field);
+            case "type" -> typeName[0] = string(p, field);
+            case "timestamp" -> e.timestamp = timestamp(p, field, now);
+            case "product_id" -> e.productId = id(p, field);
+            case "category" -> e.category = id(p, field);
+            case "price" -> e.price = number(p, field, 0.0, limits.maxPrice);
+            case "quantity" -> e.quantity = (int) integer(p, field, 1, limits.maxQuantity);
+            case "dwell_ms" -> e.dwellMs = integer(p, field, 0, MAX_DWELL_MS);
+            case "channel" -> e.channel = id(p, field);
+            case "device" -> e.device = id(p, field);
+            case "sentiment" -> e.sentiment = number(p, field, -1.0, 1.0);
+            default -> p.skipChildren();
+          }
+        });
     require(e.eventId, "event_id");
     require(e.userId, "user_id");
-    require(typeName, "type");
-    e.type = EventType.fromWireName(typeName);
+    require(typeName[0], "type");
+    e.type = EventType.fromWireName(typeName[0]);
     if (e.type == null) {
       throw new InvalidRecordException(
-          RejectReason.UNKNOWN_TYPE, "unknown event type '" + abbreviate(typeName) + "'");
+          RejectReason.UNKNOWN_TYPE, "unknown event type '" + abbreviate(typeName[0]) + "'");
     }
     if (e.timestamp == 0L) {
       throw missing("timestamp");
@@ -103,41 +95,34 @@ public final class RecordParser {
   /** Parses and validates one {@code privacy} record. */
   public PrivacyRequest parsePrivacy(byte[] raw, long now) throws InvalidRecordException {
     PrivacyRequest r = new PrivacyRequest();
-    String typeName = null;
-    boolean sawChannels = false;
-    try (JsonParser p = open(raw)) {
-      while (nextField(p)) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if (value == JsonToken.VALUE_NULL) {
-          continue;
-        }
-        switch (field) {
-          case "user_id" -> r.userId = id(p, field);
-          case "type" -> typeName = string(p, field);
-          case "timestamp" -> r.timestamp = timestamp(p, field, now);
-          case "channels" -> {
-            r.channels = channels(p);
-            sawChannels = true;
+    String[] typeName = new String[1];
+    boolean[] sawChannels = new boolean[1];
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "user_id" -> r.userId = id(p, field);
+            case "type" -> typeName[0] = string(p, field);
+            case "timestamp" -> r.timestamp = timestamp(p, field, now);
+            case "channels" -> {
+              r.channels = channels(p);
+              sawChannels[0] = true;
+            }
+            default -> p.skipChildren();
           }
-          default -> p.skipChildren();
-        }
-      }
-      expectEnd(p);
-    } catch (IOException ex) {
-      throw fromJackson(ex);
-    }
+        });
     require(r.userId, "user_id");
-    require(typeName, "type");
-    r.type = PrivacyType.fromWireName(typeName);
+    require(typeName[0], "type");
+    r.type = PrivacyType.fromWireName(typeName[0]);
     if (r.type == null) {
       throw new InvalidRecordException(
-          RejectReason.UNKNOWN_TYPE, "unknown privacy request type '" + abbreviate(typeName) + "'");
+          RejectReason.UNKNOWN_TYPE,
+          "unknown privacy request type '" + abbreviate(typeName[0]) + "'");
     }
     if (r.timestamp == 0L) {
       throw missing("timestamp");
     }
-    if (r.type == PrivacyType.UNSUBSCRIBE && (!sawChannels || r.channels.isEmpty())) {
+    if (r.type == PrivacyType.UNSUBSCRIBE && (!sawChannels[0] || r.channels.isEmpty())) {
       throw missing("channels");
     }
     return r;
@@ -167,6 +152,26 @@ public final class RecordParser {
     return null;
   }
 
+  /** Reads one field's value; the parser stands on it (never JSON null). */
+  private interface FieldReader {
+    void read(JsonParser p, String field) throws IOException, InvalidRecordException;
+  }
+
+  /** Reads exactly one JSON object, handing each non-null field to {@code reader}. */
+  private void readObject(byte[] raw, FieldReader reader) throws InvalidRecordException {
+    try (JsonParser p = open(raw)) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        if (p.nextToken() != JsonToken.VALUE_NULL) {
+          reader.read(p, field);
+        }
+      }
+      expectEnd(p);
+    } catch (IOException ex) {
+      throw fromJackson(ex);
+    }
+  }
+
   private JsonParser open(byte[] raw) throws InvalidRecordException, IOException {
     if (raw == null || raw.length == 0) {
       throw new InvalidRecordException(RejectReason.EMPTY_RECORD, "record has no value");
@@ -190,11 +195,6 @@ public final class RecordParser {
           "expected a JSON object, got " + (first == null ? "nothing" : describe(first)));
     }
     return p;
-  }
-
-  private static boolean nextField(JsonParser p) throws IOException {
-    JsonToken t = p.nextToken();
-    return t == JsonToken.FIELD_NAME;
   }
 
   private static void expectEnd(JsonParser p) throws IOException, InvalidRecordException {
