@@ -61,7 +61,7 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     JsonNode receipt = values(p + "-audit").get(0);
     assertThat(receipt.get("user_id").asText()).isEqualTo("u-g");
     assertThat(receipt.get("effects").toString())
-        .isEqualTo("[\"profile\",\"timers:1\",\"cart:1 products\"]");
+        .isEqualTo("[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\"]");
 
     kafka.produce(
         p + "-events",

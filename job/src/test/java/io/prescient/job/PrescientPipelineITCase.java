@@ -29,6 +29,7 @@ class PrescientPipelineITCase extends PipelineTestBase {
     events.add(event("a1", "u-a", "add_to_cart", "2011-01-04T10:00:00Z", "p1"));
     events.add(event("b1", "u-b", "add_to_cart", "2011-01-04T10:00:00Z", "p2"));
     events.add(event("b2", "u-b", "purchase", "2011-01-04T10:10:00Z", "p2"));
+    events.add(event("b2", "u-b", "purchase", "2011-01-04T10:10:00Z", "p2")); // redelivered
     events.add(event("c1", "u-c", "add_to_cart", "2011-01-04T10:00:00Z", "p3"));
     events.add(event("c2", "u-c", "add_to_cart", "2011-01-04T10:30:00Z", "p4"));
     // u-d opts out: whether the request is read before or after the cart, no reminder follows.
@@ -94,7 +95,8 @@ class PrescientPipelineITCase extends PipelineTestBase {
             "missing_field",
             "record_too_large",
             "invalid_utf8",
-            "out_of_range");
+            "out_of_range",
+            "duplicate_event");
     assertThat(reasonsByTopic.get(prefix + "-privacy")).containsExactly("unknown_type");
     JsonNode tooLarge =
         dlq.stream()

@@ -16,6 +16,7 @@ import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -35,7 +36,10 @@ import org.apache.flink.util.OutputTag;
 public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Decision> {
   private static final long serialVersionUID = 1L;
 
+  /** Late and duplicate events, for the DLQ. */
   public static final OutputTag<Rejection> LATE = new OutputTag<>("late") {};
+
+  private static final long SEEN_PRUNE_EVERY_MS = 3_600_000L;
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("audit") {};
 
   private final CartAbandonmentRule rule;
@@ -46,10 +50,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
 
   private transient ValueState<UserProfile> profileState;
   private transient MapState<String, CartLine> cartState;
+  private transient MapState<String, Long> seen;
   private transient CartStore cart;
   private transient Counter decisions;
   private transient Counter suppressed;
   private transient Counter late;
+  private transient Counter duplicates;
   private transient Counter erased;
 
   public ProfileFunction(
@@ -70,10 +76,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateCart(cartState);
+    seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
     decisions = group.counter("decisions");
     suppressed = group.counter("decisionsSuppressed");
     late = group.addGroup("reason", RejectReason.LATE_EVENT.code()).counter("dlq");
+    duplicates = group.addGroup("reason", RejectReason.DUPLICATE_EVENT.code()).counter("dlq");
     erased = group.counter("usersErased");
   }
 
@@ -87,13 +95,30 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     long watermark = ctx.timerService().currentWatermark();
     if (watermark != Long.MIN_VALUE && e.timestamp + allowedLatenessMs < watermark) {
       late.inc();
-      ctx.output(LATE, lateRejection(env, watermark));
+      ctx.output(LATE, rejection(env, RejectReason.LATE_EVENT, lateDetail(e, watermark)));
+      return;
+    }
+    Long firstSeenAt = seen.get(e.eventId);
+    if (firstSeenAt != null) {
+      duplicates.inc();
+      ctx.output(
+          LATE,
+          rejection(
+              env,
+              RejectReason.DUPLICATE_EVENT,
+              "event_id '"
+                  + e.eventId
+                  + "' was already processed (event time "
+                  + Instant.ofEpochMilli(firstSeenAt)
+                  + "); raw is the parsed event re-encoded"));
       return;
     }
     UserProfile p = profileState.value();
     if (p == null) {
       p = new UserProfile();
     }
+    seen.put(e.eventId, e.timestamp);
+    pruneSeen(p, watermark);
     boolean cartChanged = ProfileUpdater.apply(p, cart, e);
     if (cartChanged) {
       rearmTimer(p, ctx);
@@ -163,8 +188,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
       if (lines > 0) {
         receipt.effects.add("cart:" + lines + " products");
       }
+      int ids = 0;
+      for (String ignored : seen.keys()) {
+        ids++;
+      }
+      if (ids > 0) {
+        receipt.effects.add("event ids:" + ids);
+      }
       profileState.clear();
       cart.clear();
+      seen.clear();
       if (receipt.effects.isEmpty()) {
         receipt.effects.add("nothing stored");
       }
@@ -179,22 +212,44 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     ctx.output(AUDIT, receipt);
   }
 
-  private Rejection lateRejection(Envelope env, long watermark) {
-    Event e = env.event;
-    long behind = watermark - e.timestamp;
-    String detail =
-        "event time "
-            + Instant.ofEpochMilli(e.timestamp)
-            + " is "
-            + behind
-            + " ms behind the watermark "
-            + Instant.ofEpochMilli(watermark)
-            + " (allowed lateness "
-            + allowedLatenessMs
-            + " ms); raw is the parsed event re-encoded";
+  /**
+   * Drops remembered event ids whose event time is behind the lateness bound: a repeat of them is
+   * rejected as late before it reaches the duplicate check. Runs at most once per hour of event
+   * time per user, so its cost is amortized.
+   */
+  private void pruneSeen(UserProfile p, long watermark) throws Exception {
+    if (watermark == Long.MIN_VALUE) {
+      return;
+    }
+    long bound = watermark - allowedLatenessMs;
+    if (bound - p.seenPrunedBelow < SEEN_PRUNE_EVERY_MS) {
+      return;
+    }
+    Iterator<Map.Entry<String, Long>> it = seen.iterator();
+    while (it.hasNext()) {
+      if (it.next().getValue() < bound) {
+        it.remove();
+      }
+    }
+    p.seenPrunedBelow = bound;
+  }
+
+  private String lateDetail(Event e, long watermark) {
+    return "event time "
+        + Instant.ofEpochMilli(e.timestamp)
+        + " is "
+        + (watermark - e.timestamp)
+        + " ms behind the watermark "
+        + Instant.ofEpochMilli(watermark)
+        + " (allowed lateness "
+        + allowedLatenessMs
+        + " ms); raw is the parsed event re-encoded";
+  }
+
+  private Rejection rejection(Envelope env, RejectReason reason, String detail) {
     return InputParser.rejection(
-        new InvalidRecordException(RejectReason.LATE_EVENT, detail),
-        OutputJson.event(e),
+        new InvalidRecordException(reason, detail),
+        OutputJson.event(env.event),
         env.sourceTopic,
         env.partition,
         env.offset,

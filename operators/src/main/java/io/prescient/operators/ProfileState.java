@@ -18,6 +18,7 @@ public final class ProfileState {
 
   public static final String PROFILE = "profile";
   public static final String CART = "cart";
+  public static final String SEEN = "seen-event-ids";
 
   public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
     ValueStateDescriptor<UserProfile> d =
@@ -29,6 +30,17 @@ public final class ProfileState {
   public static MapStateDescriptor<String, CartLine> cart(Duration ttl) {
     MapStateDescriptor<String, CartLine> d =
         new MapStateDescriptor<>(CART, Types.STRING, TypeInformation.of(CartLine.class));
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  /**
+   * Event ids of the user's events that are not yet late, with their event time: a second event
+   * with the same id is a duplicate. Entries are pruned once their event time falls behind the
+   * lateness bound, after which a repeat would be rejected as late anyway.
+   */
+  public static MapStateDescriptor<String, Long> seenEventIds(Duration ttl) {
+    MapStateDescriptor<String, Long> d = new MapStateDescriptor<>(SEEN, Types.STRING, Types.LONG);
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
   }

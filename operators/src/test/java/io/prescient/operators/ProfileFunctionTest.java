@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -198,10 +200,56 @@ class ProfileFunctionTest {
     assertThat(decisions()).isEmpty();
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(audits()).hasSize(1);
-    assertThat(audits().get(0).effects).containsExactly("profile", "timers:1", "cart:2 products");
+    assertThat(audits().get(0).effects)
+        .containsExactly("profile", "timers:1", "cart:2 products", "event ids:2");
     // Nothing of u1 is left in any state; u2 is untouched.
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
+    assertThat(keysOf(ProfileState.SEEN)).containsExactly("u2");
+  }
+
+  @Test
+  void duplicateEventIdsGoToTheDlqAndDoNotCountTwice() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1")); // redelivered
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + MINUTE, "p2"));
+    ConcurrentLinkedQueue<StreamRecord<Rejection>> rejected =
+        harness.getSideOutput(ProfileFunction.LATE);
+    assertThat(rejected).hasSize(1);
+    Rejection r = rejected.peek().getValue();
+    assertThat(r.reason).isEqualTo(RejectReason.DUPLICATE_EVENT);
+    assertThat(r.detail).startsWith("event_id 'e1' was already processed");
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).hasSize(1);
+    assertThat(decisions().get(0).scores).containsEntry("cart_value", 40.0); // not 60: e1 once
+  }
+
+  @Test
+  void rememberedEventIdsArePrunedOnceTheyCanOnlyBeLate() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("old", "u1", EventType.VIEW, T0, "p1"));
+    harness.processWatermark(new Watermark(T0 + 5 * HOUR));
+    send(event("new", "u1", EventType.VIEW, T0 + 5 * HOUR, "p1"));
+    // "old" is 5 h behind the watermark: forgotten, and a repeat of it is rejected as late.
+    send(event("old", "u1", EventType.VIEW, T0, "p1"));
+    assertThat(harness.getSideOutput(ProfileFunction.LATE))
+        .extracting(r -> r.getValue().reason)
+        .containsExactly(RejectReason.LATE_EVENT);
+    send(event("new", "u1", EventType.VIEW, T0 + 5 * HOUR, "p1"));
+    assertThat(harness.getSideOutput(ProfileFunction.LATE))
+        .extracting(r -> r.getValue().reason)
+        .containsExactly(RejectReason.LATE_EVENT, RejectReason.DUPLICATE_EVENT);
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey("u1");
+    MapState<String, Long> seen =
+        backend.getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            ProfileState.seenEventIds(Duration.ofDays(400)));
+    assertThat(seen.keys()).containsExactly("new");
   }
 
   private List<String> keysOf(String stateName) {

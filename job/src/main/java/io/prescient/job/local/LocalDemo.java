@@ -308,7 +308,7 @@ public final class LocalDemo {
             "[%s] events in %,d (%,.0f/s)%s | event time %s | decisions %,d | dlq %,d | audit %,d%n",
             clock(t0),
             replayer.sent(),
-            lastLine == now && rate > 0 ? rate : 0.0,
+            rate,
             replayer.done() ? ", replay done" : "",
             replayer.eventTime() == 0
                 ? "-"

@@ -17,7 +17,8 @@ public enum RejectReason {
   INVALID_TIMESTAMP,
   OUT_OF_RANGE,
   INVALID_VALUE,
-  LATE_EVENT;
+  LATE_EVENT,
+  DUPLICATE_EVENT;
 
   /** The code as written to the DLQ and used as a metric label: lower snake case. */
   public String code() {

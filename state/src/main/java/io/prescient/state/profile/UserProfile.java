@@ -37,6 +37,9 @@ public class UserProfile {
   /** The one pending event-time timer of this user (0: none), so erase can delete it. */
   public long pendingTimer;
 
+  /** Event ids older than this (event time) have been dropped from the de-duplication set. */
+  public long seenPrunedBelow;
+
   public boolean optedOut;
   public List<String> unsubscribedChannels = new ArrayList<>();
 
