@@ -225,6 +225,35 @@ public final class PrescientOptions {
           .withDescription(
               "Event-time timers are rounded up to this granularity so that bursts coalesce.");
 
+  public static final ConfigOption<List<String>> SENSITIVE_CATEGORIES =
+      key("prescient.privacy.sensitive-categories")
+          .stringType()
+          .asList()
+          .defaultValues("health", "religion", "politics")
+          .withDescription(
+              "Words that make a category sensitive (matched against the category's words, case"
+                  + " insensitive: health matches health_beauty). Events about such categories"
+                  + " never enter the profile, features or affinities.");
+
+  public static final ConfigOption<Duration> AFFINITY_HALF_LIFE =
+      key("prescient.profile.affinity-half-life")
+          .durationType()
+          .defaultValue(Duration.ofDays(30))
+          .withDescription("Category affinity scores halve every this much event time.");
+
+  public static final ConfigOption<Integer> MAX_AFFINITIES =
+      key("prescient.profile.max-affinities")
+          .intType()
+          .defaultValue(32)
+          .withDescription(
+              "Most categories kept per user; a new one replaces the weakest when full.");
+
+  public static final ConfigOption<Duration> SESSION_GAP =
+      key("prescient.profile.session-gap")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(30))
+          .withDescription("An event after this long without events starts a new session.");
+
   /** All options, in declaration order. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> options = new ArrayList<>();

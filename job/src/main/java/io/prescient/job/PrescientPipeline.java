@@ -8,6 +8,8 @@ import io.prescient.operators.RouteFunction;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Rejection;
+import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.SensitiveCategories;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -35,6 +37,15 @@ public final class PrescientPipeline {
   public static final String UID_SINK_DECISIONS = "sink-decisions";
   public static final String UID_SINK_DLQ = "sink-dlq";
   public static final String UID_SINK_AUDIT = "sink-audit";
+
+  /** How the profile treats events, from the options. */
+  public static ProfileUpdater.Settings profileSettings(Configuration options) {
+    return new ProfileUpdater.Settings(
+        new SensitiveCategories(options.get(PrescientOptions.SENSITIVE_CATEGORIES)),
+        options.get(PrescientOptions.AFFINITY_HALF_LIFE).toMillis(),
+        options.get(PrescientOptions.SESSION_GAP).toMillis(),
+        options.get(PrescientOptions.MAX_AFFINITIES));
+  }
 
   /** Builds the topology on {@code env}; returns the decision stream. */
   public static DataStream<Decision> build(
@@ -74,7 +85,8 @@ public final class PrescientPipeline {
                     options.get(PrescientOptions.ALLOWED_LATENESS),
                     options.get(PrescientOptions.TIMER_GRANULARITY),
                     options.get(PrescientOptions.STATE_TTL),
-                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes()))
+                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
+                    profileSettings(options)))
             .uid(UID_PROFILE)
             .name("profile + rules policy");
 

@@ -61,7 +61,8 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     JsonNode receipt = values(p + "-audit").get(0);
     assertThat(receipt.get("user_id").asText()).isEqualTo("u-g");
     assertThat(receipt.get("effects").toString())
-        .isEqualTo("[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\"]");
+        .isEqualTo(
+            "[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\",\"affinities:1\"]");
 
     kafka.produce(
         p + "-events",

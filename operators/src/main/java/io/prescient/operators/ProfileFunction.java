@@ -10,6 +10,8 @@ import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.json.OutputJson;
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.AffinityStore;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.CartStore;
 import io.prescient.state.profile.ProfileUpdater;
@@ -47,28 +49,34 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   private final long timerGranularityMs;
   private final Duration stateTtl;
   private final int dlqMaxRawBytes;
+  private final ProfileUpdater.Settings settings;
 
   private transient ValueState<UserProfile> profileState;
   private transient MapState<String, CartLine> cartState;
   private transient MapState<String, Long> seen;
+  private transient MapState<String, Affinity> affinityState;
+  private transient AffinityStore affinities;
   private transient CartStore cart;
   private transient Counter decisions;
   private transient Counter suppressed;
   private transient Counter late;
   private transient Counter duplicates;
   private transient Counter erased;
+  private transient Counter sensitiveIgnored;
 
   public ProfileFunction(
       CartAbandonmentRule rule,
       Duration allowedLateness,
       Duration timerGranularity,
       Duration stateTtl,
-      int dlqMaxRawBytes) {
+      int dlqMaxRawBytes,
+      ProfileUpdater.Settings settings) {
     this.rule = rule;
     this.allowedLatenessMs = allowedLateness.toMillis();
     this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
     this.stateTtl = stateTtl;
     this.dlqMaxRawBytes = dlqMaxRawBytes;
+    this.settings = settings;
   }
 
   @Override
@@ -77,12 +85,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateCart(cartState);
     seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
+    affinityState = getRuntimeContext().getMapState(ProfileState.affinities(stateTtl));
+    affinities = new MapStateAffinities(affinityState);
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
     decisions = group.counter("decisions");
     suppressed = group.counter("decisionsSuppressed");
     late = group.addGroup("reason", RejectReason.LATE_EVENT.code()).counter("dlq");
     duplicates = group.addGroup("reason", RejectReason.DUPLICATE_EVENT.code()).counter("dlq");
     erased = group.counter("usersErased");
+    sensitiveIgnored = group.counter("sensitiveEventsIgnored");
   }
 
   @Override
@@ -119,8 +130,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     }
     seen.put(e.eventId, e.timestamp);
     pruneSeen(p, watermark);
-    boolean cartChanged = ProfileUpdater.apply(p, cart, e);
-    if (cartChanged) {
+    ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
+    if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
+      sensitiveIgnored.inc();
+    } else if (outcome == ProfileUpdater.Outcome.CART_CHANGED) {
       rearmTimer(p, ctx);
     }
     profileState.update(p);
@@ -195,6 +208,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
       if (ids > 0) {
         receipt.effects.add("event ids:" + ids);
       }
+      int categories = 0;
+      for (String ignored : affinityState.keys()) {
+        categories++;
+      }
+      if (categories > 0) {
+        receipt.effects.add("affinities:" + categories);
+      }
+      affinityState.clear();
       profileState.clear();
       cart.clear();
       seen.clear();
@@ -255,6 +276,35 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
         env.offset,
         -1,
         dlqMaxRawBytes);
+  }
+
+  /** Category affinities as a RocksDB map state: one entry per category. */
+  private static final class MapStateAffinities implements AffinityStore {
+    private final MapState<String, Affinity> state;
+
+    MapStateAffinities(MapState<String, Affinity> state) {
+      this.state = state;
+    }
+
+    @Override
+    public Affinity get(String category) throws Exception {
+      return state.get(category);
+    }
+
+    @Override
+    public void put(String category, Affinity a) throws Exception {
+      state.put(category, a);
+    }
+
+    @Override
+    public void remove(String category) throws Exception {
+      state.remove(category);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, Affinity>> entries() throws Exception {
+      return state.entries();
+    }
   }
 
   /** The cart as a RocksDB map state: one entry per product. */

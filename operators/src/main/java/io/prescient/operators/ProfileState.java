@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
@@ -19,6 +20,7 @@ public final class ProfileState {
   public static final String PROFILE = "profile";
   public static final String CART = "cart";
   public static final String SEEN = "seen-event-ids";
+  public static final String AFFINITIES = "affinities";
 
   public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
     ValueStateDescriptor<UserProfile> d =
@@ -41,6 +43,14 @@ public final class ProfileState {
    */
   public static MapStateDescriptor<String, Long> seenEventIds(Duration ttl) {
     MapStateDescriptor<String, Long> d = new MapStateDescriptor<>(SEEN, Types.STRING, Types.LONG);
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  /** Decayed category affinities, keyed by category (sensitive categories never enter). */
+  public static MapStateDescriptor<String, Affinity> affinities(Duration ttl) {
+    MapStateDescriptor<String, Affinity> d =
+        new MapStateDescriptor<>(AFFINITIES, Types.STRING, TypeInformation.of(Affinity.class));
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
   }

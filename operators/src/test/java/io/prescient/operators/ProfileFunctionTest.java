@@ -12,6 +12,7 @@ import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
+import io.prescient.state.profile.ProfileUpdater;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -54,7 +55,8 @@ class ProfileFunctionTest {
             Duration.ofMinutes(10),
             Duration.ofMinutes(1),
             Duration.ofDays(400),
-            1024);
+            1024,
+            ProfileUpdater.Settings.defaults());
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
@@ -201,11 +203,12 @@ class ProfileFunctionTest {
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(audits()).hasSize(1);
     assertThat(audits().get(0).effects)
-        .containsExactly("profile", "timers:1", "cart:2 products", "event ids:2");
+        .containsExactly("profile", "timers:1", "cart:2 products", "event ids:2", "affinities:1");
     // Nothing of u1 is left in any state; u2 is untouched.
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
     assertThat(keysOf(ProfileState.SEEN)).containsExactly("u2");
+    assertThat(keysOf(ProfileState.AFFINITIES)).containsExactly("u2");
   }
 
   @Test

@@ -10,21 +10,75 @@ import java.util.Map;
 public final class ProfileUpdater {
   private ProfileUpdater() {}
 
-  /**
-   * Folds one event into the profile. Returns true when the cart changed, so the caller can (re)arm
-   * the abandonment timer.
-   */
-  public static boolean apply(UserProfile p, CartStore cart, Event e) throws Exception {
+  /** How the profile treats events: sessions, affinity decay, sensitive categories. */
+  public record Settings(
+      SensitiveCategories sensitive, long affinityHalfLifeMs, long sessionGapMs, int maxAffinities)
+      implements java.io.Serializable {
+    public static Settings defaults() {
+      return new Settings(
+          new SensitiveCategories(SensitiveCategories.DEFAULTS),
+          30L * 86_400_000L,
+          30L * 60_000L,
+          32);
+    }
+  }
+
+  /** What {@link #apply} did with an event. */
+  public enum Outcome {
+    /** The event is about a sensitive category: nothing of it was kept. */
+    IGNORED_SENSITIVE,
+    UPDATED,
+    /** Updated, and the cart changed: the caller re-arms the abandonment timer. */
+    CART_CHANGED
+  }
+
+  /** Affinity weight of an event type: how much it says about interest in a category. */
+  static double affinityWeight(io.prescient.state.contract.EventType type) {
+    return switch (type) {
+      case VIEW, DWELL -> 1.0;
+      case SEARCH, EMAIL_CLICK -> 2.0;
+      case ADD_TO_CART -> 3.0;
+      case PURCHASE -> 5.0;
+      case REMOVE_FROM_CART -> -1.0;
+      default -> 0.0;
+    };
+  }
+
+  /** Folds one event into the profile, its cart and its category affinities. */
+  public static Outcome apply(
+      UserProfile p, CartStore cart, AffinityStore affinities, Event e, Settings settings)
+      throws Exception {
+    if (settings.sensitive().isSensitive(e.category)) {
+      return Outcome.IGNORED_SENSITIVE;
+    }
+    boolean newSession = p.events == 0 || e.timestamp - p.lastSeen > settings.sessionGapMs();
     if (p.events == 0 || e.timestamp < p.firstSeen) {
       p.firstSeen = e.timestamp;
     }
     p.lastSeen = Math.max(p.lastSeen, e.timestamp);
     p.events++;
+    int[] d = new int[Metric.COUNT];
+    d[Metric.EVENTS.ordinal()] = 1;
+    d[Metric.SESSIONS.ordinal()] = newSession ? 1 : 0;
     boolean cartChanged = false;
     switch (e.type) {
-      case VIEW -> p.views++;
+      case VIEW -> {
+        p.views++;
+        d[Metric.VIEWS.ordinal()] = 1;
+        rememberView(p, e.productId);
+      }
+      case SEARCH -> d[Metric.SEARCHES.ordinal()] = 1;
+      case DWELL -> d[Metric.DWELL_SECONDS.ordinal()] = (int) (e.dwellMs / 1000);
+      case EMAIL_OPEN -> d[Metric.EMAIL_OPENS.ordinal()] = 1;
+      case EMAIL_CLICK -> d[Metric.EMAIL_CLICKS.ordinal()] = 1;
+      case SUPPORT_TICKET -> {
+        d[Metric.SUPPORT_TICKETS.ordinal()] = 1;
+        d[Metric.SENTIMENT_MILLIS.ordinal()] =
+            e.sentiment == null ? 0 : (int) Math.round(e.sentiment * 1000);
+      }
       case ADD_TO_CART -> {
         p.cartAdds++;
+        d[Metric.CART_ADDS.ordinal()] = 1;
         CartLine line = cart.get(e.productId);
         if (line == null) {
           line = new CartLine(0, e.price, e.category, e.timestamp);
@@ -38,25 +92,100 @@ public final class ProfileUpdater {
         cart.put(e.productId, line);
         cartChanged = true;
       }
-      case REMOVE_FROM_CART -> cartChanged = removeFromCart(p, cart, e.productId, e.units());
+      case REMOVE_FROM_CART -> {
+        d[Metric.CART_REMOVES.ordinal()] = 1;
+        cartChanged = removeFromCart(p, cart, e.productId, e.units());
+      }
       case PURCHASE -> {
         p.purchases++;
         p.revenue += e.value();
         p.lastPurchaseAt = Math.max(p.lastPurchaseAt, e.timestamp);
+        d[Metric.PURCHASES.ordinal()] = 1;
+        d[Metric.SPEND_CENTS.ordinal()] = cents(e.value());
+        rememberPurchase(p, e.timestamp);
         // Buying a product takes it out of the cart: it is no longer abandoned.
         cartChanged = removeFromCart(p, cart, e.productId, Integer.MAX_VALUE);
       }
       case REFUND -> {
         p.refunds++;
         p.revenue -= e.value();
+        d[Metric.REFUNDS.ordinal()] = 1;
+        d[Metric.REFUND_CENTS.ordinal()] = cents(e.value());
       }
-      default -> {}
     }
+    p.windows.add(e.timestamp, d);
+    updateAffinity(p, affinities, e, settings);
     if (cartChanged && e.timestamp >= p.cartLastChange) {
       p.cartLastChange = e.timestamp;
       p.cartLastEventId = e.eventId;
     }
-    return cartChanged;
+    return cartChanged ? Outcome.CART_CHANGED : Outcome.UPDATED;
+  }
+
+  private static int cents(double value) {
+    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.round(value * 100)));
+  }
+
+  private static void rememberView(UserProfile p, String productId) {
+    if (productId == null) {
+      return;
+    }
+    p.recentViews.remove(productId);
+    p.recentViews.add(productId);
+    while (p.recentViews.size() > UserProfile.RECENT_VIEWS) {
+      p.recentViews.remove(0);
+    }
+  }
+
+  private static void rememberPurchase(UserProfile p, long ts) {
+    long[] r = java.util.Arrays.copyOf(p.recentPurchases, p.recentPurchases.length + 1);
+    r[r.length - 1] = ts;
+    java.util.Arrays.sort(r);
+    if (r.length > UserProfile.RECENT_PURCHASES) {
+      r = java.util.Arrays.copyOfRange(r, r.length - UserProfile.RECENT_PURCHASES, r.length);
+    }
+    p.recentPurchases = r;
+  }
+
+  private static void updateAffinity(
+      UserProfile p, AffinityStore affinities, Event e, Settings settings) throws Exception {
+    double w = affinityWeight(e.type);
+    if (e.category == null || w == 0) {
+      return;
+    }
+    Affinity a = affinities.get(e.category);
+    long at = e.timestamp;
+    if (a == null) {
+      if (w < 0) {
+        return;
+      }
+      if (p.affinities >= settings.maxAffinities()) {
+        evictWeakestAffinity(p, affinities, at, settings.affinityHalfLifeMs());
+      }
+      a = new Affinity(0, at);
+      p.affinities++;
+    }
+    long ref = Math.max(a.at, at);
+    double score = a.scoreAt(ref, settings.affinityHalfLifeMs());
+    score += w * Math.pow(0.5, (ref - at) / (double) settings.affinityHalfLifeMs());
+    affinities.put(e.category, new Affinity(Math.max(0, score), ref));
+  }
+
+  private static void evictWeakestAffinity(
+      UserProfile p, AffinityStore affinities, long now, long halfLifeMs) throws Exception {
+    String weakest = null;
+    double min = Double.MAX_VALUE;
+    for (Map.Entry<String, Affinity> e : affinities.entries()) {
+      double s = e.getValue().scoreAt(now, halfLifeMs);
+      if (s < min || (s == min && e.getKey().compareTo(weakest) < 0)) {
+        min = s;
+        weakest = e.getKey();
+      }
+    }
+    if (weakest != null) {
+      affinities.remove(weakest);
+      p.affinities--;
+    }
   }
 
   private static boolean removeFromCart(UserProfile p, CartStore cart, String productId, int units)

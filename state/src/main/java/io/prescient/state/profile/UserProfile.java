@@ -40,8 +40,23 @@ public class UserProfile {
   /** Event ids older than this (event time) have been dropped from the de-duplication set. */
   public long seenPrunedBelow;
 
+  /** Bucketed event-time counters: 1 h, 24 h, 7/30/90 d and lifetime. */
+  public ActivityWindows windows = new ActivityWindows();
+
+  /** Event times of the latest purchases (oldest first), at most {@link #RECENT_PURCHASES}. */
+  public long[] recentPurchases = new long[0];
+
+  /** The most recently viewed products (oldest first), at most {@link #RECENT_VIEWS}. */
+  public List<String> recentViews = new ArrayList<>();
+
+  /** Number of categories in the affinity map state (bounded by the updater). */
+  public int affinities;
+
   public boolean optedOut;
   public List<String> unsubscribedChannels = new ArrayList<>();
+
+  public static final int RECENT_PURCHASES = 8;
+  public static final int RECENT_VIEWS = 10;
 
   public UserProfile() {}
 }

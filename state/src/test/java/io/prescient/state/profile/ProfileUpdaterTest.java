@@ -1,0 +1,132 @@
+package io.prescient.state.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProfileUpdaterTest {
+  static final long T = 1_300_000_020_000L;
+  static final long MIN = 60_000L;
+  static final long DAY = 86_400_000L;
+
+  /** Map-backed cart, as the RocksDB map state is in the job. */
+  static final class Maps implements CartStore {
+    final Map<String, CartLine> cart = new HashMap<>();
+
+    @Override
+    public CartLine get(String productId) {
+      return cart.get(productId);
+    }
+
+    @Override
+    public void put(String productId, CartLine line) {
+      cart.put(productId, line);
+    }
+
+    @Override
+    public void remove(String key) {
+      cart.remove(key);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, CartLine>> entries() {
+      return cart.entrySet();
+    }
+
+    @Override
+    public void clear() {
+      cart.clear();
+    }
+  }
+
+  static final class AffinityMap implements AffinityStore {
+    final Map<String, Affinity> map = new HashMap<>();
+
+    @Override
+    public Affinity get(String category) {
+      return map.get(category);
+    }
+
+    @Override
+    public void put(String category, Affinity a) {
+      map.put(category, a);
+    }
+
+    @Override
+    public void remove(String category) {
+      map.remove(category);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, Affinity>> entries() {
+      return map.entrySet();
+    }
+  }
+
+  final UserProfile p = new UserProfile();
+  final Maps cart = new Maps();
+  final AffinityMap affinities = new AffinityMap();
+  final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
+
+  ProfileUpdater.Outcome apply(String id, EventType type, long ts, String product, String category)
+      throws Exception {
+    Event e = new Event(id, "u", type, ts);
+    e.productId = product;
+    e.category = category;
+    e.price = 10.0;
+    return ProfileUpdater.apply(p, cart, affinities, e, settings);
+  }
+
+  @Test
+  void sensitiveCategoriesLeaveNoTrace() throws Exception {
+    assertThat(apply("e1", EventType.ADD_TO_CART, T, "p1", "health_beauty"))
+        .isEqualTo(ProfileUpdater.Outcome.IGNORED_SENSITIVE);
+    assertThat(apply("e2", EventType.VIEW, T, "p2", "Books/Religion"))
+        .isEqualTo(ProfileUpdater.Outcome.IGNORED_SENSITIVE);
+    assertThat(p.events).isZero();
+    assertThat(p.recentViews).isEmpty();
+    assertThat(cart.cart).isEmpty();
+    assertThat(affinities.map).isEmpty();
+    assertThat(p.windows.sum(Window.LIFETIME, Metric.EVENTS, T)).isZero();
+    assertThat(apply("e3", EventType.VIEW, T, "p3", "healthy_snacks"))
+        .isEqualTo(ProfileUpdater.Outcome.UPDATED); // a word, not a substring, makes it sensitive
+  }
+
+  @Test
+  void sessionsStartAfterTheGap() throws Exception {
+    apply("e1", EventType.VIEW, T, "p1", "bags");
+    apply("e2", EventType.VIEW, T + 10 * MIN, "p2", "bags");
+    apply("e3", EventType.VIEW, T + 50 * MIN, "p3", "bags");
+    assertThat(p.windows.sum(Window.LIFETIME, Metric.SESSIONS, T + DAY)).isEqualTo(2);
+    assertThat(p.recentViews).containsExactly("p1", "p2", "p3");
+  }
+
+  @Test
+  void affinitiesDecayAndAreBounded() throws Exception {
+    apply("e1", EventType.PURCHASE, T, "p1", "bags");
+    apply("e2", EventType.VIEW, T + 30 * DAY, "p2", "bags");
+    // 5 halved once over 30 days, plus 1.
+    assertThat(affinities.map.get("bags").scoreAt(T + 30 * DAY, settings.affinityHalfLifeMs()))
+        .isCloseTo(3.5, org.assertj.core.data.Offset.offset(1e-9));
+    for (int i = 0; i < 40; i++) {
+      apply("v" + i, EventType.VIEW, T + 31 * DAY + i, "p", "cat" + i);
+    }
+    assertThat(affinities.map).hasSize(32).containsKey("bags"); // the weakest were replaced
+    assertThat(p.affinities).isEqualTo(32);
+  }
+
+  @Test
+  void purchasesAreRememberedForTheirRhythm() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      apply("b" + i, EventType.PURCHASE, T + i * 7 * DAY, "p" + i, "bags");
+    }
+    assertThat(p.recentPurchases).hasSize(UserProfile.RECENT_PURCHASES);
+    assertThat(p.recentPurchases[7] - p.recentPurchases[0]).isEqualTo(7 * 7 * DAY);
+    // Purchases on days 35, 42, 49, 56 and 63 are within the 30 UTC days ending on day 63.
+    assertThat(p.windows.sum(Window.D30, Metric.SPEND_CENTS, T + 63 * DAY)).isEqualTo(5000);
+  }
+}
