@@ -1,0 +1,313 @@
+package io.prescient.job.bench;
+
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientOptions;
+import io.prescient.job.PrescientPipeline;
+import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.operators.Envelope;
+import io.prescient.operators.InputParser;
+import io.prescient.operators.InputWatermarks;
+import io.prescient.operators.ProfileFunction;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Event;
+import io.prescient.state.json.JsonLimits;
+import io.prescient.state.json.RecordParser;
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.AffinityStore;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.UserProfile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
+
+/**
+ * Measures the per-user profile on a real event log: serialized state size per user, and the
+ * throughput of the profile job against a job that only parses the same events, side by side in one
+ * run, at parallelism 1 (one core) on RocksDB.
+ *
+ * <pre>
+ * ./prescient convert --dataset online-retail --input ../shared/data/online-retail/online-retail.csv.gz \
+ *     --output .local/data/online-retail.jsonl
+ * ./prescient bench-profile --input .local/data/online-retail.jsonl [--copies 3] [--rounds 2]
+ * </pre>
+ *
+ * {@code --copies N} replays the log N times with user and event ids re-keyed per copy (more users,
+ * same behaviour), so job start-up is a small part of each measurement.
+ */
+public final class ProfileBenchmark {
+  private ProfileBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path input = Path.of(".local", "data", "online-retail.jsonl");
+    int copies = 3;
+    int rounds = 2;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--input" -> input = Path.of(args[i + 1]);
+        case "--copies" -> copies = Integer.parseInt(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (!Files.exists(input)) {
+      System.err.println(input + " not found: convert a dataset first (see the class comment)");
+      System.exit(2);
+    }
+    List<String> lines = Files.readAllLines(input);
+    System.out.printf(
+        "input %s: %,d events; %d copies -> %,d events%n",
+        input, lines.size(), copies, (long) lines.size() * copies);
+    stateSize(lines);
+    throughput(input, lines.size(), copies, rounds);
+  }
+
+  /** Replays the log through the profile logic and measures each user's serialized state. */
+  static void stateSize(List<String> lines) throws Exception {
+    RecordParser parser = new RecordParser(JsonLimits.defaults());
+    ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
+    Map<String, UserState> users = new HashMap<>();
+    long maxTs = 0;
+    for (String line : lines) {
+      Event e = parser.parseEvent(line.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE / 2);
+      UserState u = users.computeIfAbsent(e.userId, k -> new UserState());
+      u.seen.put(e.eventId, e.timestamp);
+      ProfileUpdater.apply(u.profile, u, u.affinityStore, e, settings);
+      maxTs = Math.max(maxTs, e.timestamp);
+    }
+    // Event ids are only kept while not late: as at the end of the replay.
+    long bound =
+        maxTs
+            - PrescientOptions.OUT_OF_ORDERNESS.defaultValue().toMillis()
+            - PrescientOptions.ALLOWED_LATENESS.defaultValue().toMillis();
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.setGenericTypes(false);
+    TypeSerializer<UserProfile> profileSer =
+        TypeInformation.of(UserProfile.class).createSerializer(config);
+    TypeSerializer<CartLine> cartSer = TypeInformation.of(CartLine.class).createSerializer(config);
+    TypeSerializer<Affinity> affinitySer =
+        TypeInformation.of(Affinity.class).createSerializer(config);
+    TypeSerializer<String> stringSer = Types.STRING.createSerializer(config);
+    DataOutputSerializer out = new DataOutputSerializer(4096);
+    List<Integer> sizes = new ArrayList<>();
+    long total = 0;
+    for (Map.Entry<String, UserState> entry : users.entrySet()) {
+      int keyBytes = size(out, stringSer, entry.getKey());
+      // RocksDB key of every entry: key group (2 bytes) + user key + namespace (1 byte).
+      int rowKey = 2 + keyBytes + 1;
+      UserState u = entry.getValue();
+      int bytes = rowKey + size(out, profileSer, u.profile);
+      for (Map.Entry<String, CartLine> c : u.cart.entrySet()) {
+        bytes += rowKey + size(out, stringSer, c.getKey()) + size(out, cartSer, c.getValue());
+      }
+      for (Map.Entry<String, Affinity> a : u.affinities.entrySet()) {
+        bytes += rowKey + size(out, stringSer, a.getKey()) + size(out, affinitySer, a.getValue());
+      }
+      for (Map.Entry<String, Long> s : u.seen.entrySet()) {
+        if (s.getValue() >= bound) {
+          bytes += rowKey + size(out, stringSer, s.getKey()) + 8;
+        }
+      }
+      sizes.add(bytes);
+      total += bytes;
+    }
+    Collections.sort(sizes);
+    System.out.printf(
+        "state per user (serialized, RocksDB keys included, %,d users): median %,d B, p90 %,d B,"
+            + " p99 %,d B, max %,d B, mean %,d B, total %,d KB%n",
+        sizes.size(),
+        pct(sizes, 0.5),
+        pct(sizes, 0.9),
+        pct(sizes, 0.99),
+        sizes.get(sizes.size() - 1),
+        total / sizes.size(),
+        total / 1024);
+  }
+
+  private static <T> int size(DataOutputSerializer out, TypeSerializer<T> ser, T value)
+      throws IOException {
+    out.clear();
+    ser.serialize(value, out);
+    return out.length();
+  }
+
+  private static int pct(List<Integer> sorted, double q) {
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
+  }
+
+  /** The profile job against the parse-only job on the same input, alternating, p = 1. */
+  static void throughput(Path input, int lines, int copies, int rounds) throws Exception {
+    long n = (long) lines * copies;
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      for (boolean profile : new boolean[] {false, true}) {
+        String name = profile ? "parse + profile (RocksDB)" : "parse only";
+        JobExecutionResult r = run(input, n, lines, profile);
+        double rate = n / (r.getNetRuntime() / 1000.0);
+        rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+        System.out.printf(
+            "round %d  %-26s %,d events in %,.1f s: %,.0f events/s%n",
+            round, name, n, r.getNetRuntime() / 1000.0, rate);
+      }
+    }
+    List<Double> parse = rates.get("parse only");
+    List<Double> prof = rates.get("parse + profile (RocksDB)");
+    for (int i = 0; i < parse.size(); i++) {
+      System.out.printf(
+          "round %d ratio profile / parse-only: %.2f%n", i + 1, prof.get(i) / parse.get(i));
+    }
+  }
+
+  private static JobExecutionResult run(Path input, long n, int lines, boolean profile)
+      throws Exception {
+    Map<String, String> o = new HashMap<>();
+    o.put("prescient.parallelism", "1");
+    o.put(
+        "prescient.checkpoint.dir",
+        Files.createTempDirectory("prescient-bench").toUri().toString());
+    Configuration options = PrescientConfig.fromMap(o);
+    StreamExecutionEnvironment env = PrescientJob.environment(options);
+    DataStream<Envelope> parsed =
+        env.fromSequence(0, n - 1)
+            .uid("bench-source")
+            .map(new LineAt(input.toAbsolutePath().toString(), lines))
+            .uid("bench-parse")
+            .returns(TypeInformation.of(Envelope.class))
+            .filter(env1 -> env1.event != null)
+            .uid("bench-valid");
+    if (!profile) {
+      parsed.addSink(new DiscardingSink<>()).uid("bench-discard");
+      return env.execute("bench-parse-only");
+    }
+    DataStream<Decision> decisions =
+        parsed
+            .assignTimestampsAndWatermarks(
+                InputWatermarks.events(
+                    options.get(PrescientOptions.OUT_OF_ORDERNESS), Duration.ZERO))
+            .uid("bench-watermarks")
+            .keyBy(Envelope::userId)
+            .process(
+                new ProfileFunction(
+                    new CartAbandonmentRule(
+                        options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
+                        options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+                    options.get(PrescientOptions.ALLOWED_LATENESS),
+                    options.get(PrescientOptions.TIMER_GRANULARITY),
+                    options.get(PrescientOptions.STATE_TTL),
+                    1024,
+                    PrescientPipeline.profileSettings(options)))
+            .uid("bench-profile");
+    decisions.addSink(new DiscardingSink<>()).uid("bench-discard");
+    return env.execute("bench-profile");
+  }
+
+  /** Event {@code i} of the input: line {@code i % lines}, re-keyed for copy {@code i / lines}. */
+  static final class LineAt extends RichMapFunction<Long, Envelope> {
+    private static final long serialVersionUID = 1L;
+    private final String file;
+    private final int lines;
+    private transient List<String> content;
+    private transient InputParser parser;
+
+    LineAt(String file, int lines) {
+      this.file = file;
+      this.lines = lines;
+    }
+
+    @Override
+    public void open(OpenContext ctx) throws IOException {
+      content = Files.readAllLines(Path.of(file));
+      parser = new InputParser(InputParser.Kind.EVENTS, JsonLimits.defaults(), 1024);
+    }
+
+    @Override
+    public Envelope map(Long i) {
+      String line = content.get((int) (i % lines));
+      long copy = i / lines;
+      if (copy > 0) {
+        line =
+            line.replace("\"user_id\":\"", "\"user_id\":\"c" + copy + "-")
+                .replace("\"event_id\":\"", "\"event_id\":\"c" + copy + "-");
+      }
+      return parser.parse(
+          line.getBytes(StandardCharsets.UTF_8), "events", 0, i, -1, System.currentTimeMillis());
+    }
+  }
+
+  /** One user's state, held in plain maps, as the job holds it in RocksDB. */
+  static final class UserState implements CartStore {
+    final UserProfile profile = new UserProfile();
+    final Map<String, CartLine> cart = new HashMap<>();
+    final Map<String, Affinity> affinities = new HashMap<>();
+    final Map<String, Long> seen = new HashMap<>();
+    final AffinityStore affinityStore =
+        new AffinityStore() {
+          @Override
+          public Affinity get(String category) {
+            return affinities.get(category);
+          }
+
+          @Override
+          public void put(String category, Affinity a) {
+            affinities.put(category, a);
+          }
+
+          @Override
+          public void remove(String category) {
+            affinities.remove(category);
+          }
+
+          @Override
+          public Iterable<Map.Entry<String, Affinity>> entries() {
+            return affinities.entrySet();
+          }
+        };
+
+    @Override
+    public CartLine get(String productId) {
+      return cart.get(productId);
+    }
+
+    @Override
+    public void put(String productId, CartLine line) {
+      cart.put(productId, line);
+    }
+
+    @Override
+    public void remove(String productId) {
+      cart.remove(productId);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, CartLine>> entries() {
+      return cart.entrySet();
+    }
+
+    @Override
+    public void clear() {
+      cart.clear();
+    }
+  }
+}
