@@ -5,7 +5,11 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes records of one output topic: key = user id (UTF-8, may be null), value = JSON. */
+/**
+ * Writes records of one output topic: key = user id (UTF-8, may be null), value = JSON. The Kafka
+ * record timestamp is the time of writing, not the event time: a replay of old events would
+ * otherwise write records that time-based retention deletes at once (event time is in the JSON).
+ */
 public class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
   private static final long serialVersionUID = 1L;
 
@@ -27,7 +31,7 @@ public class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T
     return new ProducerRecord<>(
         topic,
         null,
-        timestamp,
+        null, // the producer stamps the wall-clock time
         k == null ? null : k.getBytes(StandardCharsets.UTF_8),
         value.apply(element));
   }

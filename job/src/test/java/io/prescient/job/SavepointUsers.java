@@ -1,0 +1,86 @@
+package io.prescient.job;
+
+import io.prescient.operators.ProfileState;
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.UserProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+
+/**
+ * Reads a savepoint with the State Processor API, without the job: one line per user found in any
+ * keyed state of the profile operator, saying what is stored for them.
+ */
+final class SavepointUsers {
+  private SavepointUsers() {}
+
+  static List<String> read(String savepoint) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    SavepointReader reader =
+        SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
+    List<String> users = new ArrayList<>();
+    try (CloseableIterator<String> it =
+        reader
+            .readKeyedState(OperatorIdentifier.forUid(PrescientPipeline.UID_PROFILE), new Reader())
+            .executeAndCollect()) {
+      it.forEachRemaining(users::add);
+    }
+    users.sort(null);
+    return users;
+  }
+
+  /** "user: profile=.. cart=.. seen=.. affinities=.. timers=..". */
+  static final class Reader extends KeyedStateReaderFunction<String, String> {
+    private static final long serialVersionUID = 1L;
+    private transient ValueState<UserProfile> profile;
+    private transient MapState<String, CartLine> cart;
+    private transient MapState<String, Long> seen;
+    private transient MapState<String, Affinity> affinities;
+
+    @Override
+    public void open(OpenContext ctx) {
+      Duration ttl = PrescientOptions.STATE_TTL.defaultValue();
+      profile = getRuntimeContext().getState(ProfileState.profile(ttl));
+      cart = getRuntimeContext().getMapState(ProfileState.cart(ttl));
+      seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(ttl));
+      affinities = getRuntimeContext().getMapState(ProfileState.affinities(ttl));
+    }
+
+    @Override
+    public void readKey(String user, Context ctx, Collector<String> out) throws Exception {
+      out.collect(
+          user
+              + ": profile="
+              + (profile.value() != null)
+              + " cart="
+              + count(cart.keys())
+              + " seen="
+              + count(seen.keys())
+              + " affinities="
+              + count(affinities.keys())
+              + " timers="
+              + ctx.registeredEventTimeTimers().size());
+    }
+
+    private static int count(Iterable<String> keys) {
+      int n = 0;
+      for (String ignored : keys) {
+        n++;
+      }
+      return n;
+    }
+  }
+}
