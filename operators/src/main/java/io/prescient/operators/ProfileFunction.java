@@ -149,6 +149,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     if (p.pendingTimer == timestamp) {
       p.pendingTimer = 0;
     }
+    ProfileUpdater.recountCart(p, cart); // entries may have expired since the last event
     String blocked = rule.blockedBecause(p, timestamp);
     if (blocked == null) {
       Decision d = rule.evaluate(ctx.getCurrentKey(), p, cart, timestamp);

@@ -13,6 +13,7 @@ import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,12 +50,17 @@ class ProfileFunctionTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> newHarness()
       throws Exception {
+    return newHarness(Duration.ofDays(400));
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> newHarness(
+      Duration ttl) throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
             Duration.ofMinutes(10),
             Duration.ofMinutes(1),
-            Duration.ofDays(400),
+            ttl,
             1024,
             ProfileUpdater.Settings.defaults());
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h =
@@ -209,6 +215,34 @@ class ProfileFunctionTest {
     assertThat(keysOf(ProfileState.CART)).isEmpty();
     assertThat(keysOf(ProfileState.SEEN)).containsExactly("u2");
     assertThat(keysOf(ProfileState.AFFINITIES)).containsExactly("u2");
+  }
+
+  @Test
+  void inactiveUsersExpireAfterTheTtl() throws Exception {
+    harness = newHarness(Duration.ofDays(30));
+    harness.open();
+    harness.setStateTtlProcessingTime(0);
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u2", EventType.ADD_TO_CART, T0, "p2"));
+    harness.setStateTtlProcessingTime(Duration.ofDays(20).toMillis());
+    send(event("e3", "u2", EventType.ADD_TO_CART, T0 + MINUTE, "p2")); // u2 is active again
+    harness.setStateTtlProcessingTime(Duration.ofDays(31).toMillis());
+    // u1's state expired (30 days without a write); u2's profile and cart were written on day 20.
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u2");
+    send(event("e4", "u1", EventType.VIEW, T0 + 4 * HOUR, "p1"));
+    assertThat(profileOf("u1").events).isEqualTo(1); // a fresh profile
+  }
+
+  private UserProfile profileOf(String user) throws Exception {
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey(user);
+    return backend
+        .getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            ProfileState.profile(Duration.ofDays(30)))
+        .value();
   }
 
   @Test

@@ -82,7 +82,6 @@ public final class ProfileUpdater {
         CartLine line = cart.get(e.productId);
         if (line == null) {
           line = new CartLine(0, e.price, e.category, e.timestamp);
-          p.cartLines++;
         }
         line.quantity += e.units();
         if (e.price != null) {
@@ -115,11 +114,26 @@ public final class ProfileUpdater {
     }
     p.windows.add(e.timestamp, d);
     updateAffinity(p, affinities, e, settings);
+    if (cartChanged) {
+      recountCart(p, cart);
+    }
     if (cartChanged && e.timestamp >= p.cartLastChange) {
       p.cartLastChange = e.timestamp;
       p.cartLastEventId = e.eventId;
     }
     return cartChanged ? Outcome.CART_CHANGED : Outcome.UPDATED;
+  }
+
+  /**
+   * Sets {@code cartLines} from the cart itself. Cart entries expire one by one (state TTL after
+   * their last write), so a counter kept alongside could drift; carts are small.
+   */
+  public static void recountCart(UserProfile p, CartStore cart) throws Exception {
+    int lines = 0;
+    for (Map.Entry<String, CartLine> ignored : cart.entries()) {
+      lines++;
+    }
+    p.cartLines = lines;
   }
 
   private static int cents(double value) {
@@ -196,7 +210,6 @@ public final class ProfileUpdater {
     }
     if (units >= line.quantity) {
       cart.remove(productId);
-      p.cartLines--;
     } else {
       line.quantity -= units;
       cart.put(productId, line);

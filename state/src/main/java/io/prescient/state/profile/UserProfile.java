@@ -22,7 +22,7 @@ public class UserProfile {
 
   public long lastPurchaseAt;
 
-  /** Number of distinct products in the open cart. */
+  /** Number of distinct products in the open cart, recounted from the cart when it changes. */
   public int cartLines;
 
   /** Event time of the last change to the cart, epoch millis (0: never). */
