@@ -204,6 +204,9 @@ public final class ProfileUpdater {
 
   private static boolean removeFromCart(UserProfile p, CartStore cart, String productId, int units)
       throws Exception {
+    if (p.cartLines == 0) {
+      return false; // known empty (recounted on every change): spare the state lookup
+    }
     CartLine line = cart.get(productId);
     if (line == null) {
       return false;
