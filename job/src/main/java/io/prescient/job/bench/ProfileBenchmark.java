@@ -14,9 +14,9 @@ import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
 import io.prescient.state.profile.Affinity;
-import io.prescient.state.profile.AffinityStore;
 import io.prescient.state.profile.CartLine;
-import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.InMemoryAffinities;
+import io.prescient.state.profile.InMemoryCart;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.io.IOException;
@@ -94,7 +94,7 @@ public final class ProfileBenchmark {
       Event e = parser.parseEvent(line.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE / 2);
       UserState u = users.computeIfAbsent(e.userId, k -> new UserState());
       u.seen.put(e.eventId, e.timestamp);
-      ProfileUpdater.apply(u.profile, u, u.affinityStore, e, settings);
+      ProfileUpdater.apply(u.profile, u.cart, u.affinities, e, settings);
       maxTs = Math.max(maxTs, e.timestamp);
     }
     // Event ids are only kept while not late: as at the end of the replay.
@@ -119,10 +119,10 @@ public final class ProfileBenchmark {
       int rowKey = 2 + keyBytes + 1;
       UserState u = entry.getValue();
       int bytes = rowKey + size(out, profileSer, u.profile);
-      for (Map.Entry<String, CartLine> c : u.cart.entrySet()) {
+      for (Map.Entry<String, CartLine> c : u.cart.asMap().entrySet()) {
         bytes += rowKey + size(out, stringSer, c.getKey()) + size(out, cartSer, c.getValue());
       }
-      for (Map.Entry<String, Affinity> a : u.affinities.entrySet()) {
+      for (Map.Entry<String, Affinity> a : u.affinities.asMap().entrySet()) {
         bytes += rowKey + size(out, stringSer, a.getKey()) + size(out, affinitySer, a.getValue());
       }
       for (Map.Entry<String, Long> s : u.seen.entrySet()) {
@@ -257,57 +257,10 @@ public final class ProfileBenchmark {
   }
 
   /** One user's state, held in plain maps, as the job holds it in RocksDB. */
-  static final class UserState implements CartStore {
+  static final class UserState {
     final UserProfile profile = new UserProfile();
-    final Map<String, CartLine> cart = new HashMap<>();
-    final Map<String, Affinity> affinities = new HashMap<>();
+    final InMemoryCart cart = new InMemoryCart();
+    final InMemoryAffinities affinities = new InMemoryAffinities();
     final Map<String, Long> seen = new HashMap<>();
-    final AffinityStore affinityStore =
-        new AffinityStore() {
-          @Override
-          public Affinity get(String category) {
-            return affinities.get(category);
-          }
-
-          @Override
-          public void put(String category, Affinity a) {
-            affinities.put(category, a);
-          }
-
-          @Override
-          public void remove(String category) {
-            affinities.remove(category);
-          }
-
-          @Override
-          public Iterable<Map.Entry<String, Affinity>> entries() {
-            return affinities.entrySet();
-          }
-        };
-
-    @Override
-    public CartLine get(String productId) {
-      return cart.get(productId);
-    }
-
-    @Override
-    public void put(String productId, CartLine line) {
-      cart.put(productId, line);
-    }
-
-    @Override
-    public void remove(String productId) {
-      cart.remove(productId);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, CartLine>> entries() {
-      return cart.entrySet();
-    }
-
-    @Override
-    public void clear() {
-      cart.clear();
-    }
   }
 }

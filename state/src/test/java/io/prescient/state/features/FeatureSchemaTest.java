@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
-import io.prescient.state.profile.Affinity;
-import io.prescient.state.profile.AffinityStore;
-import io.prescient.state.profile.CartLine;
-import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.InMemoryAffinities;
+import io.prescient.state.profile.InMemoryCart;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.nio.file.Files;
@@ -24,8 +22,8 @@ class FeatureSchemaTest {
   static final long DAY = 86_400_000L;
 
   final UserProfile p = new UserProfile();
-  final TreeMap<String, CartLine> cart = new TreeMap<>();
-  final TreeMap<String, Affinity> affinities = new TreeMap<>();
+  final InMemoryCart cart = new InMemoryCart();
+  final InMemoryAffinities affinities = new InMemoryAffinities();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   void apply(String id, EventType type, long ts, String product, Double price) throws Exception {
@@ -33,15 +31,15 @@ class FeatureSchemaTest {
     e.productId = product;
     e.category = "bags";
     e.price = price;
-    ProfileUpdater.apply(p, new MapCart(cart), new MapAffinities(affinities), e, settings);
+    ProfileUpdater.apply(p, cart, affinities, e, settings);
   }
 
   Map<String, Float> features(long now) {
     FeatureSchema.Inputs in =
         new FeatureSchema.Inputs(
             p,
-            new ArrayList<>(cart.entrySet()),
-            new ArrayList<>(affinities.entrySet()),
+            new ArrayList<>(cart.asMap().entrySet()),
+            new ArrayList<>(affinities.asMap().entrySet()),
             now,
             settings.affinityHalfLifeMs());
     float[] v = FeatureSchema.extract(in);
@@ -98,54 +96,5 @@ class FeatureSchemaTest {
     assertThat(Files.readString(Path.of("..", "docs", "features.md")))
         .as("docs/features.md is out of date: regenerate it (see its header)")
         .contains(FeatureSchema.markdown());
-  }
-
-  record MapCart(Map<String, CartLine> map) implements CartStore {
-    @Override
-    public CartLine get(String productId) {
-      return map.get(productId);
-    }
-
-    @Override
-    public void put(String productId, CartLine line) {
-      map.put(productId, line);
-    }
-
-    @Override
-    public void remove(String productId) {
-      map.remove(productId);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, CartLine>> entries() {
-      return map.entrySet();
-    }
-
-    @Override
-    public void clear() {
-      map.clear();
-    }
-  }
-
-  record MapAffinities(Map<String, Affinity> map) implements AffinityStore {
-    @Override
-    public Affinity get(String category) {
-      return map.get(category);
-    }
-
-    @Override
-    public void put(String category, Affinity a) {
-      map.put(category, a);
-    }
-
-    @Override
-    public void remove(String category) {
-      map.remove(category);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, Affinity>> entries() {
-      return map.entrySet();
-    }
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProfileUpdaterTest {
@@ -13,63 +11,9 @@ class ProfileUpdaterTest {
   static final long MIN = 60_000L;
   static final long DAY = 86_400_000L;
 
-  /** Map-backed cart, as the RocksDB map state is in the job. */
-  static final class Maps implements CartStore {
-    final Map<String, CartLine> cart = new HashMap<>();
-
-    @Override
-    public CartLine get(String productId) {
-      return cart.get(productId);
-    }
-
-    @Override
-    public void put(String productId, CartLine line) {
-      cart.put(productId, line);
-    }
-
-    @Override
-    public void remove(String key) {
-      cart.remove(key);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, CartLine>> entries() {
-      return cart.entrySet();
-    }
-
-    @Override
-    public void clear() {
-      cart.clear();
-    }
-  }
-
-  static final class AffinityMap implements AffinityStore {
-    final Map<String, Affinity> map = new HashMap<>();
-
-    @Override
-    public Affinity get(String category) {
-      return map.get(category);
-    }
-
-    @Override
-    public void put(String category, Affinity a) {
-      map.put(category, a);
-    }
-
-    @Override
-    public void remove(String category) {
-      map.remove(category);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, Affinity>> entries() {
-      return map.entrySet();
-    }
-  }
-
   final UserProfile p = new UserProfile();
-  final Maps cart = new Maps();
-  final AffinityMap affinities = new AffinityMap();
+  final InMemoryCart cart = new InMemoryCart();
+  final InMemoryAffinities affinities = new InMemoryAffinities();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   ProfileUpdater.Outcome apply(String id, EventType type, long ts, String product, String category)
@@ -89,8 +33,8 @@ class ProfileUpdaterTest {
         .isEqualTo(ProfileUpdater.Outcome.IGNORED_SENSITIVE);
     assertThat(p.events).isZero();
     assertThat(p.recentViews).isEmpty();
-    assertThat(cart.cart).isEmpty();
-    assertThat(affinities.map).isEmpty();
+    assertThat(cart.asMap()).isEmpty();
+    assertThat(affinities.asMap()).isEmpty();
     assertThat(p.windows.sum(Window.LIFETIME, Metric.EVENTS, T)).isZero();
     assertThat(apply("e3", EventType.VIEW, T, "p3", "healthy_snacks"))
         .isEqualTo(ProfileUpdater.Outcome.UPDATED); // a word, not a substring, makes it sensitive
@@ -110,12 +54,12 @@ class ProfileUpdaterTest {
     apply("e1", EventType.PURCHASE, T, "p1", "bags");
     apply("e2", EventType.VIEW, T + 30 * DAY, "p2", "bags");
     // 5 halved once over 30 days, plus 1.
-    assertThat(affinities.map.get("bags").scoreAt(T + 30 * DAY, settings.affinityHalfLifeMs()))
+    assertThat(affinities.asMap().get("bags").scoreAt(T + 30 * DAY, settings.affinityHalfLifeMs()))
         .isCloseTo(3.5, org.assertj.core.data.Offset.offset(1e-9));
     for (int i = 0; i < 40; i++) {
       apply("v" + i, EventType.VIEW, T + 31 * DAY + i, "p", "cat" + i);
     }
-    assertThat(affinities.map).hasSize(32).containsKey("bags"); // the weakest were replaced
+    assertThat(affinities.asMap()).hasSize(32).containsKey("bags"); // the weakest were replaced
     assertThat(p.affinities).isEqualTo(32);
   }
 
