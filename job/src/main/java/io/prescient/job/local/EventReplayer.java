@@ -33,6 +33,8 @@ public final class EventReplayer implements Runnable {
   private final long maxGapMs;
   private final long limit;
   private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private volatile Exception lastSendError;
   private final AtomicLong eventTime = new AtomicLong();
   private volatile boolean done;
   private volatile Exception failure;
@@ -62,6 +64,15 @@ public final class EventReplayer implements Runnable {
   /** Event time of the last event sent, epoch millis (0 before the first). */
   public long eventTime() {
     return eventTime.get();
+  }
+
+  /** Records the broker did not accept (too large, broker down, ...), counted by callback. */
+  public long failed() {
+    return failed.get();
+  }
+
+  public Exception lastSendError() {
+    return lastSendError;
   }
 
   public boolean done() {
@@ -102,7 +113,14 @@ public final class EventReplayer implements Runnable {
           Thread.sleep(sleep);
           debtMs -= sleep;
         }
-        producer.send(new ProducerRecord<>(topic, key, value));
+        producer.send(
+            new ProducerRecord<>(topic, key, value),
+            (metadata, error) -> {
+              if (error != null) {
+                failed.incrementAndGet();
+                lastSendError = error;
+              }
+            });
         sent.incrementAndGet();
       }
       producer.flush();

@@ -234,6 +234,13 @@ public final class LocalDemo {
         say("replay failed: " + replayer.failure());
         summary.failed = true;
       }
+      if (replayer.failed() > 0) {
+        say(
+            replayer.failed()
+                + " events were not accepted by the broker; last error: "
+                + replayer.lastSendError());
+        summary.failed = true;
+      }
     } catch (Exception e) {
       say("failed: " + e.getMessage());
       summary.failed = true;
