@@ -11,9 +11,8 @@ import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.json.OutputJson;
 import io.prescient.state.profile.Affinity;
-import io.prescient.state.profile.AffinityStore;
 import io.prescient.state.profile.CartLine;
-import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
@@ -55,8 +54,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   private transient MapState<String, CartLine> cartState;
   private transient MapState<String, Long> seen;
   private transient MapState<String, Affinity> affinityState;
-  private transient AffinityStore affinities;
-  private transient CartStore cart;
+  private transient KeyedStore<Affinity> affinities;
+  private transient KeyedStore<CartLine> cart;
   private transient Counter decisions;
   private transient Counter suppressed;
   private transient Counter late;
@@ -83,10 +82,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   public void open(OpenContext ctx) {
     profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
-    cart = new MapStateCart(cartState);
+    cart = new MapStateStore<>(cartState);
     seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
     affinityState = getRuntimeContext().getMapState(ProfileState.affinities(stateTtl));
-    affinities = new MapStateAffinities(affinityState);
+    affinities = new MapStateStore<>(affinityState);
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
     decisions = group.counter("decisions");
     suppressed = group.counter("decisionsSuppressed");
@@ -279,60 +278,31 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
         dlqMaxRawBytes);
   }
 
-  /** Category affinities as a RocksDB map state: one entry per category. */
-  private static final class MapStateAffinities implements AffinityStore {
-    private final MapState<String, Affinity> state;
+  /** A RocksDB map state as a {@link KeyedStore}: one entry per key. */
+  private static final class MapStateStore<V> implements KeyedStore<V> {
+    private final MapState<String, V> state;
 
-    MapStateAffinities(MapState<String, Affinity> state) {
+    MapStateStore(MapState<String, V> state) {
       this.state = state;
     }
 
     @Override
-    public Affinity get(String category) throws Exception {
-      return state.get(category);
+    public V get(String key) throws Exception {
+      return state.get(key);
     }
 
     @Override
-    public void put(String category, Affinity a) throws Exception {
-      state.put(category, a);
+    public void put(String key, V value) throws Exception {
+      state.put(key, value);
     }
 
     @Override
-    public void remove(String category) throws Exception {
-      state.remove(category);
+    public void remove(String key) throws Exception {
+      state.remove(key);
     }
 
     @Override
-    public Iterable<Map.Entry<String, Affinity>> entries() throws Exception {
-      return state.entries();
-    }
-  }
-
-  /** The cart as a RocksDB map state: one entry per product. */
-  private static final class MapStateCart implements CartStore {
-    private final MapState<String, CartLine> state;
-
-    MapStateCart(MapState<String, CartLine> state) {
-      this.state = state;
-    }
-
-    @Override
-    public CartLine get(String productId) throws Exception {
-      return state.get(productId);
-    }
-
-    @Override
-    public void put(String productId, CartLine line) throws Exception {
-      state.put(productId, line);
-    }
-
-    @Override
-    public void remove(String productId) throws Exception {
-      state.remove(productId);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, CartLine>> entries() throws Exception {
+    public Iterable<Map.Entry<String, V>> entries() throws Exception {
       return state.entries();
     }
 

@@ -15,8 +15,7 @@ import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
-import io.prescient.state.profile.InMemoryAffinities;
-import io.prescient.state.profile.InMemoryCart;
+import io.prescient.state.profile.InMemoryStore;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.io.IOException;
@@ -259,8 +258,8 @@ public final class ProfileBenchmark {
   /** One user's state, held in plain maps, as the job holds it in RocksDB. */
   static final class UserState {
     final UserProfile profile = new UserProfile();
-    final InMemoryCart cart = new InMemoryCart();
-    final InMemoryAffinities affinities = new InMemoryAffinities();
+    final InMemoryStore<CartLine> cart = new InMemoryStore<>();
+    final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
     final Map<String, Long> seen = new HashMap<>();
   }
 }

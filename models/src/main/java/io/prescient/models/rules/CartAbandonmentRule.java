@@ -3,7 +3,7 @@ package io.prescient.models.rules;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
 import io.prescient.state.profile.CartLine;
-import io.prescient.state.profile.CartStore;
+import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.io.Serializable;
@@ -62,7 +62,7 @@ public final class CartAbandonmentRule implements Serializable {
    * Decides at event time {@code now}. Returns the reminder, or null when none is due (see {@link
    * #blockedBecause}); marks the cart state as reminded when it decides.
    */
-  public Decision evaluate(String userId, UserProfile p, CartStore cart, long now)
+  public Decision evaluate(String userId, UserProfile p, KeyedStore<CartLine> cart, long now)
       throws Exception {
     if (blockedBecause(p, now) != null) {
       return null;

@@ -46,7 +46,11 @@ public final class ProfileUpdater {
 
   /** Folds one event into the profile, its cart and its category affinities. */
   public static Outcome apply(
-      UserProfile p, CartStore cart, AffinityStore affinities, Event e, Settings settings)
+      UserProfile p,
+      KeyedStore<CartLine> cart,
+      KeyedStore<Affinity> affinities,
+      Event e,
+      Settings settings)
       throws Exception {
     if (settings.sensitive().isSensitive(e.category)) {
       return Outcome.IGNORED_SENSITIVE;
@@ -128,7 +132,7 @@ public final class ProfileUpdater {
    * Sets {@code cartLines} from the cart itself. Cart entries expire one by one (state TTL after
    * their last write), so a counter kept alongside could drift; carts are small.
    */
-  public static void recountCart(UserProfile p, CartStore cart) throws Exception {
+  public static void recountCart(UserProfile p, KeyedStore<CartLine> cart) throws Exception {
     int lines = 0;
     for (Map.Entry<String, CartLine> ignored : cart.entries()) {
       lines++;
@@ -162,7 +166,7 @@ public final class ProfileUpdater {
   }
 
   private static void updateAffinity(
-      UserProfile p, AffinityStore affinities, Event e, Settings settings) throws Exception {
+      UserProfile p, KeyedStore<Affinity> affinities, Event e, Settings settings) throws Exception {
     double w = affinityWeight(e.type);
     if (e.category == null || w == 0) {
       return;
@@ -186,7 +190,7 @@ public final class ProfileUpdater {
   }
 
   private static void evictWeakestAffinity(
-      UserProfile p, AffinityStore affinities, long now, long halfLifeMs) throws Exception {
+      UserProfile p, KeyedStore<Affinity> affinities, long now, long halfLifeMs) throws Exception {
     String weakest = null;
     double min = Double.MAX_VALUE;
     for (Map.Entry<String, Affinity> e : affinities.entries()) {
@@ -202,8 +206,8 @@ public final class ProfileUpdater {
     }
   }
 
-  private static boolean removeFromCart(UserProfile p, CartStore cart, String productId, int units)
-      throws Exception {
+  private static boolean removeFromCart(
+      UserProfile p, KeyedStore<CartLine> cart, String productId, int units) throws Exception {
     if (p.cartLines == 0) {
       return false; // known empty (recounted on every change): spare the state lookup
     }
@@ -246,7 +250,7 @@ public final class ProfileUpdater {
   }
 
   /** Sum of the cart's value and its most valuable line, for the reminder. */
-  public static Map.Entry<String, CartLine> topLine(CartStore cart) throws Exception {
+  public static Map.Entry<String, CartLine> topLine(KeyedStore<CartLine> cart) throws Exception {
     Map.Entry<String, CartLine> top = null;
     for (Map.Entry<String, CartLine> e : cart.entries()) {
       if (top == null

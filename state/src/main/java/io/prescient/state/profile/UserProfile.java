@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The per-user profile kept in keyed state (a Flink POJO). This is the foundation's minimal
  * profile: lifetime counters, the open cart's summary and the user's privacy choices. The cart
- * lines themselves live in a separate map state ({@link CartStore}).
+ * lines themselves live in a separate map state ({@link KeyedStore<CartLine>}).
  */
 public class UserProfile {
   public long firstSeen;

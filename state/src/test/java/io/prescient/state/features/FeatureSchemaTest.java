@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
-import io.prescient.state.profile.InMemoryAffinities;
-import io.prescient.state.profile.InMemoryCart;
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.InMemoryStore;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.nio.file.Files;
@@ -22,8 +23,8 @@ class FeatureSchemaTest {
   static final long DAY = 86_400_000L;
 
   final UserProfile p = new UserProfile();
-  final InMemoryCart cart = new InMemoryCart();
-  final InMemoryAffinities affinities = new InMemoryAffinities();
+  final InMemoryStore<CartLine> cart = new InMemoryStore<>();
+  final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   void apply(String id, EventType type, long ts, String product, Double price) throws Exception {

@@ -12,8 +12,8 @@ class ProfileUpdaterTest {
   static final long DAY = 86_400_000L;
 
   final UserProfile p = new UserProfile();
-  final InMemoryCart cart = new InMemoryCart();
-  final InMemoryAffinities affinities = new InMemoryAffinities();
+  final InMemoryStore<CartLine> cart = new InMemoryStore<>();
+  final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   ProfileUpdater.Outcome apply(String id, EventType type, long ts, String product, String category)

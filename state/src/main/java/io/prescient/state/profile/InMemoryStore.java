@@ -1,0 +1,41 @@
+package io.prescient.state.profile;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link KeyedStore} in a sorted map (the order RocksDB iterates in), for replaying events
+ * outside Flink: training sets, state measurements, tests.
+ */
+public final class InMemoryStore<V> implements KeyedStore<V> {
+  private final Map<String, V> map = new TreeMap<>();
+
+  public Map<String, V> asMap() {
+    return map;
+  }
+
+  @Override
+  public V get(String key) {
+    return map.get(key);
+  }
+
+  @Override
+  public void put(String key, V value) {
+    map.put(key, value);
+  }
+
+  @Override
+  public void remove(String key) {
+    map.remove(key);
+  }
+
+  @Override
+  public Iterable<Map.Entry<String, V>> entries() {
+    return map.entrySet();
+  }
+
+  @Override
+  public void clear() {
+    map.clear();
+  }
+}
