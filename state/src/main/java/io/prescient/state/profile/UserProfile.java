@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The per-user profile kept in keyed state (a Flink POJO). This is the foundation's minimal
- * profile: lifetime counters, the open cart's summary and the user's privacy choices. The cart
- * lines themselves live in a separate map state ({@link KeyedStore<CartLine>}).
+ * The per-user profile kept in keyed state (a Flink POJO): lifetime counters, activity windows,
+ * purchase rhythm, recent views, the open cart's summary and the user's privacy choices. Cart
+ * lines and category affinities live in separate map states (a {@link KeyedStore} each).
  */
 public class UserProfile {
   public long firstSeen;
