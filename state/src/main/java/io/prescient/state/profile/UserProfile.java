@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The per-user profile kept in keyed state (a Flink POJO): lifetime counters, activity windows,
- * purchase rhythm, recent views, the open cart's summary and the user's privacy choices. Cart
- * lines and category affinities live in separate map states (a {@link KeyedStore} each).
+ * purchase rhythm, recent views, the open cart's summary and the user's privacy choices. Cart lines
+ * and category affinities live in separate map states (a {@link KeyedStore} each).
  */
 public class UserProfile {
   public long firstSeen;
