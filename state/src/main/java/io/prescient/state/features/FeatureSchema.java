@@ -2,6 +2,7 @@ package io.prescient.state.features;
 
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.Metric;
 import io.prescient.state.profile.UserProfile;
 import io.prescient.state.profile.Window;
@@ -21,7 +22,7 @@ import java.util.function.ToDoubleFunction;
 public final class FeatureSchema {
   private FeatureSchema() {}
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   /** One feature: its name, what it means, and how it is computed. */
   public record Feature(String name, String description, ToDoubleFunction<Inputs> compute) {}
@@ -32,7 +33,27 @@ public final class FeatureSchema {
       List<Map.Entry<String, CartLine>> cart,
       List<Map.Entry<String, Affinity>> affinities,
       long now,
-      long affinityHalfLifeMs) {}
+      long affinityHalfLifeMs) {
+
+    /** The inputs of a user at {@code now}, read from their stores (RocksDB or in memory). */
+    public static Inputs of(
+        UserProfile profile,
+        KeyedStore<CartLine> cart,
+        KeyedStore<Affinity> affinities,
+        long now,
+        long affinityHalfLifeMs)
+        throws Exception {
+      return new Inputs(profile, list(cart), list(affinities), now, affinityHalfLifeMs);
+    }
+
+    private static <V> List<Map.Entry<String, V>> list(KeyedStore<V> store) throws Exception {
+      List<Map.Entry<String, V>> out = new ArrayList<>();
+      for (Map.Entry<String, V> e : store.entries()) {
+        out.add(Map.entry(e.getKey(), e.getValue()));
+      }
+      return out;
+    }
+  }
 
   private static final double DAY = 86_400_000.0;
   private static final List<Feature> FEATURES = build();
@@ -161,7 +182,8 @@ public final class FeatureSchema {
     f.add(
         new Feature(
             "inter_purchase_days_mean",
-            "mean days between the latest (up to 8) purchase events; NaN with fewer than 2",
+            "mean days between the latest (up to 8) orders (purchase events within one session gap are"
+                + " one order); NaN with fewer than 2",
             in -> meanGapDays(in.profile().recentPurchases)));
     f.add(
         new Feature(
@@ -174,6 +196,47 @@ public final class FeatureSchema {
                     : ratio(
                         (in.now() - in.profile().lastPurchaseAt) / DAY,
                         meanGapDays(in.profile().recentPurchases))));
+    f.add(
+        new Feature(
+            "orders_lifetime",
+            "orders since first seen (purchase events within one session gap are one order)",
+            in -> in.profile().orders));
+    f.add(
+        new Feature(
+            "orders_per_30d",
+            "orders per 30 days since first seen (tenure counted as at least 30 days)",
+            in ->
+                in.profile().orders
+                    / Math.max(1.0, (in.now() - in.profile().firstSeen) / DAY / 30)));
+    f.add(
+        new Feature(
+            "order_value_lifetime",
+            "spend since first seen / orders; NaN without orders",
+            in ->
+                ratio(sum(in, Window.LIFETIME, Metric.SPEND_CENTS) / 100.0, in.profile().orders)));
+    f.add(
+        new Feature(
+            "lines_per_order",
+            "purchase events (order lines) / orders since first seen; NaN without orders",
+            in -> ratio(sum(in, Window.LIFETIME, Metric.PURCHASES), in.profile().orders)));
+    f.add(
+        new Feature(
+            "last_order_gap_days",
+            "days between the two latest orders; NaN with fewer than 2",
+            in -> {
+              long[] r = in.profile().recentPurchases;
+              return r.length < 2 ? Double.NaN : (r[r.length - 1] - r[r.length - 2]) / DAY;
+            }));
+    f.add(
+        new Feature(
+            "recency_share_of_tenure",
+            "days since the latest purchase / days since first seen; NaN without purchases",
+            in ->
+                in.profile().lastPurchaseAt == 0
+                    ? Double.NaN
+                    : ratio(
+                        in.now() - in.profile().lastPurchaseAt,
+                        in.now() - in.profile().firstSeen)));
     f.add(
         new Feature(
             "spend_30d_share_of_90d",

@@ -105,7 +105,7 @@ public final class ProfileUpdater {
         p.lastPurchaseAt = Math.max(p.lastPurchaseAt, e.timestamp);
         d[Metric.PURCHASES.ordinal()] = 1;
         d[Metric.SPEND_CENTS.ordinal()] = cents(e.value());
-        rememberPurchase(p, e.timestamp);
+        rememberOrder(p, e.timestamp, settings.sessionGapMs());
         // Buying a product takes it out of the cart: it is no longer abandoned.
         cartChanged = removeFromCart(p, cart, e.productId, Integer.MAX_VALUE);
       }
@@ -155,7 +155,18 @@ public final class ProfileUpdater {
     }
   }
 
-  private static void rememberPurchase(UserProfile p, long ts) {
+  /**
+   * Records the time of an order. Purchase events within one session gap of a recorded order are
+   * lines of that order (a basket of 20 products is one order, not 20), so gaps between orders
+   * measure the customer's rhythm, not the size of their baskets.
+   */
+  private static void rememberOrder(UserProfile p, long ts, long sameOrderMs) {
+    for (long t : p.recentPurchases) {
+      if (Math.abs(t - ts) <= sameOrderMs) {
+        return;
+      }
+    }
+    p.orders++;
     long[] r = java.util.Arrays.copyOf(p.recentPurchases, p.recentPurchases.length + 1);
     r[r.length - 1] = ts;
     java.util.Arrays.sort(r);

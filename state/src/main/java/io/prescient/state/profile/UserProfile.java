@@ -43,7 +43,16 @@ public class UserProfile {
   /** Bucketed event-time counters: 1 h, 24 h, 7/30/90 d and lifetime. */
   public ActivityWindows windows = new ActivityWindows();
 
-  /** Event times of the latest purchases (oldest first), at most {@link #RECENT_PURCHASES}. */
+  /**
+   * Orders since first seen: purchase events more than one session gap away from every recorded
+   * order. (A late line of an order older than the recorded ones would count again: rare.)
+   */
+  public long orders;
+
+  /**
+   * Times of the latest orders (oldest first), at most {@link #RECENT_PURCHASES}: purchase events
+   * within one session gap of each other are one order.
+   */
   public long[] recentPurchases = new long[0];
 
   /** The most recently viewed products (oldest first), at most {@link #RECENT_VIEWS}. */

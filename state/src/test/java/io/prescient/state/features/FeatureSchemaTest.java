@@ -92,6 +92,23 @@ class FeatureSchemaTest {
   }
 
   @Test
+  void linesOfOneBasketAreOneOrder() throws Exception {
+    apply("o1-a", EventType.PURCHASE, T0, "a", 10.0);
+    apply("o1-b", EventType.PURCHASE, T0, "b", 10.0);
+    apply("o1-c", EventType.PURCHASE, T0 + 60_000, "c", 10.0);
+    apply("o2-a", EventType.PURCHASE, T0 + 10 * DAY, "a", 30.0);
+    Map<String, Float> f = features(T0 + 15 * DAY);
+    assertThat(f.get("purchases_lifetime")).isEqualTo(4f);
+    assertThat(f.get("orders_lifetime")).isEqualTo(2f);
+    assertThat(f.get("lines_per_order")).isEqualTo(2f);
+    assertThat(f.get("order_value_lifetime")).isEqualTo(30f);
+    assertThat(f.get("inter_purchase_days_mean")).isEqualTo(10f);
+    assertThat(f.get("last_order_gap_days")).isEqualTo(10f);
+    assertThat(f.get("inter_purchase_trend")).isEqualTo(0.5f);
+    assertThat(f.get("recency_share_of_tenure")).isEqualTo(5f / 15f);
+  }
+
+  @Test
   void namesAreUniqueAndTheDocumentIsGeneratedFromTheSchema() throws Exception {
     assertThat(new HashSet<>(FeatureSchema.names())).hasSize(FeatureSchema.names().size());
     assertThat(Files.readString(Path.of("..", "docs", "features.md")))

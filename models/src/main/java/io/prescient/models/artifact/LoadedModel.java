@@ -1,0 +1,135 @@
+package io.prescient.models.artifact;
+
+import io.prescient.models.scoring.BoosterScorer;
+import io.prescient.state.features.FeatureSchema;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+
+/**
+ * A model that passed every check and can serve: manifest parsed, bytes matching their hash,
+ * feature names equal to the live schema's, protobuf readable, booster ready. Close it to free the
+ * booster's native memory.
+ */
+public final class LoadedModel implements AutoCloseable {
+  public final ModelManifest manifest;
+  public final BoosterScorer scorer;
+
+  private LoadedModel(ModelManifest manifest, BoosterScorer scorer) {
+    this.manifest = manifest;
+    this.scorer = scorer;
+  }
+
+  /** Loads the artifact a manifest file describes, against the live feature schema. */
+  public static LoadedModel load(Path manifestFile) throws ModelLoadException {
+    String json;
+    try {
+      json = Files.readString(manifestFile);
+    } catch (IOException e) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.UNREADABLE, manifestFile + ": " + e.getMessage(), e);
+    }
+    return load(ModelManifest.parse(json), manifestFile.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Loads the artifact of {@code manifest}; a relative {@code model_file} is resolved against
+   * {@code baseDir}.
+   */
+  public static LoadedModel load(ModelManifest manifest, Path baseDir) throws ModelLoadException {
+    return load(manifest, baseDir, FeatureSchema.VERSION, FeatureSchema.names());
+  }
+
+  static LoadedModel load(
+      ModelManifest manifest, Path baseDir, int liveVersion, List<String> liveNames)
+      throws ModelLoadException {
+    if (manifest.featureSchemaVersion() != liveVersion
+        || !manifest.featureNames().equals(liveNames)) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.SCHEMA_MISMATCH,
+          "model "
+              + manifest.name()
+              + " "
+              + manifest.version()
+              + " was trained on feature schema v"
+              + manifest.featureSchemaVersion()
+              + " ("
+              + manifest.featureNames().size()
+              + " features), the job computes v"
+              + liveVersion
+              + " ("
+              + liveNames.size()
+              + " features)"
+              + firstDifference(manifest.featureNames(), liveNames));
+    }
+    Path file = Path.of(manifest.modelFile());
+    if (!file.isAbsolute() && baseDir != null) {
+      file = baseDir.resolve(file);
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.UNREADABLE, "model file " + file + ": " + e, e);
+    }
+    String sha = sha256(bytes);
+    if (!sha.equalsIgnoreCase(manifest.modelSha256())) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.HASH_MISMATCH,
+          "model file "
+              + file
+              + " has SHA-256 "
+              + sha
+              + ", the manifest says "
+              + manifest.modelSha256());
+    }
+    Model<?> model;
+    try {
+      model = Model.deserializeFromStream(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.CORRUPT_MODEL,
+          "model file " + file + " is not a readable Tribuo model: " + e,
+          e);
+    }
+    if (!model.validate(Label.class)) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.CORRUPT_MODEL,
+          "model file " + file + " is not a classification model");
+    }
+    @SuppressWarnings("unchecked")
+    Model<Label> classifier = (Model<Label>) model;
+    return new LoadedModel(
+        manifest, BoosterScorer.create(classifier, liveNames, manifest.positiveLabel()));
+  }
+
+  private static String firstDifference(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      if (!a.get(i).equals(b.get(i))) {
+        return "; feature " + i + " is '" + a.get(i) + "' in the model, '" + b.get(i) + "' live";
+      }
+    }
+    return "";
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    scorer.close();
+  }
+}

@@ -1,0 +1,125 @@
+package io.prescient.models.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prescient.models.training.BoostingParams;
+import io.prescient.models.training.LabelledRows;
+import io.prescient.state.features.FeatureSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+
+class LoadedModelTest {
+  static final List<String> NAMES = FeatureSchema.names();
+  static Model<Label> model;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void train() {
+    Random r = new Random(3);
+    List<LabelledRows.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      float[] f = new float[NAMES.size()];
+      for (int j = 0; j < f.length; j++) {
+        f[j] = (float) r.nextGaussian();
+      }
+      rows.add(new LabelledRows.Row(f, f[1] + r.nextGaussian() > 0, 1f));
+    }
+    model =
+        new BoostingParams(10, 0.3, 3, 1, 1, 1, 1, 7)
+            .trainer(1)
+            .train(LabelledRows.dataset("synthetic", NAMES, rows));
+  }
+
+  ModelManifest manifest(int schemaVersion, List<String> names) {
+    return new ModelManifest(
+        "churn",
+        "v1",
+        schemaVersion,
+        names,
+        LabelledRows.POSITIVE,
+        "",
+        "",
+        false,
+        Map.of("data", "synthetic"),
+        Map.of("test_roc_auc", 0.7),
+        "2026-11-24T00:00:00Z");
+  }
+
+  @Test
+  void writesAndLoadsAnArtifactThatScoresLikeTheModel() throws Exception {
+    Path file = ModelArtifacts.write(dir, manifest(FeatureSchema.VERSION, NAMES), model);
+    assertThat(file.getFileName().toString()).isEqualTo("churn-v1.json");
+    assertThat(dir.resolve("churn-v1.tribuo")).exists();
+    try (LoadedModel loaded = LoadedModel.load(file)) {
+      assertThat(loaded.manifest.modelSha256()).hasSize(64);
+      assertThat(loaded.manifest.metrics()).containsEntry("test_roc_auc", 0.7);
+      float[] f = new float[NAMES.size()];
+      f[1] = 2f;
+      double expected =
+          model
+              .predict(LabelledRows.example(NAMES, f, false))
+              .getOutputScores()
+              .get(LabelledRows.POSITIVE)
+              .getScore();
+      assertThat((double) loaded.scorer.score(f))
+          .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
+    }
+  }
+
+  @Test
+  void refusesTamperedCorruptAndMismatchedArtifacts() throws Exception {
+    Path file = ModelArtifacts.write(dir, manifest(FeatureSchema.VERSION, NAMES), model);
+    Path modelFile = dir.resolve("churn-v1.tribuo");
+    byte[] original = Files.readAllBytes(modelFile);
+
+    byte[] tampered = original.clone();
+    tampered[tampered.length / 2] ^= 1;
+    Files.write(modelFile, tampered);
+    assertReason(file, ModelLoadException.Reason.HASH_MISMATCH, "has SHA-256");
+
+    byte[] garbage = "not a model".getBytes();
+    Files.write(modelFile, garbage);
+    ModelManifest m = ModelManifest.parse(Files.readString(file));
+    Files.writeString(
+        file,
+        new ModelManifest(
+                m.name(),
+                m.version(),
+                m.featureSchemaVersion(),
+                m.featureNames(),
+                m.positiveLabel(),
+                m.modelFile(),
+                LoadedModel.sha256(garbage),
+                false,
+                m.training(),
+                m.metrics(),
+                m.createdAt())
+            .toJson());
+    assertReason(file, ModelLoadException.Reason.CORRUPT_MODEL, "not a readable Tribuo model");
+
+    Files.write(modelFile, original);
+    Path older = ModelArtifacts.write(dir.resolve("old"), manifest(1, NAMES.subList(0, 59)), model);
+    assertReason(older, ModelLoadException.Reason.SCHEMA_MISMATCH, "trained on feature schema v1");
+
+    Files.writeString(file, "{\"name\": \"churn\"");
+    assertReason(file, ModelLoadException.Reason.BAD_MANIFEST, "not valid JSON");
+    assertReason(dir.resolve("missing.json"), ModelLoadException.Reason.UNREADABLE, "missing.json");
+  }
+
+  static void assertReason(Path manifest, ModelLoadException.Reason reason, String text) {
+    assertThatThrownBy(() -> LoadedModel.load(manifest).close())
+        .isInstanceOfSatisfying(
+            ModelLoadException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .hasMessageContaining(text);
+  }
+}
