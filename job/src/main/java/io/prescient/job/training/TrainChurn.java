@@ -1,0 +1,226 @@
+package io.prescient.job.training;
+
+import io.prescient.job.datasets.ConvertDataset;
+import io.prescient.job.datasets.DatasetConverter;
+import io.prescient.models.artifact.ModelArtifacts;
+import io.prescient.models.artifact.ModelLoadException;
+import io.prescient.models.artifact.ModelManifest;
+import io.prescient.models.report.ChurnReport;
+import io.prescient.models.training.BoostingParams;
+import io.prescient.models.training.ChurnTraining;
+import io.prescient.models.training.EventLog;
+import io.prescient.models.training.LabelledRows;
+import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.profile.ProfileUpdater;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ./prescient train churn}: point-in-time churn training from an event log, through the live
+ * job's feature code, to a model artifact (Tribuo protobuf + manifest) and a report. The defaults
+ * are the Online Retail protocol of the models issue; without {@code --events} the shared Online
+ * Retail dataset is converted first.
+ */
+public final class TrainChurn {
+  private TrainChurn() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient train churn [options]",
+          "  --events FILE          events JSON lines (.jsonl or .jsonl.gz); default: the shared Online",
+          "                         Retail dataset, converted to .local/data/online-retail.jsonl",
+          "  --data-dir DIR         the shared datasets, for the default (../shared/data)",
+          "  --privacy FILE         privacy requests JSON lines: opted-out and erased users are left out",
+          "  --train-cutoffs DATES  training cut-offs, comma separated (2011-03-01,2011-05-01,2011-07-01);",
+          "                         the last one is also the validation set for model selection",
+          "  --test-cutoff DATE     test cut-off (2011-09-01)",
+          "  --horizon-days N       churned = no purchase in N days after the cut-off (90)",
+          "  --output DIR           where the artifact and report go (.local/models)",
+          "  --version V            artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')",
+          "  --threads N            XGBoost training threads (2)",
+          "  --quick                one candidate setting instead of the selection grid");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--data-dir", Path.of("..", "shared", "data").toString());
+    o.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
+    o.put("--test-cutoff", "2011-09-01");
+    o.put("--horizon-days", "90");
+    o.put("--output", Path.of(".local", "models").toString());
+    o.put("--threads", "2");
+    o.put(
+        "--version",
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now()));
+    boolean quick = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          System.out.println(USAGE);
+          return;
+        }
+        case "--quick" -> quick = true;
+        default -> {
+          if (!args[i].startsWith("--") || i + 1 >= args.length) {
+            fail("unknown or incomplete argument " + args[i]);
+          }
+          if (!o.containsKey(args[i]) && !Set.of("--events", "--privacy").contains(args[i])) {
+            fail("unknown option " + args[i]);
+          }
+          o.put(args[i], args[++i]);
+        }
+      }
+    }
+    Path events = o.containsKey("--events") ? Path.of(o.get("--events")) : defaultLog(o);
+    if (!Files.isRegularFile(events)) {
+      fail("event log " + events + " not found");
+    }
+    ChurnTraining.Plan plan;
+    try {
+      List<Long> train =
+          Arrays.stream(o.get("--train-cutoffs").split(",")).map(TrainChurn::day).toList();
+      plan =
+          new ChurnTraining.Plan(
+              train,
+              day(o.get("--test-cutoff")),
+              Long.parseLong(o.get("--horizon-days")) * 86_400_000L,
+              quick ? List.of(candidates().get(0)) : candidates(),
+              Integer.parseInt(o.get("--threads")));
+      if (train.stream().anyMatch(c -> c >= plan.testCutoff())) {
+        fail("every training cut-off must be before the test cut-off");
+      }
+    } catch (RuntimeException e) {
+      fail(e.getMessage());
+      return;
+    }
+    Set<String> excluded =
+        o.containsKey("--privacy")
+            ? EventLog.optedOutOrErased(Path.of(o.get("--privacy")))
+            : Set.of();
+    long t0 = System.nanoTime();
+    log("reading " + events);
+    EventLog eventLog = EventLog.read(events);
+    log(
+        String.format(
+            "%,d events, %,d rejected %s, %,d users left out for privacy",
+            eventLog.events.size(),
+            eventLog.rejected(),
+            eventLog.rejectedByReason,
+            excluded.size()));
+    ChurnTraining.Result r =
+        ChurnTraining.run(
+            eventLog, excluded, plan, ProfileUpdater.Settings.defaults(), TrainChurn::log);
+    Path dir = Path.of(o.get("--output"));
+    Path manifestFile =
+        ModelArtifacts.write(dir, manifest(o.get("--version"), plan, r, eventLog), r.model());
+    ModelManifest manifest;
+    try {
+      manifest = ModelManifest.parse(Files.readString(manifestFile));
+    } catch (ModelLoadException e) {
+      throw new IllegalStateException("the manifest just written cannot be read back", e);
+    }
+    Path report = ChurnReport.write(dir, manifest, plan, r, eventLog);
+    System.out.printf(
+        "%ntest ROC AUC %.4f (6 RFM features %.4f, recency only %.4f), PR AUC %.4f, Brier %.4f%n",
+        r.model_().rocAuc(),
+        r.rfm().rocAuc(),
+        r.recency().rocAuc(),
+        r.model_().prAuc(),
+        r.model_().brier());
+    System.out.println("artifact: " + manifestFile);
+    System.out.println("report:   " + report);
+    log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
+  }
+
+  /** The selection grid: shallow and deeper trees, light and strong leaf regularisation. */
+  static List<BoostingParams> candidates() {
+    List<BoostingParams> grid = new ArrayList<>();
+    for (int depth : new int[] {3, 5}) {
+      for (double minChild : new double[] {5, 30}) {
+        grid.add(new BoostingParams(150, 0.02, depth, minChild, 0.8, 0.6, 1, 42));
+      }
+    }
+    grid.add(new BoostingParams(400, 0.02, 3, 30, 0.8, 0.6, 1, 42));
+    return grid;
+  }
+
+  static ModelManifest manifest(
+      String version, ChurnTraining.Plan plan, ChurnTraining.Result r, EventLog log) {
+    Map<String, String> training = new LinkedHashMap<>();
+    training.put("task", "churn: no purchase in " + plan.horizonMs() / 86_400_000L + " days");
+    training.put("data_file", log.path.getFileName().toString());
+    training.put("data_sha256", log.sha256);
+    training.put("data_events", Long.toString(log.events.size()));
+    training.put("data_from", Instant.ofEpochMilli(log.firstTimestamp()).toString());
+    training.put("data_to", Instant.ofEpochMilli(log.lastTimestamp()).toString());
+    training.put(
+        "train_cutoffs",
+        plan.trainCutoffs().stream()
+            .map(c -> Instant.ofEpochMilli(c).toString())
+            .collect(Collectors.joining(",")));
+    training.put("test_cutoff", Instant.ofEpochMilli(plan.testCutoff()).toString());
+    training.put("rows_by_cutoff", r.rowsByCutoff().toString());
+    training.put("params", r.chosen().toString());
+    training.put(
+        "trainer", "tribuo-classification-xgboost XGBoostClassificationTrainer, tree_method hist");
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("test_roc_auc", r.model_().rocAuc());
+    metrics.put("test_pr_auc", r.model_().prAuc());
+    metrics.put("test_brier", r.model_().brier());
+    metrics.put("baseline_rfm_roc_auc", r.rfm().rocAuc());
+    metrics.put("baseline_recency_roc_auc", r.recency().rocAuc());
+    metrics.put("test_rows", (double) r.testLabels().length);
+    return new ModelManifest(
+        "churn",
+        version,
+        FeatureSchema.VERSION,
+        FeatureSchema.names(),
+        LabelledRows.POSITIVE,
+        "",
+        "",
+        false,
+        training,
+        metrics,
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+  }
+
+  private static Path defaultLog(Map<String, String> o) throws Exception {
+    Path out = Path.of(".local", "data", "online-retail.jsonl");
+    if (!Files.exists(out)) {
+      Path csv = Path.of(o.get("--data-dir"), "online-retail", "online-retail.csv.gz");
+      if (!Files.exists(csv)) {
+        fail(csv + " not found; give --events FILE or point --data-dir at the shared datasets");
+      }
+      log("converting " + csv + " -> " + out);
+      ConvertDataset.convert(DatasetConverter.named("online-retail"), csv, out, 0);
+    }
+    return out;
+  }
+
+  static long day(String date) {
+    return LocalDate.parse(date.trim()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+  }
+
+  static void log(String line) {
+    System.err.println("[train] " + line);
+  }
+
+  static void fail(String message) {
+    System.err.println("prescient train churn: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+}
