@@ -1,0 +1,236 @@
+package io.prescient.job.bench;
+
+import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.artifact.ModelLoadException;
+import io.prescient.models.scoring.BoosterScorer;
+import io.prescient.models.training.ChurnTrainingSet;
+import io.prescient.models.training.EventLog;
+import io.prescient.models.training.LabelledRows;
+import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.profile.ProfileUpdater;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+
+/**
+ * Scoring on the hot path, measured: the booster on dense float arrays (what the job uses), single
+ * rows and batches, side by side with Tribuo's {@code Model.predict(Example)} on the same real
+ * rows; agreement of every score to 1e-6; and latency and resident memory over many scores.
+ *
+ * <pre>
+ * ./prescient train churn          # writes .local/models/churn-*.json
+ * ./prescient bench-scoring [--model FILE.json] [--events FILE] [--scores 10000000]
+ * </pre>
+ *
+ * The rows are the real feature vectors of every Online Retail customer at 2011-09-01, built by the
+ * job's feature code. Exits with status 1 when any score disagrees by more than 1e-6.
+ */
+public final class ScoringBenchmark {
+  private ScoringBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path model = null;
+    Path events = Path.of(".local", "data", "online-retail.jsonl");
+    long scores = 10_000_000L;
+    int predictCalls = 20_000;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--model" -> model = Path.of(args[i + 1]);
+        case "--events" -> events = Path.of(args[i + 1]);
+        case "--scores" -> scores = Long.parseLong(args[i + 1]);
+        case "--predict-calls" -> predictCalls = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (model == null) {
+      model = newest(Path.of(".local", "models"));
+    }
+    if (model == null || !Files.exists(events)) {
+      System.err.println(
+          "needs a churn model and its event log: run ./prescient train churn first");
+      System.exit(2);
+    }
+    long cutoff =
+        LocalDate.parse("2011-09-01").atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    EventLog log = EventLog.read(events);
+    long end = Math.max(cutoff, log.lastTimestamp());
+    List<ChurnTrainingSet.Row> rows =
+        ChurnTrainingSet.build(
+                log.events,
+                List.of(cutoff),
+                end - cutoff,
+                Set.of(),
+                ProfileUpdater.Settings.defaults())
+            .get(cutoff);
+    float[][] x = rows.stream().map(ChurnTrainingSet.Row::features).toArray(float[][]::new);
+    System.out.printf(
+        "model %s; %,d real feature vectors (customers at 2011-09-01), %d features%n",
+        model.getFileName(), x.length, FeatureSchema.names().size());
+    System.out.printf(
+        "machine: %d cores, Java %s; booster single-threaded (nthread=1)%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+
+    Model<Label> tribuo = tribuoModel(model);
+    try (LoadedModel loaded = LoadedModel.load(model)) {
+      BoosterScorer scorer = loaded.scorer;
+      int bad = agreement(tribuo, scorer, x);
+      // Warm both paths up before timing them.
+      timeSingle(scorer, x, 20_000);
+      timePredict(tribuo, x, 2_000);
+      System.out.println();
+      System.out.println("| path | rows | us/row |");
+      System.out.println("|---|---:|---:|");
+      double predictUs = timePredict(tribuo, x, predictCalls);
+      System.out.printf(
+          "| Model.predict(Example), one row per call | %,d | %.2f |%n", predictCalls, predictUs);
+      double singleUs = timeSingle(scorer, x, predictCalls);
+      System.out.printf("| booster, one row per call | %,d | %.2f |%n", predictCalls, singleUs);
+      for (int batch : new int[] {16, 64, 256}) {
+        long n = 200_000;
+        double us = timeBatches(scorer, x, batch, n);
+        System.out.printf("| booster, batches of %d | %,d | %.2f |%n", batch, n, us);
+      }
+      System.out.printf(
+          "%nratio Model.predict / booster single row: %.1fx%n", predictUs / singleUs);
+      endurance(scorer, x, scores);
+      if (bad > 0) {
+        System.exit(1);
+      }
+    }
+  }
+
+  /** Every row scored both ways; prints the largest difference and counts those above 1e-6. */
+  static int agreement(Model<Label> tribuo, BoosterScorer scorer, float[][] x) {
+    List<String> names = FeatureSchema.names();
+    float[] batched = scorer.score(x, x.length);
+    double max = 0;
+    int bad = 0;
+    for (int i = 0; i < x.length; i++) {
+      double expected =
+          tribuo
+              .predict(LabelledRows.example(names, x[i], false))
+              .getOutputScores()
+              .get(LabelledRows.POSITIVE)
+              .getScore();
+      double d = Math.max(Math.abs(expected - batched[i]), Math.abs(expected - scorer.score(x[i])));
+      max = Math.max(max, d);
+      if (d > 1e-6) {
+        bad++;
+      }
+    }
+    System.out.printf(
+        "agreement with Model.predict(Example) on %,d rows (single and batched): max |diff| %.3g,"
+            + " %d above 1e-6 -> %s%n",
+        x.length, max, bad, bad == 0 ? "OK" : "FAILED");
+    return bad;
+  }
+
+  static double timePredict(Model<Label> m, float[][] x, int calls) {
+    List<String> names = FeatureSchema.names();
+    double sink = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      sink += m.predict(LabelledRows.example(names, x[i % x.length], false)).getOutput().getScore();
+    }
+    long ns = System.nanoTime() - t0;
+    blackhole(sink);
+    return ns / 1e3 / calls;
+  }
+
+  static double timeSingle(BoosterScorer s, float[][] x, int calls) {
+    double sink = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      sink += s.score(x[i % x.length]);
+    }
+    long ns = System.nanoTime() - t0;
+    blackhole(sink);
+    return ns / 1e3 / calls;
+  }
+
+  static double timeBatches(BoosterScorer s, float[][] x, int batch, long rows) {
+    float[][] b = new float[batch][];
+    double sink = 0;
+    long done = 0;
+    int next = 0;
+    long t0 = System.nanoTime();
+    while (done < rows) {
+      for (int i = 0; i < batch; i++) {
+        b[i] = x[next++ % x.length];
+      }
+      sink += s.score(b, batch)[0];
+      done += batch;
+    }
+    long ns = System.nanoTime() - t0;
+    blackhole(sink);
+    return ns / 1e3 / done;
+  }
+
+  /** Scores {@code total} rows in batches of 64 and reports latency and RSS per slice. */
+  static void endurance(BoosterScorer s, float[][] x, long total) throws IOException {
+    if (total <= 0) {
+      return;
+    }
+    long slice = Math.max(64, total / 10);
+    System.out.printf("%nendurance: %,d scores in batches of 64, one line per %,d%n", total, slice);
+    System.out.println(
+        "| scores so far | us/row in slice | one-row us (median of 1000) | RSS MB |");
+    System.out.println("|---:|---:|---:|---:|");
+    long done = 0;
+    while (done < total) {
+      long n = Math.min(slice, total - done);
+      double us = timeBatches(s, x, 64, n);
+      done += n;
+      double[] single = new double[1000];
+      for (int i = 0; i < single.length; i++) {
+        long t0 = System.nanoTime();
+        s.score(x[i % x.length]);
+        single[i] = (System.nanoTime() - t0) / 1e3;
+      }
+      java.util.Arrays.sort(single);
+      System.out.printf("| %,d | %.2f | %.1f | %,d |%n", done, us, single[500], rssMb());
+    }
+  }
+
+  static long rssMb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Model<Label> tribuoModel(Path manifest) throws IOException, ModelLoadException {
+    String file =
+        io.prescient.models.artifact.ModelManifest.parse(Files.readString(manifest)).modelFile();
+    return (Model<Label>)
+        Model.deserializeFromFile(manifest.toAbsolutePath().getParent().resolve(file));
+  }
+
+  static Path newest(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("churn-.*\\.json"))
+          .max(Comparator.comparing(p -> p.getFileName().toString()))
+          .orElse(null);
+    }
+  }
+
+  private static volatile double blackholeValue;
+
+  static void blackhole(double v) {
+    blackholeValue = v;
+  }
+}
