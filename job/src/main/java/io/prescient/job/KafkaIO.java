@@ -29,6 +29,7 @@ public final class KafkaIO {
     return new PipelineIO(
         source(c, c.get(PrescientOptions.TOPIC_EVENTS), InputParser.Kind.EVENTS, limits, dlqMax),
         source(c, c.get(PrescientOptions.TOPIC_PRIVACY), InputParser.Kind.PRIVACY, limits, dlqMax),
+        source(c, c.get(PrescientOptions.TOPIC_MODELS), InputParser.Kind.MODELS, limits, dlqMax),
         sink(
             c,
             "decisions",

@@ -14,6 +14,7 @@ import org.apache.flink.api.connector.source.Source;
 public record PipelineIO(
     Source<Envelope, ?, ?> events,
     Source<Envelope, ?, ?> privacy,
+    Source<Envelope, ?, ?> models,
     Sink<Decision> decisions,
     Sink<Rejection> dlq,
     Sink<AuditRecord> audit) {}

@@ -67,6 +67,14 @@ public final class PrescientOptions {
           .defaultValue("privacy")
           .withDescription("Input: opt-out, opt-in, unsubscribe and erase requests.");
 
+  public static final ConfigOption<String> TOPIC_MODELS =
+      key("prescient.topic.models")
+          .stringType()
+          .defaultValue("models")
+          .withDescription(
+              "Input: model announcements {name, version, uri, sha256, shadow?}; each one is"
+                  + " loaded and swapped in by every parallel instance without a restart.");
+
   public static final ConfigOption<String> TOPIC_DECISIONS =
       key("prescient.topic.decisions")
           .stringType()
@@ -83,7 +91,9 @@ public final class PrescientOptions {
       key("prescient.topic.audit")
           .stringType()
           .defaultValue("audit")
-          .withDescription("Output: receipts of privacy requests (what was changed or erased).");
+          .withDescription(
+              "Output: receipts of privacy requests (what was changed or erased) and reports of"
+                  + " model loads and refusals.");
 
   public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
       key("prescient.delivery-guarantee")
@@ -253,6 +263,23 @@ public final class PrescientOptions {
           .durationType()
           .defaultValue(Duration.ofMinutes(30))
           .withDescription("An event after this long without events starts a new session.");
+
+  public static final ConfigOption<String> MODEL_CHURN =
+      key("prescient.model.churn")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "URI of a churn model manifest (written by 'prescient train churn') to serve from the"
+                  + " start; empty: the rules decide until the models topic announces one. A"
+                  + " model that fails its checks stops the job at start with the reason.");
+
+  public static final ConfigOption<Double> CHURN_HIGH_RISK =
+      key("prescient.model.churn-high-risk")
+          .doubleType()
+          .defaultValue(0.5)
+          .withDescription(
+              "Churn probability from which a cart reminder decided by the model carries the"
+                  + " incentive offer cart_discount_10.");
 
   /** All options, in declaration order. */
   public static List<ConfigOption<?>> all() {

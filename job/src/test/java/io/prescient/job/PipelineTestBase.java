@@ -54,7 +54,7 @@ abstract class PipelineTestBase {
     o.put("prescient.kafka.group-id", prefix);
     o.put("prescient.kafka.transactional-id-prefix", prefix);
     o.put("prescient.kafka.starting-offsets", "EARLIEST");
-    for (String t : List.of("events", "privacy", "decisions", "dlq", "audit")) {
+    for (String t : List.of("events", "privacy", "models", "decisions", "dlq", "audit")) {
       o.put("prescient.topic." + t, prefix + "-" + t);
     }
     o.put("prescient.parallelism", "2");
@@ -70,6 +70,7 @@ abstract class PipelineTestBase {
         2,
         prefix + "-events",
         prefix + "-privacy",
+        prefix + "-models",
         prefix + "-decisions",
         prefix + "-dlq",
         prefix + "-audit");

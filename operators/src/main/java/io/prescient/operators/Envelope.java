@@ -1,18 +1,20 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.Event;
+import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.Rejection;
 
 /**
  * What a source emits for one Kafka record: exactly one of a valid event, a valid privacy request,
- * or a rejection. Parsing never throws, so bad input cannot fail the source; the router sends
- * rejections to the DLQ. Source coordinates travel along so a later rejection (a late event) can
- * still name the record.
+ * a valid model announcement, or a rejection. Parsing never throws, so bad input cannot fail the
+ * source; the router sends rejections to the DLQ. Source coordinates travel along so a later
+ * rejection (a late event) can still name the record.
  */
 public class Envelope {
   public Event event;
   public PrivacyRequest privacy;
+  public ModelAnnouncement model;
   public Rejection rejection;
   public String sourceTopic;
   public int partition;
@@ -29,6 +31,12 @@ public class Envelope {
   public static Envelope of(PrivacyRequest r, String topic, int partition, long offset) {
     Envelope env = new Envelope();
     env.privacy = r;
+    return env.at(topic, partition, offset);
+  }
+
+  public static Envelope of(ModelAnnouncement m, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.model = m;
     return env.at(topic, partition, offset);
   }
 

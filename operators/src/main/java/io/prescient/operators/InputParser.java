@@ -10,14 +10,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-/** Turns the bytes of one record of the events or privacy topic into an {@link Envelope}. */
+/** Turns the bytes of one record of an input topic into an {@link Envelope}. */
 public final class InputParser implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Which contract the topic carries. */
   public enum Kind {
     EVENTS,
-    PRIVACY
+    PRIVACY,
+    MODELS
   }
 
   private final Kind kind;
@@ -37,9 +38,11 @@ public final class InputParser implements Serializable {
       parser = new RecordParser(limits);
     }
     try {
-      return kind == Kind.EVENTS
-          ? Envelope.of(parser.parseEvent(value, now), topic, partition, offset)
-          : Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
+      return switch (kind) {
+        case EVENTS -> Envelope.of(parser.parseEvent(value, now), topic, partition, offset);
+        case PRIVACY -> Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
+        case MODELS -> Envelope.of(parser.parseModel(value), topic, partition, offset);
+      };
     } catch (InvalidRecordException e) {
       return Envelope.of(
           rejection(e, value, topic, partition, offset, kafkaTimestamp, dlqMaxRawBytes));

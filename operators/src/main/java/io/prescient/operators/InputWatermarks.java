@@ -24,10 +24,11 @@ public final class InputWatermarks {
   }
 
   /**
-   * Privacy requests are control records: they take effect on arrival and must not advance event
-   * time. Unbounded, their source is permanently idle, so it never holds event time back either.
-   * Bounded (replays, tests), it holds event time until all requests are read, so a replay applies
-   * every privacy request before any timer fires and reproduces the same decisions every time.
+   * Privacy requests and model announcements are control records: they take effect on arrival and
+   * must not advance event time. Unbounded, their source is permanently idle, so it never holds
+   * event time back either. Bounded (replays, tests), it holds event time until all requests are
+   * read, so a replay applies every privacy request before any timer fires and reproduces the same
+   * decisions every time.
    */
   public static WatermarkStrategy<Envelope> control(boolean bounded) {
     return WatermarkStrategy.<Envelope>forGenerator(

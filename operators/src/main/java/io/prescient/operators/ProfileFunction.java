@@ -9,6 +9,7 @@ import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
+import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.json.OutputJson;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
@@ -31,10 +32,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * The per-user operator: keeps the profile and the open cart in RocksDB, applies privacy requests
  * the moment they arrive, and asks the rules policy for a decision when the cart-abandonment timer
- * fires. One event-time timer per user at most, rounded up to a granularity so bursts of cart
- * changes coalesce.
+ * fires, with the user's live features for the scorer. One event-time timer per user at most,
+ * rounded up to a granularity so bursts of cart changes coalesce.
  */
-public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Decision> {
+public class ProfileFunction extends KeyedProcessFunction<String, Envelope, DecisionCandidate> {
   private static final long serialVersionUID = 1L;
 
   /** Late and duplicate events, for the DLQ. */
@@ -96,7 +97,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   }
 
   @Override
-  public void processElement(Envelope env, Context ctx, Collector<Decision> out) throws Exception {
+  public void processElement(Envelope env, Context ctx, Collector<DecisionCandidate> out)
+      throws Exception {
     if (env.privacy != null) {
       onPrivacy(env.privacy, ctx);
       return;
@@ -139,7 +141,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Decision> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<DecisionCandidate> out)
       throws Exception {
     UserProfile p = profileState.value();
     if (p == null) {
@@ -154,7 +156,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
       Decision d = rule.evaluate(ctx.getCurrentKey(), p, cart, timestamp);
       if (d != null) {
         decisions.inc();
-        out.collect(d);
+        float[] features =
+            FeatureSchema.extract(
+                FeatureSchema.Inputs.of(
+                    p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
+        out.collect(new DecisionCandidate(d, features));
       }
     } else if (blocked.equals("opted_out") || blocked.equals("unsubscribed")) {
       suppressed.inc();

@@ -13,8 +13,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits parsed input: valid events and privacy requests go on, rejections go to the DLQ side
- * output. Counts both, by event type and by DLQ reason.
+ * Splits parsed input: valid events, privacy requests and model announcements go on, rejections go
+ * to the DLQ side output. Counts both, by event type and by DLQ reason.
  */
 public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
   private static final long serialVersionUID = 1L;
@@ -23,6 +23,7 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
 
   private transient Map<EventType, Counter> eventsIn;
   private transient Counter privacyIn;
+  private transient Counter modelsIn;
   private transient Map<RejectReason, Counter> rejected;
 
   @Override
@@ -33,6 +34,7 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
       eventsIn.put(t, group.addGroup("event_type", t.wireName()).counter("eventsIn"));
     }
     privacyIn = group.counter("privacyIn");
+    modelsIn = group.counter("modelAnnouncementsIn");
     rejected = DlqMetrics.counters(group);
   }
 
@@ -45,8 +47,10 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
     }
     if (env.event != null) {
       eventsIn.get(env.event.type).inc();
-    } else {
+    } else if (env.privacy != null) {
       privacyIn.inc();
+    } else {
+      modelsIn.inc();
     }
     out.collect(env);
   }

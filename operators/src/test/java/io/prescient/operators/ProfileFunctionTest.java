@@ -12,6 +12,7 @@ import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
+import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class ProfileFunctionTest {
   private static final long HOUR = 3_600_000L;
   private static final long MINUTE = 60_000L;
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> harness;
+  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> harness;
 
   @AfterEach
   void close() throws Exception {
@@ -48,13 +49,13 @@ class ProfileFunctionTest {
     }
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> newHarness()
-      throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
+      newHarness() throws Exception {
     return newHarness(Duration.ofDays(400));
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> newHarness(
-      Duration ttl) throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
+      newHarness(Duration ttl) throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
@@ -63,7 +64,7 @@ class ProfileFunctionTest {
             ttl,
             1024,
             ProfileUpdater.Settings.defaults());
-    KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h =
+    KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -88,7 +89,11 @@ class ProfileFunctionTest {
   }
 
   private List<Decision> decisions() {
-    return harness.extractOutputValues();
+    List<DecisionCandidate> out = harness.extractOutputValues();
+    for (DecisionCandidate c : out) {
+      assertThat(c.features).hasSize(FeatureSchema.names().size());
+    }
+    return out.stream().map(c -> c.decision).toList();
   }
 
   private List<AuditRecord> audits() {

@@ -3,7 +3,6 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.models.rules.CartAbandonmentRule;
-import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.profile.Metric;
@@ -53,7 +52,7 @@ class ProfileSchemaEvolutionTest {
             Duration.ofDays(400),
             1024,
             ProfileUpdater.Settings.defaults());
-    try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h =
+    try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING)) {
       h.setStateBackend(new HashMapStateBackend());
@@ -79,13 +78,13 @@ class ProfileSchemaEvolutionTest {
       // u1's cart and its timer survived: the reminder is decided, named after the v1 event.
       h.processWatermark(new Watermark(T0 + 3 * 3_600_000L));
       assertThat(h.extractOutputValues())
-          .extracting(d -> d.userId + ":" + d.triggeringEventId)
+          .extracting(c -> c.decision.userId + ":" + c.decision.triggeringEventId)
           .containsExactly("u1:c1");
     }
   }
 
   private static UserProfile profileOf(
-      KeyedOneInputStreamOperatorTestHarness<String, Envelope, Decision> h, String user)
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h, String user)
       throws Exception {
     KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
     backend.setCurrentKey(user);

@@ -5,11 +5,11 @@ import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
 import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.operators.DecisionCandidate;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputParser;
 import io.prescient.operators.InputWatermarks;
 import io.prescient.operators.ProfileFunction;
-import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
@@ -200,7 +200,7 @@ public final class ProfileBenchmark {
       parsed.addSink(new DiscardingSink<>()).uid("bench-discard");
       return env.execute("bench-parse-only");
     }
-    DataStream<Decision> decisions =
+    DataStream<DecisionCandidate> decisions =
         parsed
             .assignTimestampsAndWatermarks(
                 InputWatermarks.events(

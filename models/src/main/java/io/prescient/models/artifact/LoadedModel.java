@@ -50,25 +50,7 @@ public final class LoadedModel implements AutoCloseable {
   static LoadedModel load(
       ModelManifest manifest, Path baseDir, int liveVersion, List<String> liveNames)
       throws ModelLoadException {
-    if (manifest.featureSchemaVersion() != liveVersion
-        || !manifest.featureNames().equals(liveNames)) {
-      throw new ModelLoadException(
-          ModelLoadException.Reason.SCHEMA_MISMATCH,
-          "model "
-              + manifest.name()
-              + " "
-              + manifest.version()
-              + " was trained on feature schema v"
-              + manifest.featureSchemaVersion()
-              + " ("
-              + manifest.featureNames().size()
-              + " features), the job computes v"
-              + liveVersion
-              + " ("
-              + liveNames.size()
-              + " features)"
-              + firstDifference(manifest.featureNames(), liveNames));
-    }
+    checkSchema(manifest, liveVersion, liveNames);
     Path file = Path.of(manifest.modelFile());
     if (!file.isAbsolute() && baseDir != null) {
       file = baseDir.resolve(file);
@@ -80,6 +62,22 @@ public final class LoadedModel implements AutoCloseable {
       throw new ModelLoadException(
           ModelLoadException.Reason.UNREADABLE, "model file " + file + ": " + e, e);
     }
+    return fromBytes(manifest, bytes, file.toString(), liveVersion, liveNames);
+  }
+
+  /**
+   * A model from its manifest and the bytes of its protobuf file (read by the caller from any file
+   * system); {@code where} names the file in errors.
+   */
+  public static LoadedModel fromBytes(ModelManifest manifest, byte[] bytes, String where)
+      throws ModelLoadException {
+    return fromBytes(manifest, bytes, where, FeatureSchema.VERSION, FeatureSchema.names());
+  }
+
+  static LoadedModel fromBytes(
+      ModelManifest manifest, byte[] bytes, String file, int liveVersion, List<String> liveNames)
+      throws ModelLoadException {
+    checkSchema(manifest, liveVersion, liveNames);
     String sha = sha256(bytes);
     if (!sha.equalsIgnoreCase(manifest.modelSha256())) {
       throw new ModelLoadException(
@@ -109,6 +107,29 @@ public final class LoadedModel implements AutoCloseable {
     Model<Label> classifier = (Model<Label>) model;
     return new LoadedModel(
         manifest, BoosterScorer.create(classifier, liveNames, manifest.positiveLabel()));
+  }
+
+  private static void checkSchema(ModelManifest manifest, int liveVersion, List<String> liveNames)
+      throws ModelLoadException {
+    if (manifest.featureSchemaVersion() != liveVersion
+        || !manifest.featureNames().equals(liveNames)) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.SCHEMA_MISMATCH,
+          "model "
+              + manifest.name()
+              + " "
+              + manifest.version()
+              + " was trained on feature schema v"
+              + manifest.featureSchemaVersion()
+              + " ("
+              + manifest.featureNames().size()
+              + " features), the job computes v"
+              + liveVersion
+              + " ("
+              + liveNames.size()
+              + " features)"
+              + firstDifference(manifest.featureNames(), liveNames));
+    }
   }
 
   private static String firstDifference(List<String> a, List<String> b) {

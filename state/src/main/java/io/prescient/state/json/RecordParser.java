@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
@@ -128,6 +129,28 @@ public final class RecordParser {
     return r;
   }
 
+  /** Parses and validates one {@code models} record. */
+  public ModelAnnouncement parseModel(byte[] raw) throws InvalidRecordException {
+    ModelAnnouncement m = new ModelAnnouncement();
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "name" -> m.name = id(p, field);
+            case "version" -> m.version = id(p, field);
+            case "uri" -> m.uri = uri(p, field);
+            case "sha256" -> m.sha256 = sha256(p, field);
+            case "shadow" -> m.shadow = bool(p, field);
+            default -> p.skipChildren();
+          }
+        });
+    require(m.name, "name");
+    require(m.version, "version");
+    require(m.uri, "uri");
+    require(m.sha256, "sha256");
+    return m;
+  }
+
   /** Reads only {@code user_id}, best effort, for DLQ records of otherwise invalid input. */
   public static String userIdOrNull(byte[] raw) {
     if (raw == null || raw.length == 0) {
@@ -238,6 +261,36 @@ public final class RecordParser {
       }
     }
     return s;
+  }
+
+  private static String uri(JsonParser p, String field) throws IOException, InvalidRecordException {
+    String s = string(p, field);
+    if (s.isBlank() || s.length() > 4096 || s.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE,
+          "field '" + field + "' must be a URI of 1..4096 characters without control characters");
+    }
+    return s;
+  }
+
+  private static String sha256(JsonParser p, String field)
+      throws IOException, InvalidRecordException {
+    String s = string(p, field);
+    if (!s.matches("[0-9a-fA-F]{64}")) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE,
+          "field '" + field + "' must be 64 hexadecimal digits, got '" + abbreviate(s) + "'");
+    }
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static boolean bool(JsonParser p, String field)
+      throws IOException, InvalidRecordException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+      throw wrongType(field, "a boolean", t);
+    }
+    return t == JsonToken.VALUE_TRUE;
   }
 
   private static double number(JsonParser p, String field, double min, double max)

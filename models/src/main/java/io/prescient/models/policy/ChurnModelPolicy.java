@@ -1,0 +1,75 @@
+package io.prescient.models.policy;
+
+import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.scoring.BoosterScorer;
+import io.prescient.state.contract.Decision;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the churn model adds to a rules decision until the full policy lands: its score, its
+ * version, the three features that moved the score most (as reason codes and in the "why"), and,
+ * for customers at high risk, an incentive offer with the reminder. A shadow model only adds its
+ * score and version under {@code churn:shadow}; it never changes what is sent.
+ */
+public final class ChurnModelPolicy {
+  private ChurnModelPolicy() {}
+
+  public static final String MODEL = "churn";
+  public static final String HIGH_RISK_OFFER = "cart_discount_10";
+
+  /** Scores {@code d} with {@code model} and lets the score decide the offer. */
+  public static void decide(Decision d, LoadedModel model, float[] features, double threshold) {
+    BoosterScorer scorer = model.scorer;
+    float p = scorer.score(features);
+    BoosterScorer.Explanation e = scorer.explain(features);
+    d.scores.put(MODEL, round(p));
+    d.modelVersions.put(MODEL, model.manifest.version());
+    d.policy = "model";
+    d.arm = "model";
+    StringBuilder why = new StringBuilder(d.why == null ? "" : d.why + ". ");
+    why.append(
+        String.format(
+            Locale.ROOT, "Churn risk %.0f%% (model churn %s)", 100 * p, model.manifest.version()));
+    List<Integer> top = e.top(3);
+    for (int k = 0; k < top.size(); k++) {
+      int i = top.get(k);
+      boolean raises = e.contributions()[i] > 0;
+      String name = e.names().get(i);
+      d.reasonCodes.add((raises ? "CHURN_RISK_UP:" : "CHURN_RISK_DOWN:") + name);
+      why.append(k == 0 ? ": " : "; ");
+      why.append(name).append(' ').append(value(e.values()[i]));
+      why.append(raises ? " raises it" : " lowers it");
+    }
+    if (p >= threshold) {
+      d.offerId = HIGH_RISK_OFFER;
+      d.reasonCodes.add("HIGH_CHURN_RISK");
+      why.append(
+          String.format(
+              Locale.ROOT,
+              ". At or above %.2f: the reminder carries %s",
+              threshold,
+              HIGH_RISK_OFFER));
+    }
+    d.why = why.toString();
+  }
+
+  /** Adds a shadow model's score and version; nothing else changes. */
+  public static void shadow(Decision d, LoadedModel model, float[] features) {
+    d.scores.put(MODEL + ":shadow", round(model.scorer.score(features)));
+    d.modelVersions.put(MODEL + ":shadow", model.manifest.version());
+  }
+
+  private static double round(float p) {
+    return Math.round(p * 1e6) / 1e6;
+  }
+
+  private static String value(float v) {
+    if (Float.isNaN(v)) {
+      return "(missing)";
+    }
+    return v == Math.rint(v) && Math.abs(v) < 1e9
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.2f", v);
+  }
+}
