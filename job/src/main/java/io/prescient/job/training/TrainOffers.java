@@ -1,0 +1,147 @@
+package io.prescient.job.training;
+
+import io.prescient.models.artifact.ModelArtifacts;
+import io.prescient.models.artifact.ModelLoadException;
+import io.prescient.models.artifact.ModelManifest;
+import io.prescient.models.offers.OfferFeatures;
+import io.prescient.models.offers.OfferTraining;
+import io.prescient.models.offers.OpenBanditLog;
+import io.prescient.models.report.OfferReport;
+import io.prescient.models.training.BoostingParams;
+import io.prescient.models.training.LabelledRows;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./prescient train offers}: the offer-propensity model from logged bandit feedback in the
+ * Open Bandit Dataset format, to an artifact (Tribuo protobuf + manifest) and a report with the
+ * test ROC AUC and the offline value of the greedy policy against the logging policy.
+ */
+public final class TrainOffers {
+  private TrainOffers() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient train offers [options]",
+          "  --logs DIR[,DIR...]   Open Bandit campaign directories, each with <campaign>.csv(.gz) and",
+          "                        item_context.csv(.gz) (the shared random/men and random/women)",
+          "  --data-dir DIR        the shared datasets, for the default --logs (../shared/data)",
+          "  --test-from DATE      impressions from this day on are the test set (2019-11-29)",
+          "  --output DIR          where the artifact and report go (.local/models)",
+          "  --version V           artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')",
+          "  --threads N           XGBoost training threads (2)");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--data-dir", Path.of("..", "shared", "data").toString());
+    o.put("--test-from", "2019-11-29");
+    o.put("--output", Path.of(".local", "models").toString());
+    o.put("--threads", "2");
+    o.put(
+        "--version",
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now()));
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length || (!o.containsKey(args[i]) && !args[i].equals("--logs"))) {
+        fail("unknown or incomplete argument " + args[i]);
+      }
+      o.put(args[i], args[++i]);
+    }
+    List<Path> dirs = new ArrayList<>();
+    if (o.containsKey("--logs")) {
+      for (String d : o.get("--logs").split(",")) {
+        dirs.add(Path.of(d.trim()));
+      }
+    } else {
+      Path obd = Path.of(o.get("--data-dir"), "open-bandit", "random");
+      dirs.add(obd.resolve("men"));
+      dirs.add(obd.resolve("women"));
+    }
+    List<OpenBanditLog> logs = new ArrayList<>();
+    for (Path d : dirs) {
+      if (!Files.isDirectory(d)) {
+        fail(d + " is not a directory; give --logs or point --data-dir at the shared datasets");
+      }
+      logs.add(OpenBanditLog.read(d));
+      TrainChurn.log(
+          String.format("%s: %,d impressions", d, logs.get(logs.size() - 1).impressions.size()));
+    }
+    long testFrom = TrainChurn.day(o.get("--test-from"));
+    BoostingParams params = new BoostingParams(100, 0.03, 2, 5, 0.8, 0.8, 1, 42);
+    OfferTraining.Result r =
+        OfferTraining.run(
+            logs, testFrom, params, Integer.parseInt(o.get("--threads")), TrainChurn::log);
+    Map<String, String> training = new LinkedHashMap<>();
+    training.put("task", "offer propensity: P(click | user, item, slot)");
+    training.put("feature_space", "open-bandit v" + OfferFeatures.VERSION);
+    for (OpenBanditLog log : logs) {
+      training.put("data_" + log.campaign, log.file.getFileName() + " sha256 " + log.sha256);
+    }
+    training.put("test_from", Instant.ofEpochMilli(testFrom).toString());
+    training.put("params", params.toString());
+    training.put("row_weights", "min(" + OfferTraining.MAX_WEIGHT + ", (1/items)/propensity)");
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("test_roc_auc", r.modelAuc());
+    metrics.put("test_pr_auc", r.modelPrAuc());
+    metrics.put("baseline_popularity_roc_auc", r.popularityAuc());
+    metrics.put("logged_ctr", r.logged().value());
+    metrics.put("greedy_ips", r.values().get(0).ips().value());
+    metrics.put("greedy_ips_low", r.values().get(0).ips().low());
+    metrics.put("greedy_ips_high", r.values().get(0).ips().high());
+    metrics.put("test_rows", (double) r.testRows());
+    ModelManifest partial =
+        new ModelManifest(
+            "offer",
+            o.get("--version"),
+            OfferFeatures.VERSION,
+            r.features().names(),
+            LabelledRows.POSITIVE,
+            "",
+            "",
+            false,
+            training,
+            metrics,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    Path dir = Path.of(o.get("--output"));
+    Path manifestFile = ModelArtifacts.write(dir, partial, r.model());
+    ModelManifest manifest;
+    try {
+      manifest = ModelManifest.parse(Files.readString(manifestFile));
+    } catch (ModelLoadException e) {
+      throw new IllegalStateException("the manifest just written cannot be read back", e);
+    }
+    Path report = OfferReport.write(dir, manifest, logs, testFrom, r);
+    System.out.printf(
+        "%ntest ROC AUC %.4f (item popularity %.4f) on %,d impressions with %d clicks%n",
+        r.modelAuc(), r.popularityAuc(), r.testRows(), r.testClicks());
+    System.out.printf(
+        "greedy policy IPS %.5f [%.5f, %.5f] vs logging policy %.5f [%.5f, %.5f] clicks/impression%n",
+        r.values().get(0).ips().value(),
+        r.values().get(0).ips().low(),
+        r.values().get(0).ips().high(),
+        r.logged().value(),
+        r.logged().low(),
+        r.logged().high());
+    System.out.println("artifact: " + manifestFile);
+    System.out.println("report:   " + report);
+  }
+
+  static void fail(String message) {
+    System.err.println("prescient train offers: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+}
