@@ -10,11 +10,8 @@ import io.prescient.state.contract.ModelAnnouncement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -191,7 +188,7 @@ public class ScoreFunction
     Path manifestPath = new Path(manifestUri);
     byte[] manifestBytes = read(manifestPath);
     if (expectedSha256 != null) {
-      String sha = sha256(manifestBytes);
+      String sha = LoadedModel.sha256(manifestBytes);
       if (!sha.equalsIgnoreCase(expectedSha256)) {
         throw new ModelLoadException(
             ModelLoadException.Reason.HASH_MISMATCH,
@@ -214,14 +211,6 @@ public class ScoreFunction
       }
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(ModelLoadException.Reason.UNREADABLE, p + ": " + e, e);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -2,8 +2,6 @@ package io.prescient.job.training;
 
 import io.prescient.job.datasets.ConvertDataset;
 import io.prescient.job.datasets.DatasetConverter;
-import io.prescient.models.artifact.ModelArtifacts;
-import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.report.ChurnReport;
 import io.prescient.models.training.BoostingParams;
@@ -15,9 +13,6 @@ import io.prescient.state.profile.ProfileUpdater;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,43 +43,21 @@ public final class TrainChurn {
           "                         the last one is also the validation set for model selection",
           "  --test-cutoff DATE     test cut-off (2011-09-01)",
           "  --horizon-days N       churned = no purchase in N days after the cut-off (90)",
-          "  --output DIR           where the artifact and report go (.local/models)",
-          "  --version V            artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')",
-          "  --threads N            XGBoost training threads (2)",
-          "  --quick                one candidate setting instead of the selection grid");
+          "  --quick                one candidate setting instead of the selection grid",
+          TrainingCli.COMMON_USAGE);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--data-dir", Path.of("..", "shared", "data").toString());
-    o.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
-    o.put("--test-cutoff", "2011-09-01");
-    o.put("--horizon-days", "90");
-    o.put("--output", Path.of(".local", "models").toString());
-    o.put("--threads", "2");
-    o.put(
-        "--version",
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now()));
-    boolean quick = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--help", "-h" -> {
-          System.out.println(USAGE);
-          return;
-        }
-        case "--quick" -> quick = true;
-        default -> {
-          if (!args[i].startsWith("--") || i + 1 >= args.length) {
-            fail("unknown or incomplete argument " + args[i]);
-          }
-          if (!o.containsKey(args[i]) && !Set.of("--events", "--privacy").contains(args[i])) {
-            fail("unknown option " + args[i]);
-          }
-          o.put(args[i], args[++i]);
-        }
-      }
+    Map<String, String> defaults = TrainingCli.commonDefaults();
+    defaults.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
+    defaults.put("--test-cutoff", "2011-09-01");
+    defaults.put("--horizon-days", "90");
+    Map<String, String> o =
+        TrainingCli.parse(
+            "churn", USAGE, args, defaults, Set.of("--events", "--privacy"), Set.of("--quick"));
+    if (o == null) {
+      return;
     }
+    boolean quick = o.containsKey("--quick");
     Path events = o.containsKey("--events") ? Path.of(o.get("--events")) : defaultLog(o);
     if (!Files.isRegularFile(events)) {
       fail("event log " + events + " not found");
@@ -125,14 +98,9 @@ public final class TrainChurn {
         ChurnTraining.run(
             eventLog, excluded, plan, ProfileUpdater.Settings.defaults(), TrainChurn::log);
     Path dir = Path.of(o.get("--output"));
-    Path manifestFile =
-        ModelArtifacts.write(dir, manifest(o.get("--version"), plan, r, eventLog), r.model());
-    ModelManifest manifest;
-    try {
-      manifest = ModelManifest.parse(Files.readString(manifestFile));
-    } catch (ModelLoadException e) {
-      throw new IllegalStateException("the manifest just written cannot be read back", e);
-    }
+    ModelManifest manifest =
+        TrainingCli.writeArtifact(dir, manifest(o.get("--version"), plan, r, eventLog), r.model());
+    Path manifestFile = dir.resolve(manifest.name() + "-" + manifest.version() + ".json");
     Path report = ChurnReport.write(dir, manifest, plan, r, eventLog);
     System.out.printf(
         "%ntest ROC AUC %.4f (6 RFM features %.4f, recency only %.4f), PR AUC %.4f, Brier %.4f%n",
@@ -212,15 +180,14 @@ public final class TrainChurn {
   }
 
   static long day(String date) {
-    return LocalDate.parse(date.trim()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    return TrainingCli.day(date);
   }
 
   static void log(String line) {
-    System.err.println("[train] " + line);
+    TrainingCli.log(line);
   }
 
   static void fail(String message) {
-    System.err.println("prescient train churn: " + message + "\n" + USAGE);
-    System.exit(2);
+    TrainingCli.fail("churn", USAGE, message);
   }
 }

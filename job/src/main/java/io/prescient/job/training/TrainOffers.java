@@ -1,7 +1,5 @@
 package io.prescient.job.training;
 
-import io.prescient.models.artifact.ModelArtifacts;
-import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.offers.OfferFeatures;
 import io.prescient.models.offers.OfferTraining;
@@ -12,13 +10,12 @@ import io.prescient.models.training.LabelledRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code ./prescient train offers}: the offer-propensity model from logged bandit feedback in the
@@ -32,34 +29,19 @@ public final class TrainOffers {
       String.join(
           "\n",
           "usage: prescient train offers [options]",
-          "  --logs DIR[,DIR...]   Open Bandit campaign directories, each with <campaign>.csv(.gz) and",
-          "                        item_context.csv(.gz) (the shared random/men and random/women)",
-          "  --data-dir DIR        the shared datasets, for the default --logs (../shared/data)",
-          "  --test-from DATE      impressions from this day on are the test set (2019-11-29)",
-          "  --output DIR          where the artifact and report go (.local/models)",
-          "  --version V           artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')",
-          "  --threads N           XGBoost training threads (2)");
+          "  --logs DIR[,DIR...]    Open Bandit campaign directories, each with <campaign>.csv(.gz)",
+          "                         and item_context.csv(.gz) (the shared random/men and random/women)",
+          "  --data-dir DIR         the shared datasets, for the default --logs (../shared/data)",
+          "  --test-from DATE       impressions from this day on are the test set (2019-11-29)",
+          TrainingCli.COMMON_USAGE);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--data-dir", Path.of("..", "shared", "data").toString());
-    o.put("--test-from", "2019-11-29");
-    o.put("--output", Path.of(".local", "models").toString());
-    o.put("--threads", "2");
-    o.put(
-        "--version",
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now()));
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length || (!o.containsKey(args[i]) && !args[i].equals("--logs"))) {
-        fail("unknown or incomplete argument " + args[i]);
-      }
-      o.put(args[i], args[++i]);
+    Map<String, String> defaults = TrainingCli.commonDefaults();
+    defaults.put("--test-from", "2019-11-29");
+    Map<String, String> o =
+        TrainingCli.parse("offers", USAGE, args, defaults, Set.of("--logs"), Set.of());
+    if (o == null) {
+      return;
     }
     List<Path> dirs = new ArrayList<>();
     if (o.containsKey("--logs")) {
@@ -77,14 +59,14 @@ public final class TrainOffers {
         fail(d + " is not a directory; give --logs or point --data-dir at the shared datasets");
       }
       logs.add(OpenBanditLog.read(d));
-      TrainChurn.log(
+      TrainingCli.log(
           String.format("%s: %,d impressions", d, logs.get(logs.size() - 1).impressions.size()));
     }
-    long testFrom = TrainChurn.day(o.get("--test-from"));
+    long testFrom = TrainingCli.day(o.get("--test-from"));
     BoostingParams params = new BoostingParams(100, 0.03, 2, 5, 0.8, 0.8, 1, 42);
     OfferTraining.Result r =
         OfferTraining.run(
-            logs, testFrom, params, Integer.parseInt(o.get("--threads")), TrainChurn::log);
+            logs, testFrom, params, Integer.parseInt(o.get("--threads")), TrainingCli::log);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("task", "offer propensity: P(click | user, item, slot)");
     training.put("feature_space", "open-bandit v" + OfferFeatures.VERSION);
@@ -117,13 +99,8 @@ public final class TrainOffers {
             metrics,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     Path dir = Path.of(o.get("--output"));
-    Path manifestFile = ModelArtifacts.write(dir, partial, r.model());
-    ModelManifest manifest;
-    try {
-      manifest = ModelManifest.parse(Files.readString(manifestFile));
-    } catch (ModelLoadException e) {
-      throw new IllegalStateException("the manifest just written cannot be read back", e);
-    }
+    ModelManifest manifest = TrainingCli.writeArtifact(dir, partial, r.model());
+    Path manifestFile = dir.resolve(manifest.name() + "-" + manifest.version() + ".json");
     Path report = OfferReport.write(dir, manifest, logs, testFrom, r);
     System.out.printf(
         "%ntest ROC AUC %.4f (item popularity %.4f) on %,d impressions with %d clicks%n",
@@ -141,7 +118,6 @@ public final class TrainOffers {
   }
 
   static void fail(String message) {
-    System.err.println("prescient train offers: " + message + "\n" + USAGE);
-    System.exit(2);
+    TrainingCli.fail("offers", USAGE, message);
   }
 }

@@ -141,7 +141,8 @@ public final class LoadedModel implements AutoCloseable {
     return "";
   }
 
-  static String sha256(byte[] bytes) {
+  /** Lower-case hex SHA-256 of {@code bytes}: how artifacts are pinned. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

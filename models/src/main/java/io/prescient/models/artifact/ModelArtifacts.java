@@ -25,19 +25,7 @@ public final class ModelArtifacts {
     model.serializeToFile(tmp);
     String sha = LoadedModel.sha256(Files.readAllBytes(tmp));
     Files.move(tmp, modelFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    ModelManifest full =
-        new ModelManifest(
-            manifest.name(),
-            manifest.version(),
-            manifest.featureSchemaVersion(),
-            manifest.featureNames(),
-            manifest.positiveLabel(),
-            modelFile.getFileName().toString(),
-            sha,
-            manifest.shadow(),
-            manifest.training(),
-            manifest.metrics(),
-            manifest.createdAt());
+    ModelManifest full = manifest.withModelFile(modelFile.getFileName().toString(), sha);
     Path manifestFile = dir.resolve(base + ".json");
     Path mtmp = dir.resolve(base + ".json.tmp");
     Files.writeString(mtmp, full.toJson());

@@ -44,7 +44,8 @@ public record ModelManifest(
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  public ModelManifest withModelFile(String file) {
+  /** This manifest, pointing at {@code file} with hash {@code sha256}. */
+  public ModelManifest withModelFile(String file, String sha256) {
     return new ModelManifest(
         name,
         version,
@@ -52,22 +53,7 @@ public record ModelManifest(
         featureNames,
         positiveLabel,
         file,
-        modelSha256,
-        shadow,
-        training,
-        metrics,
-        createdAt);
-  }
-
-  public ModelManifest withShadow(boolean shadow) {
-    return new ModelManifest(
-        name,
-        version,
-        featureSchemaVersion,
-        featureNames,
-        positiveLabel,
-        modelFile,
-        modelSha256,
+        sha256,
         shadow,
         training,
         metrics,

@@ -52,18 +52,31 @@ public final class BinaryMetrics {
 
   /** Average precision: the area under the precision-recall curve, as sklearn computes it. */
   public static double prAuc(double[] scores, boolean[] labels) {
-    Integer[] order = order(scores);
-    double total = 0;
-    for (boolean l : labels) {
-      total += l ? 1 : 0;
-    }
+    List<double[]> counts = cumulativeCounts(scores, labels);
+    double total = counts.get(counts.size() - 1)[0];
     if (total == 0) {
       return Double.NaN;
     }
-    double tp = 0;
-    double fp = 0;
     double ap = 0;
     double prevRecall = 0;
+    for (double[] c : counts.subList(1, counts.size())) {
+      double recall = c[0] / total;
+      ap += (recall - prevRecall) * (c[0] / (c[0] + c[1]));
+      prevRecall = recall;
+    }
+    return ap;
+  }
+
+  /**
+   * (true positives, false positives) above each threshold, from the highest score down, one entry
+   * per group of tied scores, starting with (0, 0).
+   */
+  private static List<double[]> cumulativeCounts(double[] scores, boolean[] labels) {
+    Integer[] order = order(scores);
+    List<double[]> out = new ArrayList<>();
+    out.add(new double[] {0, 0});
+    double tp = 0;
+    double fp = 0;
     int i = order.length - 1;
     while (i >= 0) {
       int j = i;
@@ -75,12 +88,10 @@ public final class BinaryMetrics {
         }
         j--;
       }
-      double recall = tp / total;
-      ap += (recall - prevRecall) * (tp / (tp + fp));
-      prevRecall = recall;
+      out.add(new double[] {tp, fp});
       i = j;
     }
-    return ap;
+    return out;
   }
 
   /** Mean squared error of probabilities. */
@@ -120,29 +131,11 @@ public final class BinaryMetrics {
 
   /** Points of the ROC curve (false positive rate, true positive rate), from (0,0) to (1,1). */
   public static List<double[]> rocCurve(double[] scores, boolean[] labels) {
-    Integer[] order = order(scores);
-    double pos = 0;
-    for (boolean l : labels) {
-      pos += l ? 1 : 0;
-    }
-    double neg = labels.length - pos;
+    List<double[]> counts = cumulativeCounts(scores, labels);
+    double[] last = counts.get(counts.size() - 1);
     List<double[]> pts = new ArrayList<>();
-    pts.add(new double[] {0, 0});
-    double tp = 0;
-    double fp = 0;
-    int i = order.length - 1;
-    while (i >= 0) {
-      int j = i;
-      while (j >= 0 && scores[order[j]] == scores[order[i]]) {
-        if (labels[order[j]]) {
-          tp++;
-        } else {
-          fp++;
-        }
-        j--;
-      }
-      pts.add(new double[] {neg == 0 ? 0 : fp / neg, pos == 0 ? 0 : tp / pos});
-      i = j;
+    for (double[] c : counts) {
+      pts.add(new double[] {last[1] == 0 ? 0 : c[1] / last[1], last[0] == 0 ? 0 : c[0] / last[0]});
     }
     return pts;
   }

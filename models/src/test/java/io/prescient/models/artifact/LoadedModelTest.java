@@ -90,21 +90,7 @@ class LoadedModelTest {
     byte[] garbage = "not a model".getBytes();
     Files.write(modelFile, garbage);
     ModelManifest m = ModelManifest.parse(Files.readString(file));
-    Files.writeString(
-        file,
-        new ModelManifest(
-                m.name(),
-                m.version(),
-                m.featureSchemaVersion(),
-                m.featureNames(),
-                m.positiveLabel(),
-                m.modelFile(),
-                LoadedModel.sha256(garbage),
-                false,
-                m.training(),
-                m.metrics(),
-                m.createdAt())
-            .toJson());
+    Files.writeString(file, m.withModelFile(m.modelFile(), LoadedModel.sha256(garbage)).toJson());
     assertReason(file, ModelLoadException.Reason.CORRUPT_MODEL, "not a readable Tribuo model");
 
     Files.write(modelFile, original);
