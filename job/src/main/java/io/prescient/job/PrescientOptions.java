@@ -200,6 +200,15 @@ public final class PrescientOptions {
               "Timestamps further than this ahead of the wall clock are rejected as"
                   + " out_of_range.");
 
+  public static final ConfigOption<Boolean> WATERMARK_PER_EVENT =
+      key("prescient.watermark.per-event")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Advance the watermark after every event that raises it, not only on the periodic"
+                  + " tick: where timers fire in the stream then depends on the input alone (exact"
+                  + " replays; the replay command sets it), at the cost of more watermark records.");
+
   public static final ConfigOption<String> MIN_TIMESTAMP =
       key("prescient.input.min-timestamp")
           .stringType()

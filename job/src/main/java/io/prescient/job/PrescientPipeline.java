@@ -64,7 +64,8 @@ public final class PrescientPipeline {
                 io.events(),
                 InputWatermarks.events(
                     options.get(PrescientOptions.OUT_OF_ORDERNESS),
-                    options.get(PrescientOptions.IDLENESS)),
+                    options.get(PrescientOptions.IDLENESS),
+                    options.get(PrescientOptions.WATERMARK_PER_EVENT)),
                 "events source")
             .uid(UID_SOURCE_EVENTS);
     DataStream<Envelope> privacy =

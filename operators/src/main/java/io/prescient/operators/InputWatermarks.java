@@ -15,9 +15,19 @@ public final class InputWatermarks {
    * timestamp is untrusted and must not move event time), idle partitions after {@code idleness}.
    */
   public static WatermarkStrategy<Envelope> events(Duration outOfOrderness, Duration idleness) {
+    return events(outOfOrderness, idleness, false);
+  }
+
+  /**
+   * As {@link #events(Duration, Duration)}; with {@code perEvent} the watermark also advances right
+   * after each event that raises it instead of only on the periodic tick, so where watermarks fall
+   * in the stream depends on the input alone, not on processing speed (exact replays).
+   */
+  public static WatermarkStrategy<Envelope> events(
+      Duration outOfOrderness, Duration idleness, boolean perEvent) {
     WatermarkStrategy<Envelope> s =
         WatermarkStrategy.<Envelope>forGenerator(
-                ctx -> new ValidEventsWatermarks(outOfOrderness.toMillis()))
+                ctx -> new ValidEventsWatermarks(outOfOrderness.toMillis(), perEvent))
             .withTimestampAssigner(
                 (env, recordTs) -> env.event != null ? env.event.timestamp : recordTs);
     return idleness.isZero() ? s : s.withIdleness(idleness);
@@ -38,17 +48,22 @@ public final class InputWatermarks {
 
   static final class ValidEventsWatermarks implements WatermarkGenerator<Envelope> {
     private final long outOfOrdernessMs;
+    private final boolean perEvent;
     private long maxTimestamp;
 
-    ValidEventsWatermarks(long outOfOrdernessMs) {
+    ValidEventsWatermarks(long outOfOrdernessMs, boolean perEvent) {
       this.outOfOrdernessMs = outOfOrdernessMs;
+      this.perEvent = perEvent;
       this.maxTimestamp = Long.MIN_VALUE + outOfOrdernessMs + 1;
     }
 
     @Override
     public void onEvent(Envelope env, long eventTimestamp, WatermarkOutput output) {
-      if (env.event != null) {
-        maxTimestamp = Math.max(maxTimestamp, env.event.timestamp);
+      if (env.event != null && env.event.timestamp > maxTimestamp) {
+        maxTimestamp = env.event.timestamp;
+        if (perEvent) {
+          output.emitWatermark(new Watermark(maxTimestamp - outOfOrdernessMs - 1));
+        }
       }
     }
 

@@ -1,0 +1,160 @@
+package io.prescient.job.replay;
+
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientPipeline;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code ./prescient replay}: the production topology over event-log files on an embedded Flink
+ * (RocksDB state, the configured parallelism), writing the decisions it would have made. Same
+ * input, same configuration, same model: the same decisions as the live job, byte for byte.
+ */
+public final class ReplayCommand {
+  private ReplayCommand() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient replay --events FILE [options] [--config FILE] [--prescient.<key> VALUE ...]",
+          "  --events FILE    events JSON lines (the events topic's format, as the converters write it)",
+          "  --privacy FILE   privacy requests JSON lines (optional)",
+          "  --models FILE    model announcements JSON lines (optional; for exact replays prefer",
+          "                   --prescient.model.churn MANIFEST-URI, which serves from the first event)",
+          "  --output DIR     where decisions.jsonl, dlq.jsonl and audit.jsonl go (.local/replay)",
+          "Any job option (see README, Configuration) may follow; the replay is always bounded and",
+          "takes no checkpoints.");
+
+  /** What a replay wrote. */
+  public record Summary(Map<String, Integer> lines, String decisionsSha256, Path output) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> own = new LinkedHashMap<>();
+    own.put("--output", Path.of(".local", "replay").toString());
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          System.out.println(USAGE);
+          return;
+        }
+        case "--events", "--privacy", "--models", "--output" -> {
+          if (i + 1 >= args.length) {
+            fail(args[i] + " needs a value");
+          }
+          own.put(args[i], args[++i]);
+        }
+        default -> rest.add(args[i]);
+      }
+    }
+    if (!own.containsKey("--events")) {
+      fail("--events is required");
+    }
+    Configuration options;
+    try {
+      options = PrescientConfig.fromArgs(rest.toArray(new String[0]));
+    } catch (PrescientConfig.ConfigException e) {
+      fail(e.getMessage());
+      return;
+    }
+    for (String k : List.of("--events", "--privacy", "--models")) {
+      if (own.containsKey(k) && !Files.isRegularFile(Path.of(own.get(k)))) {
+        fail(k + " " + own.get(k) + " is not a file");
+      }
+    }
+    long t0 = System.nanoTime();
+    System.err.println("[replay] " + own.get("--events") + " -> " + own.get("--output"));
+    Summary s =
+        run(
+            options,
+            Path.of(own.get("--events")),
+            path(own.get("--privacy")),
+            path(own.get("--models")),
+            Path.of(own.get("--output")));
+    System.out.printf(
+        "decisions %,d, dlq %,d, audit %,d in %.1f s%ndecisions.jsonl sha256 %s%noutput: %s%n",
+        s.lines().get("decisions"),
+        s.lines().get("dlq"),
+        s.lines().get("audit"),
+        (System.nanoTime() - t0) / 1e9,
+        s.decisionsSha256(),
+        s.output());
+  }
+
+  /** Runs the replay and merges its output into sorted {@code <name>.jsonl} files. */
+  public static Summary run(Configuration options, Path events, Path privacy, Path models, Path out)
+      throws Exception {
+    Configuration c = new Configuration(options);
+    c.setString("prescient.kafka.bounded", "true");
+    c.setString("prescient.checkpoint.interval", "0 s");
+    c.setString("prescient.watermark.per-event", "true");
+    Path parts = out.resolve("parts");
+    deleteTree(parts);
+    StreamExecutionEnvironment env = PrescientJob.environment(c);
+    PrescientPipeline.build(env, ReplayIO.create(c, events, privacy, models, parts), c);
+    env.execute("prescient-replay");
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (String name : List.of("decisions", "dlq", "audit")) {
+      counts.put(name, merge(parts, name, out.resolve(name + ".jsonl")));
+    }
+    deleteTree(parts);
+    return new Summary(counts, sha256(out.resolve("decisions.jsonl")), out.toAbsolutePath());
+  }
+
+  /** Concatenates the part files of {@code name}, sorts the lines, writes them to {@code file}. */
+  static int merge(Path parts, String name, Path file) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> s = Files.list(parts)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(name + "-")).toList()) {
+        lines.addAll(Files.readAllLines(p, StandardCharsets.UTF_8));
+      }
+    }
+    lines.sort(null);
+    StringBuilder sb = new StringBuilder();
+    lines.forEach(l -> sb.append(l).append('\n'));
+    Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    return lines.size();
+  }
+
+  static String sha256(Path file) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static Path path(String s) {
+    return s == null ? null : Path.of(s);
+  }
+
+  static void fail(String message) {
+    System.err.println("prescient replay: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+}
