@@ -2,6 +2,7 @@ package io.prescient.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prescient.job.savepoint.SavepointUsers;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

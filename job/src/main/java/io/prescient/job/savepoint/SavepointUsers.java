@@ -1,5 +1,7 @@
-package io.prescient.job;
+package io.prescient.job.savepoint;
 
+import io.prescient.job.PrescientOptions;
+import io.prescient.job.PrescientPipeline;
 import io.prescient.operators.ProfileState;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
@@ -23,10 +25,13 @@ import org.apache.flink.util.Collector;
  * Reads a savepoint with the State Processor API, without the job: one line per user found in any
  * keyed state of the profile operator, saying what is stored for them.
  */
-final class SavepointUsers {
+public final class SavepointUsers {
   private SavepointUsers() {}
 
-  static List<String> read(String savepoint) throws Exception {
+  /**
+   * One line per user, sorted: {@code user: profile=.. cart=.. seen=.. affinities=.. timers=..}.
+   */
+  public static List<String> read(String savepoint) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     SavepointReader reader =
@@ -43,7 +48,7 @@ final class SavepointUsers {
   }
 
   /** "user: profile=.. cart=.. seen=.. affinities=.. timers=..". */
-  static final class Reader extends KeyedStateReaderFunction<String, String> {
+  public static final class Reader extends KeyedStateReaderFunction<String, String> {
     private static final long serialVersionUID = 1L;
     private transient ValueState<UserProfile> profile;
     private transient MapState<String, CartLine> cart;
