@@ -2,7 +2,9 @@ package io.prescient.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prescient.job.savepoint.ExportSavepoint;
 import io.prescient.job.savepoint.SavepointUsers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +99,20 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
         .extracting(u -> u.substring(0, u.indexOf(':')))
         .containsExactly("u-clock1", "u-clock2", "u-f", "u-h", "u-p");
     assertThat(users).contains("u-h: profile=true cart=0 seen=2 affinities=1 timers=0");
+
+    // The analyst's export of the same savepoint: one row per profile, none for the erased user,
+    // the live features as of each user's latest event.
+    Path export = checkpoints.resolve("export");
+    ExportSavepoint.export(finalSavepoint, export, 0, PrescientConfig.fromMap(Map.of()));
+    List<String> rows = Files.readAllLines(export.resolve("profiles.csv"));
+    assertThat(rows.get(0)).startsWith("user_id,first_seen").endsWith(",affinity_concentration");
+    assertThat(rows.subList(1, rows.size()))
+        .extracting(r -> r.substring(0, r.indexOf(',')))
+        .containsExactly("\"u-clock1\"", "\"u-clock2\"", "\"u-f\"", "\"u-h\"", "\"u-p\"");
+    String h = rows.stream().filter(r -> r.startsWith("\"u-h\"")).findFirst().orElseThrow();
+    assertThat(h.split(",", -1)).hasSize(rows.get(0).split(",").length);
+    assertThat(Files.readAllLines(export.resolve("pending_decisions.csv")))
+        .hasSize(1 + (int) users.stream().filter(u -> !u.endsWith("timers=0")).count());
   }
 
   /** True when the group's committed offsets (written on checkpoints) reach every input's end. */

@@ -283,38 +283,4 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
         -1,
         dlqMaxRawBytes);
   }
-
-  /** A RocksDB map state as a {@link KeyedStore}: one entry per key. */
-  private static final class MapStateStore<V> implements KeyedStore<V> {
-    private final MapState<String, V> state;
-
-    MapStateStore(MapState<String, V> state) {
-      this.state = state;
-    }
-
-    @Override
-    public V get(String key) throws Exception {
-      return state.get(key);
-    }
-
-    @Override
-    public void put(String key, V value) throws Exception {
-      state.put(key, value);
-    }
-
-    @Override
-    public void remove(String key) throws Exception {
-      state.remove(key);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, V>> entries() throws Exception {
-      return state.entries();
-    }
-
-    @Override
-    public void clear() {
-      state.clear();
-    }
-  }
 }
