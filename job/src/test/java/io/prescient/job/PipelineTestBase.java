@@ -33,7 +33,20 @@ abstract class PipelineTestBase {
           new MiniClusterResourceConfiguration.Builder()
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(prometheus())
               .build());
+
+  /** The Prometheus reporter, as on a cluster, on ports {@link #PROMETHEUS_PORTS}. */
+  static final String PROMETHEUS_PORTS = "9270-9289";
+
+  static Configuration prometheus() {
+    Configuration c = new Configuration();
+    c.setString(
+        "metrics.reporter.prom.factory.class",
+        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    c.setString("metrics.reporter.prom.port", PROMETHEUS_PORTS);
+    return c;
+  }
 
   static KafkaTestCluster kafka;
 

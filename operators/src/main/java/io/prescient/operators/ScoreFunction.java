@@ -23,7 +23,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -60,8 +62,9 @@ public class ScoreFunction
   private transient Map<String, ModelAnnouncement> servingFrom;
   private transient Counter loads;
   private transient Map<ModelLoadException.Reason, Counter> refusals;
-  private transient Counter byModel;
-  private transient Counter byRules;
+  private transient MetricGroup metrics;
+  private transient Map<String, Counter> decisionsOut;
+  private transient Histogram churnScores;
 
   /**
    * @param initialChurnModel URI of a churn manifest to serve from the start, or empty
@@ -82,8 +85,11 @@ public class ScoreFunction
     for (ModelLoadException.Reason r : ModelLoadException.Reason.values()) {
       refusals.put(r, group.addGroup("reason", r.code).counter("modelLoadFailures"));
     }
-    byModel = group.addGroup("policy", "model").counter("decisionsScored");
-    byRules = group.addGroup("policy", "rules").counter("decisionsScored");
+    metrics = group;
+    decisionsOut = new HashMap<>();
+    // Churn probability x 1000 over the last 1,000 scored decisions: watch it for score drift.
+    churnScores = group.histogram("churnScorePermille", new DescriptiveStatisticsHistogram(1000));
+    group.gauge("modelsServing", () -> serving.size());
     if (!initialChurnModel.isEmpty()) {
       try {
         serving.put(ChurnModelPolicy.MODEL, fetch(initialChurnModel, null));
@@ -117,14 +123,13 @@ public class ScoreFunction
     LoadedModel churn = serving.get(ChurnModelPolicy.MODEL);
     if (churn != null) {
       ChurnModelPolicy.decide(d, churn, c.features, highRiskThreshold);
-      byModel.inc();
-    } else {
-      byRules.inc();
+      churnScores.update(Math.round(1000 * d.scores.get(ChurnModelPolicy.MODEL)));
     }
     LoadedModel shadow = serving.get(ChurnModelPolicy.MODEL + ":shadow");
     if (shadow != null) {
       ChurnModelPolicy.shadow(d, shadow, c.features);
     }
+    count(d);
     out.collect(d);
   }
 
@@ -173,6 +178,21 @@ public class ScoreFunction
       LOG.warn("subtask {} refused {} {}: {}", subtask, a.slot(), a.version, e.getMessage());
     }
     ctx.output(MODEL_AUDIT, report);
+  }
+
+  /** Decisions out, by arm, action and channel (one counter per combination seen). */
+  private void count(Decision d) {
+    String key = d.arm + "|" + d.action + "|" + d.channel;
+    decisionsOut
+        .computeIfAbsent(
+            key,
+            k ->
+                metrics
+                    .addGroup("arm", String.valueOf(d.arm))
+                    .addGroup("action", String.valueOf(d.action))
+                    .addGroup("channel", String.valueOf(d.channel))
+                    .counter("decisionsOut"))
+        .inc();
   }
 
   private void swap(String slot, LoadedModel m, ModelAnnouncement from) {
