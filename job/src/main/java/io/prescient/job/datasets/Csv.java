@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Splits one RFC-4180 CSV line: quoted fields may hold commas, a doubled quote is a quote. */
-final class Csv {
+public final class Csv {
   private Csv() {}
 
-  static List<String> split(String line) {
+  public static List<String> split(String line) {
     List<String> out = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     boolean quoted = false;

@@ -102,6 +102,13 @@ public final class TrainChurn {
         TrainingCli.writeArtifact(dir, manifest(o.get("--version"), plan, r, eventLog), r.model());
     Path manifestFile = dir.resolve(manifest.name() + "-" + manifest.version() + ".json");
     Path report = ChurnReport.write(dir, manifest, plan, r, eventLog);
+    Path scores = dir.resolve(manifest.name() + "-" + manifest.version() + "-test-scores.csv");
+    StringBuilder csv = new StringBuilder("user_id,cutoff,score,churned\n");
+    for (int i = 0; i < r.testUsers().size(); i++) {
+      csv.append(r.testUsers().get(i)).append(',').append(Instant.ofEpochMilli(plan.testCutoff()));
+      csv.append(',').append(r.testScores()[i]).append(',').append(r.testLabels()[i]).append('\n');
+    }
+    Files.writeString(scores, csv.toString());
     System.out.printf(
         "%ntest ROC AUC %.4f (6 RFM features %.4f, recency only %.4f), PR AUC %.4f, Brier %.4f%n",
         r.model_().rocAuc(),
@@ -111,6 +118,7 @@ public final class TrainChurn {
         r.model_().brier());
     System.out.println("artifact: " + manifestFile);
     System.out.println("report:   " + report);
+    System.out.println("scores:   " + scores + " (test customers; input of prescient audit)");
     log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
   }
 

@@ -61,6 +61,7 @@ public final class ChurnTraining {
       double[] recencyScores,
       double[] rfmScores,
       boolean[] testLabels,
+      List<String> testUsers,
       Map<String, Double> importance) {}
 
   public static Result run(
@@ -147,6 +148,7 @@ public final class ChurnTraining {
         recency,
         rfmScores,
         labels,
+        test.stream().map(ChurnTrainingSet.Row::userId).toList(),
         importance);
   }
 

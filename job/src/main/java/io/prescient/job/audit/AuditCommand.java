@@ -1,0 +1,308 @@
+package io.prescient.job.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.prescient.job.datasets.Csv;
+import io.prescient.models.audit.FairnessAudit;
+import io.prescient.models.report.AuditReport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code ./prescient audit}: a fairness report over a decision log (what the job decided) or a
+ * model's scores (what a policy would decide), by any user attribute.
+ */
+public final class AuditCommand {
+  private AuditCommand() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient audit (--decisions FILE | --scores FILE) (--users FILE | --online-retail CSV)"
+              + " [options]",
+          "  --decisions FILE       decisions JSON lines as the job writes them: a user with an offer_id",
+          "                         is offered; the offer value is scores.cart_value",
+          "  --scores FILE          a model's scores CSV (user_id,...,score,churned; written by train churn):",
+          "                         offered = score >= --offer-at, qualified = churned",
+          "  --offer-at P           score from which a user is offered (0.5)",
+          "  --measure M            with --decisions: offers (a decision with an offer_id) or decisions",
+          "                         (any decision) count as being offered (offers)",
+          "  --users FILE           CSV with a header: user_id and attribute columns",
+          "  --online-retail CSV    take users from the Online Retail dataset (user or-<CustomerID>,",
+          "                         attribute country)",
+          "  --attribute NAME       the column that defines the groups (country)",
+          "  --outcomes FILE        outcomes JSON lines {decision_id, type}: converted = type converted",
+          "  --qualified FILE       user ids (one per line) the offer is meant for, for equal opportunity",
+          "  --min-group N          groups smaller than this are left out of the measures (30)",
+          "  --parity-threshold R   flag a demographic parity ratio below R (0.8, the four-fifths rule)",
+          "  --gap-threshold G      flag an equal opportunity gap above G (0.1)",
+          "  --output DIR           where the report and charts go (.local/audit)");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--offer-at", "0.5");
+    o.put("--measure", "offers");
+    o.put("--attribute", "country");
+    o.put("--min-group", "30");
+    o.put("--parity-threshold", "0.8");
+    o.put("--gap-threshold", "0.1");
+    o.put("--output", Path.of(".local", "audit").toString());
+    Set<String> optional =
+        Set.of(
+            "--decisions", "--scores", "--users", "--online-retail", "--outcomes", "--qualified");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length || (!o.containsKey(args[i]) && !optional.contains(args[i]))) {
+        fail("unknown or incomplete argument " + args[i]);
+      }
+      o.put(args[i], args[++i]);
+    }
+    if (o.containsKey("--decisions") == o.containsKey("--scores")) {
+      fail("give exactly one of --decisions and --scores");
+    }
+    if (o.containsKey("--users") == o.containsKey("--online-retail")) {
+      fail("give exactly one of --users and --online-retail");
+    }
+    String attribute = o.get("--attribute");
+    Map<String, String> groups =
+        o.containsKey("--users")
+            ? usersCsv(Path.of(o.get("--users")), attribute)
+            : onlineRetailCountries(Path.of(o.get("--online-retail")));
+    List<FairnessAudit.Subject> subjects;
+    String inputs;
+    if (o.containsKey("--scores")) {
+      double at = Double.parseDouble(o.get("--offer-at"));
+      subjects = fromScores(Path.of(o.get("--scores")), groups, at);
+      inputs =
+          String.format(
+              "Input: model scores `%s`; a user is offered when the score is at least %.2f;"
+                  + " qualified = churned (the label).",
+              Path.of(o.get("--scores")).getFileName(), at);
+    } else {
+      Set<String> qualified =
+          o.containsKey("--qualified")
+              ? new HashSet<>(Files.readAllLines(Path.of(o.get("--qualified"))))
+              : null;
+      Map<String, Boolean> outcomes =
+          o.containsKey("--outcomes") ? outcomes(Path.of(o.get("--outcomes"))) : Map.of();
+      boolean anyDecision = o.get("--measure").equals("decisions");
+      if (!anyDecision && !o.get("--measure").equals("offers")) {
+        fail("--measure is offers or decisions");
+      }
+      subjects =
+          fromDecisions(Path.of(o.get("--decisions")), groups, outcomes, qualified, anyDecision);
+      inputs =
+          String.format(
+              "Input: decision log `%s`, population = the %,d users of the attribute file;"
+                  + " offered = %s.",
+              Path.of(o.get("--decisions")).getFileName(),
+              groups.size(),
+              anyDecision ? "received any decision" : "received a decision with an offer");
+    }
+    FairnessAudit.Result r =
+        FairnessAudit.run(
+            attribute,
+            subjects,
+            Integer.parseInt(o.get("--min-group")),
+            Double.parseDouble(o.get("--parity-threshold")),
+            Double.parseDouble(o.get("--gap-threshold")));
+    Path report = AuditReport.write(Path.of(o.get("--output")), attribute, inputs, r);
+    System.out.printf(
+        "demographic parity ratio %.3f (%s / %s)%s; equal opportunity gap %.3f%s%nreport: %s%n",
+        r.parityRatio(),
+        r.parityLow(),
+        r.parityHigh(),
+        r.parityFlagged() ? " FLAGGED" : "",
+        r.equalOpportunityGap(),
+        r.gapFlagged() ? " FLAGGED" : "",
+        report);
+  }
+
+  static List<FairnessAudit.Subject> fromScores(
+      Path file, Map<String, String> groups, double offerAt) throws IOException {
+    List<FairnessAudit.Subject> out = new ArrayList<>();
+    try (BufferedReader in = reader(file)) {
+      List<String> header = Csv.split(in.readLine());
+      int user = header.indexOf("user_id");
+      int score = header.indexOf("score");
+      int churned = header.indexOf("churned");
+      if (user < 0 || score < 0) {
+        throw new IOException(file + ": needs user_id and score columns");
+      }
+      String line;
+      while ((line = in.readLine()) != null) {
+        List<String> f = Csv.split(line);
+        boolean offered = Double.parseDouble(f.get(score)) >= offerAt;
+        Boolean q = churned < 0 ? null : Boolean.parseBoolean(f.get(churned));
+        out.add(
+            new FairnessAudit.Subject(
+                f.get(user), groups.get(f.get(user)), offered, Double.NaN, null, q));
+      }
+    }
+    return out;
+  }
+
+  static List<FairnessAudit.Subject> fromDecisions(
+      Path file,
+      Map<String, String> groups,
+      Map<String, Boolean> outcomes,
+      Set<String> qualified,
+      boolean anyDecision)
+      throws IOException {
+    Map<String, double[]> offeredValue = new HashMap<>(); // user -> {value}
+    Map<String, Boolean> converted = new HashMap<>();
+    JsonFactory json = new JsonFactory();
+    try (BufferedReader in = reader(file)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String user = null;
+        String decisionId = null;
+        String offer = null;
+        double value = 0;
+        try (JsonParser p = json.createParser(line)) {
+          p.nextToken();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+              case "user_id" -> user = p.getText();
+              case "decision_id" -> decisionId = p.getText();
+              case "offer_id" -> offer = p.getText();
+              case "scores" -> {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                  String k = p.currentName();
+                  p.nextToken();
+                  if (k.equals("cart_value")) {
+                    value = p.getDoubleValue();
+                  }
+                }
+              }
+              default -> p.skipChildren();
+            }
+          }
+        }
+        if (user != null && (offer != null || anyDecision)) {
+          offeredValue.merge(user, new double[] {value}, (a, b) -> new double[] {a[0] + b[0]});
+          Boolean c = outcomes.get(decisionId);
+          if (c != null) {
+            converted.merge(user, c, Boolean::logicalOr);
+          }
+        }
+      }
+    }
+    List<FairnessAudit.Subject> out = new ArrayList<>();
+    groups.forEach(
+        (user, group) -> {
+          double[] v = offeredValue.get(user);
+          out.add(
+              new FairnessAudit.Subject(
+                  user,
+                  group,
+                  v != null,
+                  v == null ? 0 : v[0],
+                  converted.get(user),
+                  qualified == null ? null : qualified.contains(user)));
+        });
+    return out;
+  }
+
+  static Map<String, Boolean> outcomes(Path file) throws IOException {
+    Map<String, Boolean> out = new HashMap<>();
+    JsonFactory json = new JsonFactory();
+    for (String line : Files.readAllLines(file)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String id = null;
+      String type = null;
+      try (JsonParser p = json.createParser(line)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String f = p.currentName();
+          p.nextToken();
+          if (f.equals("decision_id")) {
+            id = p.getText();
+          } else if (f.equals("type")) {
+            type = p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      if (id != null) {
+        out.merge(id, "converted".equals(type), Boolean::logicalOr);
+      }
+    }
+    return out;
+  }
+
+  static Map<String, String> usersCsv(Path file, String attribute) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    try (BufferedReader in = reader(file)) {
+      List<String> header = Csv.split(in.readLine());
+      int user = header.indexOf("user_id");
+      int attr = header.indexOf(attribute);
+      if (user < 0 || attr < 0) {
+        throw new IOException(file + ": needs columns user_id and " + attribute);
+      }
+      String line;
+      while ((line = in.readLine()) != null) {
+        List<String> f = Csv.split(line);
+        out.put(f.get(user), f.get(attr));
+      }
+    }
+    return out;
+  }
+
+  /** Customer -> country from the Online Retail CSV, with the converter's user ids. */
+  static Map<String, String> onlineRetailCountries(Path file) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    try (BufferedReader in = reader(file)) {
+      List<String> header = Csv.split(in.readLine());
+      int customer = header.indexOf("CustomerID");
+      int country = header.indexOf("Country");
+      String line;
+      while ((line = in.readLine()) != null) {
+        List<String> f = Csv.split(line);
+        String c = f.get(customer).trim();
+        if (!c.isEmpty()) {
+          out.putIfAbsent("or-" + (long) Double.parseDouble(c), f.get(country));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static BufferedReader reader(Path p) throws IOException {
+    InputStream in = Files.newInputStream(p);
+    if (p.toString().endsWith(".gz")) {
+      in = new GZIPInputStream(in, 1 << 16);
+    }
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+  }
+
+  static void fail(String message) {
+    System.err.println("prescient audit: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+}
