@@ -7,11 +7,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +39,7 @@ class MetricsITCase extends PipelineTestBase {
           P + "-events",
           List.of(
               event("a1", "u-a", "add_to_cart", "2011-01-04T10:00:00Z", "p1"),
-              event("v1", "u-b", "view", "2011-01-04T12:00:00Z", "p2"),
+              keyedAs("u-a", event("v1", "u-b", "view", "2011-01-04T12:00:00Z", "p2")),
               json("u-x", "{\"event_id\":")));
       waitUntil(() -> values(P + "-decisions").size() == 1, "the first decision");
       waitUntil(
@@ -57,7 +62,7 @@ class MetricsITCase extends PipelineTestBase {
           P + "-events",
           List.of(
               event("c1", "u-c", "add_to_cart", "2011-01-04T13:00:00Z", "p3"),
-              event("v2", "u-b", "view", "2011-01-04T15:00:00Z", "p2")));
+              keyedAs("u-c", event("v2", "u-b", "view", "2011-01-04T15:00:00Z", "p2"))));
       waitUntil(
           () -> sum(scrape(), "prescient_arm_action_channel_decisionsOut", "arm=\"rules\"") >= 2,
           "decisionsOut to move");
@@ -65,6 +70,19 @@ class MetricsITCase extends PipelineTestBase {
       assertThat(sum(second, "prescient_event_type_eventsIn", "event_type=\"view\"")).isEqualTo(2);
       assertThat(sum(second, "prescient_event_type_eventsIn", "event_type=\"add_to_cart\""))
           .isEqualTo(2);
+
+      // Every series the Grafana dashboard queries exists on the endpoint.
+      String dashboard =
+          Files.readString(Path.of("..", "deploy", "grafana", "prescient-dashboard.json"));
+      Matcher m = Pattern.compile("\\b(flink_[A-Za-z_]+)").matcher(dashboard);
+      Set<String> queried = new TreeSet<>();
+      while (m.find()) {
+        queried.add(m.group(1));
+      }
+      assertThat(queried).hasSizeGreaterThan(10);
+      for (String series : queried) {
+        assertThat(second).as("dashboard series " + series).contains(series);
+      }
     } finally {
       job.cancel().get();
     }

@@ -117,12 +117,14 @@ class ModelSwapITCase extends PipelineTestBase {
                 "add_to_cart",
                 java.time.Instant.ofEpochMilli(t).toString(),
                 "p" + n),
-            event(
-                "clock" + n,
-                "clock",
-                "view",
-                java.time.Instant.ofEpochMilli(t + 3 * 3_600_000L).toString(),
-                "px")));
+            keyedAs(
+                "u" + n,
+                event(
+                    "clock" + n,
+                    "clock",
+                    "view",
+                    java.time.Instant.ofEpochMilli(t + 3 * 3_600_000L).toString(),
+                    "px"))));
   }
 
   void waitForDecisions(int n) throws Exception {

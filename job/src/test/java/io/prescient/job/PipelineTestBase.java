@@ -114,6 +114,16 @@ abstract class PipelineTestBase {
             id, user, type, timestamp, product));
   }
 
+  /**
+   * The same record under another Kafka key. A test that moves event time with a later event of
+   * another user sends it under the key of the record it must overtake: both land in one partition,
+   * in order. Otherwise, once both partitions go idle, event time stays at the slower one (Flink
+   * does not advance the watermark past idle inputs), and whether the timer fires is a race.
+   */
+  static Map.Entry<String, byte[]> keyedAs(String key, Map.Entry<String, byte[]> record) {
+    return new AbstractMap.SimpleImmutableEntry<>(key, record.getValue());
+  }
+
   static Map.Entry<String, byte[]> privacy(String user, String type) {
     return json(
         user,
