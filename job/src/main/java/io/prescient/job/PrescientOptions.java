@@ -206,8 +206,8 @@ public final class PrescientOptions {
           .defaultValue(false)
           .withDescription(
               "Advance the watermark after every event that raises it, not only on the periodic"
-                  + " tick: where timers fire in the stream then depends on the input alone (exact"
-                  + " replays; the replay command sets it), at the cost of more watermark records.");
+                  + " tick: timers fire as soon as event time allows, at the cost of more watermark"
+                  + " records. Decisions do not depend on it.");
 
   public static final ConfigOption<String> MIN_TIMESTAMP =
       key("prescient.input.min-timestamp")

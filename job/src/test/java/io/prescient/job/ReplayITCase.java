@@ -41,7 +41,6 @@ class ReplayITCase extends PipelineTestBase {
 
     Map<String, String> o = baseOptions(p, tmp.resolve("checkpoints"));
     o.put("prescient.kafka.bounded", "true");
-    o.put("prescient.watermark.per-event", "true");
     o.put("prescient.watermark.idleness", "0 s");
     o.put("prescient.watermark.out-of-orderness", "5 min");
     buildJob(o).execute("prescient-live-for-replay");

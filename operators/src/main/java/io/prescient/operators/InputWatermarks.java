@@ -21,7 +21,7 @@ public final class InputWatermarks {
   /**
    * As {@link #events(Duration, Duration)}; with {@code perEvent} the watermark also advances right
    * after each event that raises it instead of only on the periodic tick, so where watermarks fall
-   * in the stream depends on the input alone, not on processing speed (exact replays).
+   * in the stream depends on the input alone, not on processing speed; timers fire sooner.
    */
   public static WatermarkStrategy<Envelope> events(
       Duration outOfOrderness, Duration idleness, boolean perEvent) {

@@ -131,6 +131,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     }
     seen.put(e.eventId, e.timestamp);
     pruneSeen(p, watermark);
+    if (p.pendingTimer != 0 && e.timestamp > p.pendingTimer) {
+      // The user's timer is due before this event in event time: decide now, on the state as it
+      // was at the timer, instead of after the event. Decisions then depend on the user's events
+      // alone, not on when the watermark happened to pass the timer (replays match live runs).
+      long due = p.pendingTimer;
+      ctx.timerService().deleteEventTimeTimer(due);
+      decideAt(due, p, ctx, out);
+    }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
     if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       sensitiveIgnored.inc();
@@ -147,6 +155,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     if (p == null) {
       return;
     }
+    decideAt(timestamp, p, ctx, out);
+    profileState.update(p);
+  }
+
+  /** What a timer at {@code timestamp} does: the rule decides, or the timer moves. */
+  private void decideAt(
+      long timestamp, UserProfile p, Context ctx, Collector<DecisionCandidate> out)
+      throws Exception {
     if (p.pendingTimer == timestamp) {
       p.pendingTimer = 0;
     }
@@ -167,7 +183,6 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     } else if (blocked.equals("not_yet_abandoned")) {
       rearmTimer(p, ctx); // the cart changed again after this timer was set
     }
-    profileState.update(p);
   }
 
   private void rearmTimer(UserProfile p, Context ctx) {

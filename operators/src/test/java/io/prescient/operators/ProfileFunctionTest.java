@@ -131,6 +131,30 @@ class ProfileFunctionTest {
   }
 
   @Test
+  void aDueTimerDecidesBeforeALaterEventWhetherOrNotTheWatermarkPassedIt() throws Exception {
+    // The same events; once the watermark passes the timer before the later purchase arrives,
+    // once it does not. The decision must be the same: it depends on the user's events only.
+    List<Decision> runs = new java.util.ArrayList<>();
+    for (boolean watermarkFirst : new boolean[] {true, false}) {
+      harness = newHarness();
+      harness.open();
+      send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+      if (watermarkFirst) {
+        harness.processWatermark(new Watermark(T0 + 2 * HOUR));
+      }
+      send(event("e2", "u1", EventType.PURCHASE, T0 + 3 * HOUR, "p1"));
+      harness.processWatermark(new Watermark(T0 + 5 * HOUR));
+      assertThat(decisions()).hasSize(1);
+      runs.add(decisions().get(0));
+      assertThat(harness.numEventTimeTimers()).isZero();
+      harness.close();
+    }
+    assertThat(runs.get(1).decidedAt).isEqualTo(T0 + HOUR).isEqualTo(runs.get(0).decidedAt);
+    assertThat(runs.get(1).decisionId).isEqualTo(runs.get(0).decisionId);
+    assertThat(runs.get(1).why).isEqualTo(runs.get(0).why);
+  }
+
+  @Test
   void purchaseBeforeTheDeadlineCancelsTheReminder() throws Exception {
     harness = newHarness();
     harness.open();

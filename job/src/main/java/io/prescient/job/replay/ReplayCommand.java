@@ -21,7 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * {@code ./prescient replay}: the production topology over event-log files on an embedded Flink
  * (RocksDB state, the configured parallelism), writing the decisions it would have made. Same
- * input, same configuration, same model: the same decisions as the live job, byte for byte.
+ * input, same configuration, same model: the same decisions as the live job, byte for byte. (The
+ * profile operator decides a user's due timer before applying a later event of that user, so
+ * decisions do not depend on when watermarks pass.)
  */
 public final class ReplayCommand {
   private ReplayCommand() {}
@@ -100,7 +102,6 @@ public final class ReplayCommand {
     Configuration c = new Configuration(options);
     c.setString("prescient.kafka.bounded", "true");
     c.setString("prescient.checkpoint.interval", "0 s");
-    c.setString("prescient.watermark.per-event", "true");
     Path parts = out.resolve("parts");
     deleteTree(parts);
     StreamExecutionEnvironment env = PrescientJob.environment(c);
