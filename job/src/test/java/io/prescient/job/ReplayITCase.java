@@ -3,6 +3,7 @@ package io.prescient.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.job.replay.ReplayCommand;
+import io.prescient.job.replay.ReplayIO;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,21 @@ class ReplayITCase extends PipelineTestBase {
         .contains("\"source_topic\":\"events.jsonl\"")
         .contains("\"offset\":1501")
         .contains("\"reason\":\"unknown_type\"");
+
+    // The same range replayed from the Kafka topic itself gives the same decisions again.
+    ReplayCommand.run(
+        options,
+        ReplayIO.kafkaRange(
+            options,
+            kafka.bootstrapServers(),
+            p + "-events",
+            OffsetsInitializer.earliest(),
+            OffsetsInitializer.latest()),
+        null,
+        null,
+        tmp.resolve("out-kafka"));
+    assertThat(Files.readAllLines(tmp.resolve("out-kafka").resolve("decisions.jsonl")))
+        .containsExactlyElementsOf(live);
     assertThat(values(p + "-dlq"))
         .extracting(d -> d.get("reason").asText())
         .containsExactly("unknown_type");

@@ -1,8 +1,10 @@
 package io.prescient.job.replay;
 
+import io.prescient.job.PipelineIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.operators.Envelope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./prescient replay}: the production topology over event-log files on an embedded Flink
@@ -31,8 +36,15 @@ public final class ReplayCommand {
   static final String USAGE =
       String.join(
           "\n",
-          "usage: prescient replay --events FILE [options] [--config FILE] [--prescient.<key> VALUE ...]",
+          "usage: prescient replay (--events FILE | --kafka BOOTSTRAP [range]) [options] [--config FILE]"
+              + " [--prescient.<key> VALUE ...]",
           "  --events FILE    events JSON lines (the events topic's format, as the converters write it)",
+          "  --kafka SERVERS  read the events topic of this Kafka cluster instead of a file:",
+          "    --topic T      the events topic (prescient.topic.events, default events)",
+          "    --from X       where to start: an ISO-8601 instant (the first record at or after it),",
+          "                   or offsets partition:offset,... (default: earliest)",
+          "    --to X         where to stop, exclusive: an instant or offsets (default: the latest",
+          "                   offsets when the replay starts)",
           "  --privacy FILE   privacy requests JSON lines (optional)",
           "  --models FILE    model announcements JSON lines (optional; for exact replays prefer",
           "                   --prescient.model.churn MANIFEST-URI, which serves from the first event)",
@@ -53,7 +65,14 @@ public final class ReplayCommand {
           System.out.println(USAGE);
           return;
         }
-        case "--events", "--privacy", "--models", "--output" -> {
+        case "--events",
+            "--privacy",
+            "--models",
+            "--output",
+            "--kafka",
+            "--topic",
+            "--from",
+            "--to" -> {
           if (i + 1 >= args.length) {
             fail(args[i] + " needs a value");
           }
@@ -62,8 +81,8 @@ public final class ReplayCommand {
         default -> rest.add(args[i]);
       }
     }
-    if (!own.containsKey("--events")) {
-      fail("--events is required");
+    if (own.containsKey("--events") == own.containsKey("--kafka")) {
+      fail("give exactly one of --events and --kafka");
     }
     Configuration options;
     try {
@@ -78,14 +97,34 @@ public final class ReplayCommand {
       }
     }
     long t0 = System.nanoTime();
-    System.err.println("[replay] " + own.get("--events") + " -> " + own.get("--output"));
-    Summary s =
-        run(
-            options,
-            Path.of(own.get("--events")),
-            path(own.get("--privacy")),
-            path(own.get("--models")),
-            Path.of(own.get("--output")));
+    String from = own.containsKey("--events") ? own.get("--events") : own.get("--kafka");
+    System.err.println("[replay] " + from + " -> " + own.get("--output"));
+    Summary s;
+    if (own.containsKey("--events")) {
+      s =
+          run(
+              options,
+              Path.of(own.get("--events")),
+              path(own.get("--privacy")),
+              path(own.get("--models")),
+              Path.of(own.get("--output")));
+    } else {
+      String topic =
+          own.getOrDefault("--topic", options.get(io.prescient.job.PrescientOptions.TOPIC_EVENTS));
+      Configuration c = bounded(options);
+      s =
+          run(
+              c,
+              ReplayIO.kafkaRange(
+                  c,
+                  own.get("--kafka"),
+                  topic,
+                  offsets(topic, own.get("--from"), OffsetsInitializer.earliest()),
+                  offsets(topic, own.get("--to"), OffsetsInitializer.latest())),
+              path(own.get("--privacy")),
+              path(own.get("--models")),
+              Path.of(own.get("--output")));
+    }
     System.out.printf(
         "decisions %,d, dlq %,d, audit %,d in %.1f s%ndecisions.jsonl sha256 %s%noutput: %s%n",
         s.lines().get("decisions"),
@@ -99,13 +138,33 @@ public final class ReplayCommand {
   /** Runs the replay and merges its output into sorted {@code <name>.jsonl} files. */
   public static Summary run(Configuration options, Path events, Path privacy, Path models, Path out)
       throws Exception {
+    Configuration c = bounded(options);
+    Path parts = out.resolve("parts");
+    deleteTree(parts);
+    return execute(c, ReplayIO.create(c, events, privacy, models, parts), out);
+  }
+
+  /** As {@link #run(Configuration, Path, Path, Path, Path)} over any events source. */
+  public static Summary run(
+      Configuration options, Source<Envelope, ?, ?> events, Path privacy, Path models, Path out)
+      throws Exception {
+    Configuration c = bounded(options);
+    Path parts = out.resolve("parts");
+    deleteTree(parts);
+    return execute(c, ReplayIO.create(c, events, privacy, models, parts), out);
+  }
+
+  private static Configuration bounded(Configuration options) {
     Configuration c = new Configuration(options);
     c.setString("prescient.kafka.bounded", "true");
     c.setString("prescient.checkpoint.interval", "0 s");
+    return c;
+  }
+
+  private static Summary execute(Configuration c, PipelineIO io, Path out) throws Exception {
     Path parts = out.resolve("parts");
-    deleteTree(parts);
     StreamExecutionEnvironment env = PrescientJob.environment(c);
-    PrescientPipeline.build(env, ReplayIO.create(c, events, privacy, models, parts), c);
+    PrescientPipeline.build(env, io, c);
     env.execute("prescient-replay");
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String name : List.of("decisions", "dlq", "audit")) {
@@ -148,6 +207,22 @@ public final class ReplayCommand {
         Files.delete(p);
       }
     }
+  }
+
+  /** An instant, or partition:offset pairs; {@code dflt} when absent. */
+  static OffsetsInitializer offsets(String topic, String spec, OffsetsInitializer dflt) {
+    if (spec == null) {
+      return dflt;
+    }
+    if (!spec.contains(":") || spec.contains("T")) {
+      return OffsetsInitializer.timestamp(java.time.Instant.parse(spec).toEpochMilli());
+    }
+    Map<TopicPartition, Long> m = new java.util.HashMap<>();
+    for (String part : spec.split(",")) {
+      String[] po = part.trim().split(":");
+      m.put(new TopicPartition(topic, Integer.parseInt(po[0])), Long.parseLong(po[1]));
+    }
+    return OffsetsInitializer.offsets(m);
   }
 
   private static Path path(String s) {
