@@ -254,6 +254,23 @@ public final class PrescientOptions {
                   + " insensitive: health matches health_beauty). Events about such categories"
                   + " never enter the profile, features or affinities.");
 
+  /** What an opted-out user gets when a trigger fires. */
+  public enum OptOutDecisions {
+    /** Nothing at all. */
+    NONE,
+    /** A generic onsite promotion with nothing of the user in it, never scored. */
+    BROAD
+  }
+
+  public static final ConfigOption<OptOutDecisions> OPT_OUT_DECISIONS =
+      key("prescient.privacy.opt-out-decisions")
+          .enumType(OptOutDecisions.class)
+          .defaultValue(OptOutDecisions.NONE)
+          .withDescription(
+              "What an opted-out user gets when a trigger fires: NONE, or BROAD (a"
+                  + " generic_promotion on the onsite channel with no product, category, scores"
+                  + " or features; the model never scores it).");
+
   public static final ConfigOption<Duration> AFFINITY_HALF_LIFE =
       key("prescient.profile.affinity-half-life")
           .durationType()

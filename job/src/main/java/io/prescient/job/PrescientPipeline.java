@@ -85,7 +85,9 @@ public final class PrescientPipeline {
     CartAbandonmentRule rule =
         new CartAbandonmentRule(
             options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
-            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis());
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
+            options.get(PrescientOptions.OPT_OUT_DECISIONS)
+                == PrescientOptions.OptOutDecisions.BROAD);
     SingleOutputStreamOperator<DecisionCandidate> candidates =
         valid
             .keyBy(Envelope::userId)

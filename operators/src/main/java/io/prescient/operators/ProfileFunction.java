@@ -42,6 +42,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   public static final OutputTag<Rejection> LATE = new OutputTag<>("late") {};
 
   private static final long SEEN_PRUNE_EVERY_MS = 3_600_000L;
+  private static final float[] NO_FEATURES = new float[0];
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("audit") {};
 
   private final CartAbandonmentRule rule;
@@ -178,6 +179,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
                     p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
         out.collect(new DecisionCandidate(d, features));
       }
+    } else if (blocked.equals("opted_out") && rule.broadWhenOptedOut()) {
+      // Nothing of the user goes out: no features, and the scorer leaves "broad" decisions alone.
+      decisions.inc();
+      out.collect(
+          new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES));
     } else if (blocked.equals("opted_out") || blocked.equals("unsubscribed")) {
       suppressed.inc();
     } else if (blocked.equals("not_yet_abandoned")) {

@@ -120,6 +120,11 @@ public class ScoreFunction
       }
     }
     Decision d = c.decision;
+    if ("broad".equals(d.policy)) {
+      count(d); // opted out: never scored, never explained
+      out.collect(d);
+      return;
+    }
     LoadedModel churn = serving.get(ChurnModelPolicy.MODEL);
     if (churn != null) {
       ChurnModelPolicy.decide(d, churn, c.features, highRiskThreshold);

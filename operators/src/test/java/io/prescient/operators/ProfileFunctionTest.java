@@ -56,9 +56,14 @@ class ProfileFunctionTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
       newHarness(Duration ttl) throws Exception {
+    return newHarness(ttl, false);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
+      newHarness(Duration ttl, boolean broadWhenOptedOut) throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
-            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR, broadWhenOptedOut),
             Duration.ofMinutes(10),
             Duration.ofMinutes(1),
             ttl,
@@ -91,7 +96,9 @@ class ProfileFunctionTest {
   private List<Decision> decisions() {
     List<DecisionCandidate> out = harness.extractOutputValues();
     for (DecisionCandidate c : out) {
-      assertThat(c.features).hasSize(FeatureSchema.names().size());
+      // Broad decisions (opted-out users) carry no features at all.
+      assertThat(c.features)
+          .hasSize("broad".equals(c.decision.policy) ? 0 : FeatureSchema.names().size());
     }
     return out.stream().map(c -> c.decision).toList();
   }
@@ -209,6 +216,26 @@ class ProfileFunctionTest {
     harness.processWatermark(new Watermark(T0 + 5 * HOUR));
     assertThat(decisions()).extracting(d -> d.triggeringEventId).containsExactly("e2");
     assertThat(audits()).extracting(a -> a.request).containsExactly("opt_out", "opt_in");
+  }
+
+  @Test
+  void optedOutUsersGetOnlyABroadDecisionWhenConfigured() throws Exception {
+    harness = newHarness(Duration.ofDays(400), true);
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(privacy("u1", PrivacyType.OPT_OUT));
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+    assertThat(decisions()).hasSize(1);
+    Decision d = decisions().get(0);
+    assertThat(d.policy).isEqualTo("broad");
+    assertThat(d.action).isEqualTo(CartAbandonmentRule.BROAD_ACTION);
+    assertThat(d.channel).isEqualTo("onsite");
+    assertThat(d.productId).isNull();
+    assertThat(d.category).isNull();
+    assertThat(d.scores).isEmpty();
+    assertThat(d.why).doesNotContain("p1").doesNotContain("item");
+    harness.processWatermark(new Watermark(T0 + 30 * HOUR));
+    assertThat(decisions()).hasSize(1); // once per cart state, as a reminder would be
   }
 
   @Test

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * The first rules policy: a cart left unchanged for {@code abandonAfterMs} without a purchase
- * yields one email reminder for that cart state. Opted-out users and users unsubscribed from email
- * get nothing.
+ * yields one email reminder for that cart state. Users unsubscribed from email get nothing;
+ * opted-out users get nothing, or, when configured, one broad decision that carries nothing of
+ * them: a generic onsite promotion, the same for everyone.
  */
 public final class CartAbandonmentRule implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,15 +23,57 @@ public final class CartAbandonmentRule implements Serializable {
   public static final String ACTION = "cart_reminder";
   public static final String CHANNEL = "email";
 
+  public static final String BROAD_ACTION = "generic_promotion";
+  public static final String BROAD_CHANNEL = "onsite";
+
   private final long abandonAfterMs;
   private final long validForMs;
+  private final boolean broadWhenOptedOut;
 
   public CartAbandonmentRule(long abandonAfterMs, long validForMs) {
+    this(abandonAfterMs, validForMs, false);
+  }
+
+  /**
+   * @param broadWhenOptedOut true: an opted-out user whose cart is abandoned gets {@link #broad}
+   *     instead of nothing
+   */
+  public CartAbandonmentRule(long abandonAfterMs, long validForMs, boolean broadWhenOptedOut) {
+    this.broadWhenOptedOut = broadWhenOptedOut;
     if (abandonAfterMs <= 0 || validForMs <= 0) {
       throw new IllegalArgumentException("durations must be positive");
     }
     this.abandonAfterMs = abandonAfterMs;
     this.validForMs = validForMs;
+  }
+
+  public boolean broadWhenOptedOut() {
+    return broadWhenOptedOut;
+  }
+
+  /**
+   * The non-personal decision for an opted-out user: no product, category, cart figures, scores or
+   * features; a generic onsite promotion. Marks the cart state as answered.
+   */
+  public Decision broad(String userId, UserProfile p, long now) {
+    Decision d = new Decision();
+    d.decisionId = DecisionIds.of(userId, TRIGGER, p.cartLastEventId);
+    d.userId = userId;
+    d.trigger = TRIGGER;
+    d.triggeringEventId = p.cartLastEventId;
+    d.channel = BROAD_CHANNEL;
+    d.action = BROAD_ACTION;
+    d.decidedAt = now;
+    d.sendAfter = now;
+    d.expiresAt = now + validForMs;
+    d.arm = "broad";
+    d.policy = "broad";
+    d.propensity = 1.0;
+    d.candidates.add(BROAD_ACTION);
+    d.reasonCodes.add("OPTED_OUT_BROAD");
+    d.why = "The user opted out of personalization: a generic promotion, the same for everyone";
+    p.cartRemindedFor = p.cartLastEventId;
+    return d;
   }
 
   /** When the current cart state becomes abandoned (event time), or -1 if it cannot. */
