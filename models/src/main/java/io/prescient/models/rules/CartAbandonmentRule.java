@@ -56,16 +56,7 @@ public final class CartAbandonmentRule implements Serializable {
    * features; a generic onsite promotion. Marks the cart state as answered.
    */
   public Decision broad(String userId, UserProfile p, long now) {
-    Decision d = new Decision();
-    d.decisionId = DecisionIds.of(userId, TRIGGER, p.cartLastEventId);
-    d.userId = userId;
-    d.trigger = TRIGGER;
-    d.triggeringEventId = p.cartLastEventId;
-    d.channel = BROAD_CHANNEL;
-    d.action = BROAD_ACTION;
-    d.decidedAt = now;
-    d.sendAfter = now;
-    d.expiresAt = now + validForMs;
+    Decision d = decision(userId, p, now, BROAD_CHANNEL, BROAD_ACTION);
     d.arm = "broad";
     d.policy = "broad";
     d.propensity = 1.0;
@@ -120,18 +111,9 @@ public final class CartAbandonmentRule implements Serializable {
       cartValue += e.getValue().value();
       units += e.getValue().quantity;
     }
-    Decision d = new Decision();
-    d.decisionId = DecisionIds.of(userId, TRIGGER, p.cartLastEventId);
-    d.userId = userId;
-    d.trigger = TRIGGER;
-    d.triggeringEventId = p.cartLastEventId;
-    d.channel = CHANNEL;
-    d.action = ACTION;
+    Decision d = decision(userId, p, now, CHANNEL, ACTION);
     d.productId = top.getKey();
     d.category = top.getValue().category;
-    d.decidedAt = now;
-    d.sendAfter = now;
-    d.expiresAt = now + validForMs;
     d.arm = "rules";
     d.policy = "rules";
     d.explored = false;
@@ -141,6 +123,21 @@ public final class CartAbandonmentRule implements Serializable {
     d.scores.put("cart_value", round2(cartValue));
     d.why = why(p.cartLines, units, cartValue, now - p.cartLastChange);
     p.cartRemindedFor = p.cartLastEventId;
+    return d;
+  }
+
+  /** A decision of this trigger for the current cart state, named after its last change. */
+  private Decision decision(String userId, UserProfile p, long now, String channel, String action) {
+    Decision d = new Decision();
+    d.decisionId = DecisionIds.of(userId, TRIGGER, p.cartLastEventId);
+    d.userId = userId;
+    d.trigger = TRIGGER;
+    d.triggeringEventId = p.cartLastEventId;
+    d.channel = channel;
+    d.action = action;
+    d.decidedAt = now;
+    d.sendAfter = now;
+    d.expiresAt = now + validForMs;
     return d;
   }
 
