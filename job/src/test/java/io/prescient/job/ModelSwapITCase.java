@@ -2,20 +2,17 @@ package io.prescient.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prescient.models.artifact.ModelArtifacts;
 import io.prescient.models.artifact.ModelManifest;
-import io.prescient.models.training.BoostingParams;
 import io.prescient.models.training.LabelledRows;
+import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.features.FeatureSchema;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -171,35 +168,7 @@ class ModelSwapITCase extends PipelineTestBase {
 
   /** A small real model over the live feature schema, written as an artifact. */
   Path artifact(String version, long seed) throws Exception {
-    List<String> names = FeatureSchema.names();
-    Random r = new Random(seed);
-    List<LabelledRows.Row> rows = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      float[] f = new float[names.size()];
-      for (int j = 0; j < f.length; j++) {
-        f[j] = (float) r.nextGaussian();
-      }
-      rows.add(new LabelledRows.Row(f, f[(int) seed] + r.nextGaussian() > 0, 1f));
-    }
-    var model =
-        new BoostingParams(10, 0.3, 3, 1, 1, 1, 1, seed)
-            .trainer(1)
-            .train(LabelledRows.dataset("synthetic", names, rows));
-    return ModelArtifacts.write(
-        dir.resolve(version),
-        new ModelManifest(
-            "churn",
-            version,
-            FeatureSchema.VERSION,
-            names,
-            LabelledRows.POSITIVE,
-            "",
-            "",
-            false,
-            Map.of("data", "synthetic"),
-            Map.of(),
-            "2026-11-24T00:00:00Z"),
-        model);
+    return SyntheticModels.writeChurn(dir.resolve(version), version, seed);
   }
 
   /** A manifest whose hashes are right but whose model file is not a model. */

@@ -3,20 +3,14 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.prescient.models.artifact.ModelArtifacts;
-import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.rules.CartAbandonmentRule;
-import io.prescient.models.training.BoostingParams;
-import io.prescient.models.training.LabelledRows;
+import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.UserProfile;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
@@ -26,33 +20,7 @@ class ScoreFunctionTest {
   @TempDir Path dir;
 
   Path artifact() throws Exception {
-    List<String> names = FeatureSchema.names();
-    Random r = new Random(5);
-    List<LabelledRows.Row> rows = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      float[] f = new float[names.size()];
-      for (int j = 0; j < f.length; j++) {
-        f[j] = (float) r.nextGaussian();
-      }
-      rows.add(new LabelledRows.Row(f, f[2] + r.nextGaussian() > 0, 1f));
-    }
-    return ModelArtifacts.write(
-        dir,
-        new ModelManifest(
-            "churn",
-            "t1",
-            FeatureSchema.VERSION,
-            names,
-            LabelledRows.POSITIVE,
-            "",
-            "",
-            false,
-            Map.of(),
-            Map.of(),
-            "2026-11-24T00:00:00Z"),
-        new BoostingParams(10, 0.3, 3, 1, 1, 1, 1, 5)
-            .trainer(1)
-            .train(LabelledRows.dataset("synthetic", names, rows)));
+    return SyntheticModels.writeChurn(dir, "t1", 5);
   }
 
   @Test

@@ -3,15 +3,13 @@ package io.prescient.models.artifact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.prescient.models.training.BoostingParams;
 import io.prescient.models.training.LabelledRows;
+import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.features.FeatureSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,19 +23,7 @@ class LoadedModelTest {
 
   @BeforeAll
   static void train() {
-    Random r = new Random(3);
-    List<LabelledRows.Row> rows = new ArrayList<>();
-    for (int i = 0; i < 400; i++) {
-      float[] f = new float[NAMES.size()];
-      for (int j = 0; j < f.length; j++) {
-        f[j] = (float) r.nextGaussian();
-      }
-      rows.add(new LabelledRows.Row(f, f[1] + r.nextGaussian() > 0, 1f));
-    }
-    model =
-        new BoostingParams(10, 0.3, 3, 1, 1, 1, 1, 7)
-            .trainer(1)
-            .train(LabelledRows.dataset("synthetic", NAMES, rows));
+    model = SyntheticModels.train(400, 1, 7);
   }
 
   ModelManifest manifest(int schemaVersion, List<String> names) {
