@@ -1,20 +1,24 @@
 package io.prescient.operators;
 
+import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.ModelAnnouncement;
+import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.Rejection;
 
 /**
- * What a source emits for one Kafka record: exactly one of a valid event, a valid privacy request,
- * a valid model announcement, or a rejection. Parsing never throws, so bad input cannot fail the
- * source; the router sends rejections to the DLQ. Source coordinates travel along so a later
- * rejection (a late event) can still name the record.
+ * What a source emits for one Kafka record: exactly one of a valid event, privacy request, model
+ * announcement, outcome or catalog entry, or a rejection. Parsing never throws, so bad input cannot
+ * fail the source; the router sends rejections to the DLQ. Source coordinates travel along so a
+ * later rejection (a late event) can still name the record.
  */
 public class Envelope {
   public Event event;
   public PrivacyRequest privacy;
   public ModelAnnouncement model;
+  public Outcome outcome;
+  public CatalogEntry catalog;
   public Rejection rejection;
   public String sourceTopic;
   public int partition;
@@ -40,6 +44,18 @@ public class Envelope {
     return env.at(topic, partition, offset);
   }
 
+  public static Envelope of(Outcome o, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.outcome = o;
+    return env.at(topic, partition, offset);
+  }
+
+  public static Envelope of(CatalogEntry c, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.catalog = c;
+    return env.at(topic, partition, offset);
+  }
+
   public static Envelope of(Rejection r) {
     Envelope env = new Envelope();
     env.rejection = r;
@@ -55,11 +71,17 @@ public class Envelope {
 
   /** The user this input belongs to; only valid (non-rejected) envelopes are keyed. */
   public String userId() {
-    return event != null ? event.userId : privacy.userId;
+    if (event != null) {
+      return event.userId;
+    }
+    return privacy != null ? privacy.userId : outcome.userId;
   }
 
   /** Event time of a valid input, epoch millis. */
   public long timestamp() {
-    return event != null ? event.timestamp : privacy.timestamp;
+    if (event != null) {
+      return event.timestamp;
+    }
+    return privacy != null ? privacy.timestamp : outcome.timestamp;
   }
 }

@@ -18,7 +18,9 @@ public final class InputParser implements Serializable {
   public enum Kind {
     EVENTS,
     PRIVACY,
-    MODELS
+    MODELS,
+    OUTCOMES,
+    CATALOG
   }
 
   private final Kind kind;
@@ -42,6 +44,8 @@ public final class InputParser implements Serializable {
         case EVENTS -> Envelope.of(parser.parseEvent(value, now), topic, partition, offset);
         case PRIVACY -> Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
         case MODELS -> Envelope.of(parser.parseModel(value), topic, partition, offset);
+        case OUTCOMES -> Envelope.of(parser.parseOutcome(value, now), topic, partition, offset);
+        case CATALOG -> Envelope.of(parser.parseCatalog(value), topic, partition, offset);
       };
     } catch (InvalidRecordException e) {
       return Envelope.of(

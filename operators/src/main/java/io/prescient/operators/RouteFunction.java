@@ -24,6 +24,8 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
   private transient Map<EventType, Counter> eventsIn;
   private transient Counter privacyIn;
   private transient Counter modelsIn;
+  private transient Counter outcomesIn;
+  private transient Counter catalogIn;
   private transient Map<RejectReason, Counter> rejected;
 
   @Override
@@ -35,6 +37,8 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
     }
     privacyIn = group.counter("privacyIn");
     modelsIn = group.counter("modelAnnouncementsIn");
+    outcomesIn = group.counter("outcomesIn");
+    catalogIn = group.counter("catalogUpdatesIn");
     rejected = DlqMetrics.counters(group);
   }
 
@@ -49,6 +53,10 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
       eventsIn.get(env.event.type).inc();
     } else if (env.privacy != null) {
       privacyIn.inc();
+    } else if (env.outcome != null) {
+      outcomesIn.inc();
+    } else if (env.catalog != null) {
+      catalogIn.inc();
     } else {
       modelsIn.inc();
     }

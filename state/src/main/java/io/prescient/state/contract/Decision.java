@@ -12,7 +12,11 @@ import java.util.Map;
  * replay yields the same ids.
  */
 public class Decision {
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * 2: adds {@code experiment}, {@code candidate_scores} and {@code candidate_values}; version 1
+   * fields are unchanged.
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   public String decisionId;
   public String userId;
@@ -36,6 +40,16 @@ public class Decision {
   public boolean explored;
   public double propensity;
   public List<String> candidates = new ArrayList<>();
+
+  /** Estimated conversion probability per candidate (model or catalog prior), when estimated. */
+  public Map<String, Double> candidateScores = new LinkedHashMap<>();
+
+  /** Expected value per candidate: score x value of the order - cost of the action. */
+  public Map<String, Double> candidateValues = new LinkedHashMap<>();
+
+  /** The experiment whose salt assigned the arm. */
+  public String experiment;
+
   public List<String> reasonCodes = new ArrayList<>();
   public String why;
   public List<String> guardrails = new ArrayList<>();

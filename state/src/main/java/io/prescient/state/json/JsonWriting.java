@@ -39,6 +39,15 @@ final class JsonWriting {
     g.writeStringField(field, Instant.ofEpochMilli(millis).toString());
   }
 
+  static void numbers(JsonGenerator g, String field, java.util.Map<String, Double> values)
+      throws IOException {
+    g.writeObjectFieldStart(field);
+    for (java.util.Map.Entry<String, Double> e : values.entrySet()) {
+      g.writeNumberField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+  }
+
   static void strings(JsonGenerator g, String field, Iterable<String> values) throws IOException {
     g.writeArrayFieldStart(field);
     for (String v : values) {

@@ -1,13 +1,17 @@
 package io.prescient.state.json;
 
 import static io.prescient.state.json.JsonWriting.instant;
+import static io.prescient.state.json.JsonWriting.numbers;
 import static io.prescient.state.json.JsonWriting.optional;
 import static io.prescient.state.json.JsonWriting.strings;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
+import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Rejection;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -21,36 +25,77 @@ public final class OutputJson {
     return JsonWriting.object(
         g -> {
           g.writeNumberField("schema_version", Decision.SCHEMA_VERSION);
-          g.writeStringField("decision_id", d.decisionId);
-          g.writeStringField("user_id", d.userId);
-          g.writeStringField("trigger", d.trigger);
-          optional(g, "triggering_event_id", d.triggeringEventId);
-          g.writeStringField("channel", d.channel);
-          g.writeStringField("action", d.action);
-          optional(g, "offer_id", d.offerId);
-          optional(g, "product_id", d.productId);
-          optional(g, "category", d.category);
-          instant(g, "decided_at", d.decidedAt);
-          instant(g, "send_after", d.sendAfter);
-          instant(g, "expires_at", d.expiresAt);
-          g.writeStringField("arm", d.arm);
-          g.writeStringField("policy", d.policy);
-          g.writeObjectFieldStart("model_versions");
-          for (Map.Entry<String, String> e : d.modelVersions.entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-          }
+          decisionFields(g, d);
+        });
+  }
+
+  private static void decisionFields(JsonGenerator g, Decision d) throws IOException {
+    g.writeStringField("decision_id", d.decisionId);
+    g.writeStringField("user_id", d.userId);
+    g.writeStringField("trigger", d.trigger);
+    optional(g, "triggering_event_id", d.triggeringEventId);
+    g.writeStringField("channel", d.channel);
+    g.writeStringField("action", d.action);
+    optional(g, "offer_id", d.offerId);
+    optional(g, "product_id", d.productId);
+    optional(g, "category", d.category);
+    instant(g, "decided_at", d.decidedAt);
+    instant(g, "send_after", d.sendAfter);
+    instant(g, "expires_at", d.expiresAt);
+    g.writeStringField("arm", d.arm);
+    g.writeStringField("policy", d.policy);
+    g.writeObjectFieldStart("model_versions");
+    for (Map.Entry<String, String> e : d.modelVersions.entrySet()) {
+      g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+    numbers(g, "scores", d.scores);
+    g.writeBooleanField("explored", d.explored);
+    g.writeNumberField("propensity", d.propensity);
+    strings(g, "candidates", d.candidates);
+    numbers(g, "candidate_scores", d.candidateScores);
+    numbers(g, "candidate_values", d.candidateValues);
+    optional(g, "experiment", d.experiment);
+    strings(g, "reason_codes", d.reasonCodes);
+    g.writeStringField("why", d.why);
+    strings(g, "guardrails", d.guardrails);
+  }
+
+  /**
+   * A feedback record: the decision's fields (as in the decisions topic, under {@code decision}),
+   * the features at decision time, and what happened within the reward window.
+   */
+  public static byte[] feedback(Feedback f) {
+    return JsonWriting.object(
+        g -> {
+          g.writeNumberField("schema_version", Feedback.SCHEMA_VERSION);
+          g.writeObjectFieldStart("decision");
+          g.writeNumberField("schema_version", Decision.SCHEMA_VERSION);
+          decisionFields(g, f.decision);
           g.writeEndObject();
-          g.writeObjectFieldStart("scores");
-          for (Map.Entry<String, Double> e : d.scores.entrySet()) {
-            g.writeNumberField(e.getKey(), e.getValue());
+          g.writeNumberField("feature_schema_version", f.featureSchemaVersion);
+          g.writeArrayFieldStart("features");
+          for (float v : f.features) {
+            if (Float.isNaN(v)) {
+              g.writeNull();
+            } else {
+              g.writeNumber(v);
+            }
           }
-          g.writeEndObject();
-          g.writeBooleanField("explored", d.explored);
-          g.writeNumberField("propensity", d.propensity);
-          strings(g, "candidates", d.candidates);
-          strings(g, "reason_codes", d.reasonCodes);
-          g.writeStringField("why", d.why);
-          strings(g, "guardrails", d.guardrails);
+          g.writeEndArray();
+          instant(g, "reward_window_end", f.rewardWindowEnd);
+          strings(g, "outcomes", f.outcomes);
+          g.writeBooleanField("delivered", f.delivered);
+          g.writeBooleanField("opened", f.opened);
+          g.writeBooleanField("clicked", f.clicked);
+          g.writeBooleanField("dismissed", f.dismissed);
+          g.writeBooleanField("converted", f.converted);
+          optional(g, "converted_by", f.convertedBy);
+          if (f.converted) {
+            instant(g, "converted_at", f.convertedAt);
+          }
+          g.writeNumberField("conversion_value", f.conversionValue);
+          g.writeNumberField("reward", f.reward());
         });
   }
 

@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.ModelAnnouncement;
+import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.OutcomeType;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
@@ -21,10 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Strict parser for the {@code events} and {@code privacy} topics. It reads the bytes once with a
- * streaming parser, rejects anything that is not exactly one JSON object of the documented shape,
- * and says precisely why. Unknown fields are ignored (forward compatibility), duplicate fields are
- * rejected (ambiguous), JSON {@code null} counts as absent.
+ * Strict parser for the input topics: {@code events}, {@code privacy}, {@code models}, {@code
+ * outcomes} and {@code catalog}. It reads the bytes once with a streaming parser, rejects anything
+ * that is not exactly one JSON object of the documented shape, and says precisely why. Unknown
+ * fields are ignored (forward compatibility), duplicate fields are rejected (ambiguous), JSON
+ * {@code null} counts as absent.
  */
 public final class RecordParser {
   private static final int MAX_ID_LENGTH = 256;
@@ -149,6 +153,73 @@ public final class RecordParser {
     require(m.uri, "uri");
     require(m.sha256, "sha256");
     return m;
+  }
+
+  /** Parses and validates one {@code outcomes} record. */
+  public Outcome parseOutcome(byte[] raw, long now) throws InvalidRecordException {
+    Outcome o = new Outcome();
+    String[] typeName = new String[1];
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "decision_id" -> o.decisionId = id(p, field);
+            case "user_id" -> o.userId = id(p, field);
+            case "type" -> typeName[0] = string(p, field);
+            case "timestamp" -> o.timestamp = timestamp(p, field, now);
+            case "value" -> o.value = number(p, field, 0.0, limits.maxPrice * limits.maxQuantity);
+            default -> p.skipChildren();
+          }
+        });
+    require(o.decisionId, "decision_id");
+    require(o.userId, "user_id");
+    require(typeName[0], "type");
+    o.type = OutcomeType.fromWireName(typeName[0]);
+    if (o.type == null) {
+      throw new InvalidRecordException(
+          RejectReason.UNKNOWN_TYPE, "unknown outcome type '" + abbreviate(typeName[0]) + "'");
+    }
+    if (o.timestamp == 0L) {
+      throw missing("timestamp");
+    }
+    return o;
+  }
+
+  /** Parses and validates one {@code catalog} record. */
+  public CatalogEntry parseCatalog(byte[] raw) throws InvalidRecordException {
+    CatalogEntry c = new CatalogEntry();
+    boolean[] seen = new boolean[3];
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "product_id" -> c.productId = id(p, field);
+            case "category" -> c.category = id(p, field);
+            case "price" -> {
+              c.price = number(p, field, 0.0, limits.maxPrice);
+              seen[0] = true;
+            }
+            case "margin" -> {
+              c.margin = number(p, field, -1.0, 1.0);
+              seen[1] = true;
+            }
+            case "in_stock" -> {
+              c.inStock = bool(p, field);
+              seen[2] = true;
+            }
+            case "sensitive" -> c.sensitive = bool(p, field);
+            default -> p.skipChildren();
+          }
+        });
+    require(c.productId, "product_id");
+    require(c.category, "category");
+    String[] names = {"price", "margin", "in_stock"};
+    for (int i = 0; i < names.length; i++) {
+      if (!seen[i]) {
+        throw missing(names[i]);
+      }
+    }
+    return c;
   }
 
   /** Reads only {@code user_id}, best effort, for DLQ records of otherwise invalid input. */
