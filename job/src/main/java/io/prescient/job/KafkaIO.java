@@ -6,6 +6,7 @@ import io.prescient.operators.JsonRecordSerializer;
 import io.prescient.operators.KafkaEnvelopeDeserializer;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.OutputJson;
@@ -30,6 +31,9 @@ public final class KafkaIO {
         source(c, c.get(PrescientOptions.TOPIC_EVENTS), InputParser.Kind.EVENTS, limits, dlqMax),
         source(c, c.get(PrescientOptions.TOPIC_PRIVACY), InputParser.Kind.PRIVACY, limits, dlqMax),
         source(c, c.get(PrescientOptions.TOPIC_MODELS), InputParser.Kind.MODELS, limits, dlqMax),
+        source(
+            c, c.get(PrescientOptions.TOPIC_OUTCOMES), InputParser.Kind.OUTCOMES, limits, dlqMax),
+        source(c, c.get(PrescientOptions.TOPIC_CATALOG), InputParser.Kind.CATALOG, limits, dlqMax),
         sink(
             c,
             "decisions",
@@ -44,7 +48,14 @@ public final class KafkaIO {
             c,
             "audit",
             new JsonRecordSerializer<AuditRecord>(
-                c.get(PrescientOptions.TOPIC_AUDIT), a -> a.userId, OutputJson::audit)));
+                c.get(PrescientOptions.TOPIC_AUDIT), a -> a.userId, OutputJson::audit)),
+        sink(
+            c,
+            "feedback",
+            new JsonRecordSerializer<Feedback>(
+                c.get(PrescientOptions.TOPIC_FEEDBACK),
+                f -> f.decision.userId,
+                OutputJson::feedback)));
   }
 
   public static JsonLimits limits(Configuration c) {

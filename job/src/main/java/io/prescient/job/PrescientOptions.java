@@ -2,6 +2,7 @@ package io.prescient.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.prescient.models.policy.PolicyEngine;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -74,6 +75,32 @@ public final class PrescientOptions {
           .withDescription(
               "Input: model announcements {name, version, uri, sha256, shadow?}; each one is"
                   + " loaded and swapped in by every parallel instance without a restart.");
+
+  public static final ConfigOption<String> TOPIC_OUTCOMES =
+      key("prescient.topic.outcomes")
+          .stringType()
+          .defaultValue("outcomes")
+          .withDescription(
+              "Input: outcomes of decisions {decision_id, user_id, type, timestamp, value?}"
+                  + " reported by messaging services; joined to their decisions in event time.");
+
+  public static final ConfigOption<String> TOPIC_CATALOG =
+      key("prescient.topic.catalog")
+          .stringType()
+          .defaultValue("catalog")
+          .withDescription(
+              "Input (key = product id): {product_id, category, price, margin, in_stock,"
+                  + " sensitive?}; broadcast to every instance, the latest record per product"
+                  + " wins. Products it has not described are in stock with the default margin.");
+
+  public static final ConfigOption<String> TOPIC_FEEDBACK =
+      key("prescient.topic.feedback")
+          .stringType()
+          .defaultValue("feedback")
+          .withDescription(
+              "Output: each released decision joined with its outcomes and purchases when its"
+                  + " reward window closes (features, logged propensity, reward): the input of"
+                  + " offline evaluation and retraining. Opted-out and erased users never appear.");
 
   public static final ConfigOption<String> TOPIC_DECISIONS =
       key("prescient.topic.decisions")
@@ -304,8 +331,123 @@ public final class PrescientOptions {
           .doubleType()
           .defaultValue(0.5)
           .withDescription(
-              "Churn probability from which a cart reminder decided by the model carries the"
-                  + " incentive offer cart_discount_10.");
+              "Churn probability from which the rules choose a discount offer (when one is"
+                  + " eligible) for a customer; needs a churn model.");
+
+  public static final ConfigOption<String> POLICY_OFFERS =
+      key("prescient.policy.offers")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Offer catalog YAML file (see models/src/main/resources/prescient/offers.yaml for"
+                  + " the format); empty: the shipped catalog. A bad file stops the job at start,"
+                  + " naming the offer and field.");
+
+  public static final ConfigOption<String> POLICY_EXPERIMENT =
+      key("prescient.policy.experiment")
+          .stringType()
+          .defaultValue("prescient-1")
+          .withDescription(
+              "Experiment name: it salts the stable hash that assigns users to arms; a new name"
+                  + " reshuffles everyone.");
+
+  public static final ConfigOption<Double> POLICY_CONTROL_SHARE =
+      key("prescient.policy.control-share")
+          .doubleType()
+          .defaultValue(0.10)
+          .withDescription(
+              "Share of users in the control arm (hold-out: decisions are logged with action"
+                  + " none, nothing is sent).");
+
+  public static final ConfigOption<Double> POLICY_RULES_SHARE =
+      key("prescient.policy.rules-share")
+          .doubleType()
+          .defaultValue(0.45)
+          .withDescription("Share of users in the rules arm; the rest are in the model arm.");
+
+  public static final ConfigOption<Double> POLICY_EPSILON =
+      key("prescient.policy.epsilon")
+          .doubleType()
+          .defaultValue(0.10)
+          .withDescription(
+              "Exploration rate of the model arm: with this probability a uniformly random"
+                  + " eligible offer, otherwise the best expected value. The logged propensity is"
+                  + " exact; the draw is seeded from the decision id.");
+
+  public static final ConfigOption<PolicyEngine.WithoutOfferModel> POLICY_WITHOUT_OFFER_MODEL =
+      key("prescient.policy.without-offer-model")
+          .enumType(PolicyEngine.WithoutOfferModel.class)
+          .defaultValue(PolicyEngine.WithoutOfferModel.RULES)
+          .withDescription(
+              "What the model arm does while no offer model is served: RULES (the rules decide)"
+                  + " or PRIOR (epsilon-greedy on the catalog's prior conversion rates, to collect"
+                  + " exploration logs for the first offer model).");
+
+  public static final ConfigOption<Duration> POLICY_DELAY =
+      key("prescient.policy.creepiness-delay")
+          .durationType()
+          .defaultValue(Duration.ofHours(24))
+          .withDescription(
+              "How long outbound (email, push) decisions are held before release and re-check;"
+                  + " onsite decisions are immediate.");
+
+  public static final ConfigOption<String> POLICY_DELAY_BY_TRIGGER =
+      key("prescient.policy.creepiness-delay-by-trigger")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Per-trigger delays overriding the default, for example cart_abandonment:12h.");
+
+  public static final ConfigOption<String> POLICY_CAPS =
+      key("prescient.policy.frequency-caps")
+          .stringType()
+          .defaultValue("email:1/1d,3/7d;push:2/1d,5/7d")
+          .withDescription(
+              "Messages per channel in sliding event-time windows: channel:count/window,...;"
+                  + " separated by ';' (windows in m, h or d). Channels not listed are not"
+                  + " capped.");
+
+  public static final ConfigOption<Double> POLICY_MARGIN_FLOOR =
+      key("prescient.policy.margin-floor")
+          .doubleType()
+          .defaultValue(0.05)
+          .withDescription(
+              "An offer is not made when the product's margin minus the offer's discount is"
+                  + " below this fraction of the price.");
+
+  public static final ConfigOption<Double> POLICY_DEFAULT_MARGIN =
+      key("prescient.policy.default-margin")
+          .doubleType()
+          .defaultValue(0.30)
+          .withDescription("Margin assumed for products the catalog topic has not described.");
+
+  public static final ConfigOption<Integer> POLICY_SHOWN_LIMIT =
+      key("prescient.policy.shown-limit")
+          .intType()
+          .defaultValue(3)
+          .withDescription("A product is named to a user at most this many times per window.");
+
+  public static final ConfigOption<Duration> POLICY_SHOWN_WINDOW =
+      key("prescient.policy.shown-window")
+          .durationType()
+          .defaultValue(Duration.ofDays(30))
+          .withDescription("The window of the shown limit.");
+
+  public static final ConfigOption<Integer> POLICY_MIN_HISTORY =
+      key("prescient.policy.min-history-events")
+          .intType()
+          .defaultValue(5)
+          .withDescription(
+              "Users with fewer events get broad decisions first: the category, not the"
+                  + " product.");
+
+  public static final ConfigOption<Duration> REWARD_WINDOW =
+      key("prescient.feedback.reward-window")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription(
+              "After release, how long outcomes and purchases count for a decision; then its"
+                  + " feedback record is written.");
 
   /** All options, in declaration order. */
   public static List<ConfigOption<?>> all() {

@@ -1,33 +1,43 @@
 package io.prescient.job;
 
+import io.prescient.models.policy.Arms;
+import io.prescient.models.policy.FrequencyCaps;
+import io.prescient.models.policy.Guardrails;
+import io.prescient.models.policy.OfferCatalog;
+import io.prescient.models.policy.PolicyEngine;
 import io.prescient.models.rules.CartAbandonmentRule;
-import io.prescient.operators.DecisionCandidate;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputWatermarks;
+import io.prescient.operators.PolicyFunction;
+import io.prescient.operators.PolicyInput;
+import io.prescient.operators.PolicyState;
 import io.prescient.operators.ProfileFunction;
 import io.prescient.operators.RouteFunction;
-import io.prescient.operators.ScoreFunction;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
-import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.SensitiveCategories;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The one place that knows the topology.
  *
  * <pre>
- * events  --(parse, watermarks)--+
- *                                 +--> route --keyBy(user)--> profile --> score --> decisions
- * privacy --(parse, idle)--------+       |                       |           ^  |--> audit
- *                                        +--> dlq <--------------+           |     (model loads)
- * models  --(parse, idle)--> route -------+----------- broadcast ------------+
+ * events  --(parse, watermarks)--+                                 decision points,
+ *                                 +--> route --keyBy(user)--> profile --purchases, privacy--+
+ * privacy --(parse, idle)--------+       |                       |                         |
+ *                                        +--> dlq <--------------+        keyBy(user) ----+--> policy --> decisions
+ * outcomes --(parse, watermarks)--> route -- outcomes ---------------------------------+     |  |  +--> feedback
+ * models  --(parse, idle)--> route --+                                                        |  +----> audit
+ * catalog --(parse, idle)--> route --+---------------- broadcast -------------------------------+
  * </pre>
  *
  * Operator uids are constants: they are the savepoint contract, never rename one.
@@ -42,7 +52,13 @@ public final class PrescientPipeline {
   public static final String UID_ROUTE_MODELS = "route-models";
   public static final String UID_ANNOUNCEMENTS = "model-announcements";
   public static final String UID_PROFILE = "profile";
-  public static final String UID_SCORE = "score";
+  public static final String UID_POLICY = "policy";
+  public static final String UID_SOURCE_OUTCOMES = "source-outcomes";
+  public static final String UID_ROUTE_OUTCOMES = "route-outcomes";
+  public static final String UID_OUTCOME_INPUTS = "outcome-inputs";
+  public static final String UID_SOURCE_CATALOG = "source-catalog";
+  public static final String UID_ROUTE_CATALOG = "route-catalog";
+  public static final String UID_SINK_FEEDBACK = "sink-feedback";
   public static final String UID_SINK_DECISIONS = "sink-decisions";
   public static final String UID_SINK_DLQ = "sink-dlq";
   public static final String UID_SINK_AUDIT = "sink-audit";
@@ -54,6 +70,49 @@ public final class PrescientPipeline {
         options.get(PrescientOptions.AFFINITY_HALF_LIFE).toMillis(),
         options.get(PrescientOptions.SESSION_GAP).toMillis(),
         options.get(PrescientOptions.MAX_AFFINITIES));
+  }
+
+  /** The decision policy, from the options; a bad offer catalog or cap spec fails here. */
+  public static PolicyEngine policyEngine(Configuration options) {
+    Map<String, Long> delays = new HashMap<>();
+    String spec = options.get(PrescientOptions.POLICY_DELAY_BY_TRIGGER);
+    if (!spec.isBlank()) {
+      for (String part : spec.split(",")) {
+        String[] kv = part.trim().split(":", 2);
+        if (kv.length != 2) {
+          throw new IllegalArgumentException(
+              PrescientOptions.POLICY_DELAY_BY_TRIGGER.key()
+                  + ": '"
+                  + part.trim()
+                  + "' is not trigger:duration");
+        }
+        delays.put(kv[0].trim(), TimeUtils.parseDuration(kv[1].trim()).toMillis());
+      }
+    }
+    Guardrails guardrails =
+        new Guardrails(
+            new Guardrails.Settings(
+                FrequencyCaps.parse(options.get(PrescientOptions.POLICY_CAPS)),
+                options.get(PrescientOptions.POLICY_MARGIN_FLOOR),
+                options.get(PrescientOptions.POLICY_SHOWN_LIMIT),
+                options.get(PrescientOptions.POLICY_SHOWN_WINDOW).toMillis(),
+                options.get(PrescientOptions.POLICY_MIN_HISTORY),
+                options.get(PrescientOptions.POLICY_DEFAULT_MARGIN),
+                new SensitiveCategories(options.get(PrescientOptions.SENSITIVE_CATEGORIES))));
+    return new PolicyEngine(
+        new PolicyEngine.Settings(
+            OfferCatalog.load(options.get(PrescientOptions.POLICY_OFFERS)),
+            new Arms(
+                options.get(PrescientOptions.POLICY_EXPERIMENT),
+                options.get(PrescientOptions.POLICY_CONTROL_SHARE),
+                options.get(PrescientOptions.POLICY_RULES_SHARE)),
+            options.get(PrescientOptions.POLICY_EPSILON),
+            options.get(PrescientOptions.CHURN_HIGH_RISK),
+            options.get(PrescientOptions.POLICY_WITHOUT_OFFER_MODEL),
+            delays,
+            options.get(PrescientOptions.POLICY_DELAY).toMillis(),
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+        guardrails);
   }
 
   /** Builds the topology on {@code env}; returns the decision stream. */
@@ -88,7 +147,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
             options.get(PrescientOptions.OPT_OUT_DECISIONS)
                 == PrescientOptions.OptOutDecisions.BROAD);
-    SingleOutputStreamOperator<DecisionCandidate> candidates =
+    SingleOutputStreamOperator<PolicyInput> profiled =
         valid
             .keyBy(Envelope::userId)
             .process(
@@ -100,7 +159,31 @@ public final class PrescientPipeline {
                     (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
                     profileSettings(options)))
             .uid(UID_PROFILE)
-            .name("profile + rules policy");
+            .name("profile + triggers");
+
+    DataStream<PolicyInput> policyInputs = profiled;
+    SingleOutputStreamOperator<Envelope> outcomes = null;
+    if (io.outcomes() != null) {
+      outcomes =
+          env.fromSource(
+                  io.outcomes(),
+                  InputWatermarks.events(
+                      options.get(PrescientOptions.OUT_OF_ORDERNESS),
+                      options.get(PrescientOptions.IDLENESS),
+                      options.get(PrescientOptions.WATERMARK_PER_EVENT)),
+                  "outcomes source")
+              .uid(UID_SOURCE_OUTCOMES)
+              .process(new RouteFunction())
+              .uid(UID_ROUTE_OUTCOMES)
+              .name("parse, validate, route outcomes");
+      policyInputs =
+          profiled.union(
+              outcomes
+                  .map(PolicyInput::outcome)
+                  .returns(PolicyInput.class)
+                  .uid(UID_OUTCOME_INPUTS)
+                  .name("outcomes to policy inputs"));
+    }
 
     SingleOutputStreamOperator<Envelope> models =
         env.fromSource(
@@ -111,37 +194,64 @@ public final class PrescientPipeline {
             .process(new RouteFunction())
             .uid(UID_ROUTE_MODELS)
             .name("parse, validate, route models");
-    BroadcastStream<ModelAnnouncement> announcements =
-        models
-            .map(e -> e.model)
-            .returns(ModelAnnouncement.class)
-            .uid(UID_ANNOUNCEMENTS)
-            .name("model announcements")
-            .broadcast(ScoreFunction.MODELS);
+    DataStream<Envelope> control = models;
+    SingleOutputStreamOperator<Envelope> catalog = null;
+    if (io.catalog() != null) {
+      catalog =
+          env.fromSource(
+                  io.catalog(),
+                  InputWatermarks.control(options.get(PrescientOptions.BOUNDED)),
+                  "catalog source")
+              .uid(UID_SOURCE_CATALOG)
+              .process(new RouteFunction())
+              .uid(UID_ROUTE_CATALOG)
+              .name("parse, validate, route catalog");
+      control = models.union(catalog);
+    }
+    BroadcastStream<Envelope> broadcast =
+        control.broadcast(PolicyState.MODELS, PolicyState.CATALOG);
     SingleOutputStreamOperator<Decision> decisions =
-        candidates
-            .connect(announcements)
+        policyInputs
+            .keyBy(in -> in.userId)
+            .connect(broadcast)
             .process(
-                new ScoreFunction(
+                new PolicyFunction(
+                    policyEngine(options),
                     options.get(PrescientOptions.MODEL_CHURN),
-                    options.get(PrescientOptions.CHURN_HIGH_RISK)))
-            .uid(UID_SCORE)
-            .name("score (churn model, live swap)");
+                    options.get(PrescientOptions.REWARD_WINDOW),
+                    options.get(PrescientOptions.TIMER_GRANULARITY),
+                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes()))
+            .uid(UID_POLICY)
+            .name("policy: score, guardrails, arms, delay, feedback");
 
     DataStream<Rejection> dlq =
         valid
             .getSideOutput(RouteFunction.DLQ)
             .union(
-                candidates.getSideOutput(ProfileFunction.LATE),
-                models.getSideOutput(RouteFunction.DLQ));
+                profiled.getSideOutput(ProfileFunction.LATE),
+                models.getSideOutput(RouteFunction.DLQ),
+                decisions.getSideOutput(PolicyFunction.DLQ));
+    if (outcomes != null) {
+      dlq = dlq.union(outcomes.getSideOutput(RouteFunction.DLQ));
+    }
+    if (catalog != null) {
+      dlq = dlq.union(catalog.getSideOutput(RouteFunction.DLQ));
+    }
     DataStream<AuditRecord> audit =
-        candidates
+        profiled
             .getSideOutput(ProfileFunction.AUDIT)
-            .union(decisions.getSideOutput(ScoreFunction.MODEL_AUDIT));
+            .union(decisions.getSideOutput(PolicyFunction.AUDIT));
 
     decisions.sinkTo(io.decisions()).uid(UID_SINK_DECISIONS).name("decisions sink");
     dlq.sinkTo(io.dlq()).uid(UID_SINK_DLQ).name("dlq sink");
     audit.sinkTo(io.audit()).uid(UID_SINK_AUDIT).name("audit sink");
+    if (io.feedback() != null) {
+      decisions
+          .getSideOutput(PolicyFunction.FEEDBACK)
+          .sinkTo(io.feedback())
+          .uid(UID_SINK_FEEDBACK)
+          .name("feedback sink");
+    }
     return decisions;
   }
 }

@@ -3,17 +3,31 @@ package io.prescient.operators;
 import io.prescient.state.contract.Decision;
 
 /**
- * A decision the rules made for a user, with the user's live feature vector at that moment (feature
- * schema order), on its way to the scorer. The vector never leaves the job.
+ * A decision point the profile found for a user (the trigger's skeleton decision), with the user's
+ * live feature vector at that moment (feature schema order), on its way to the policy. The vector
+ * leaves the job only in feedback records, the input of retraining.
  */
 public class DecisionCandidate {
   public Decision decision;
   public float[] features;
 
+  /** Events the user has made so far: little history means broad before specific. */
+  public long userEvents;
+
+  /** The order value at stake (the cart's value), for the expected value of each offer. */
+  public double orderValue;
+
   public DecisionCandidate() {}
 
   public DecisionCandidate(Decision decision, float[] features) {
+    this(decision, features, 0, 0);
+  }
+
+  public DecisionCandidate(
+      Decision decision, float[] features, long userEvents, double orderValue) {
     this.decision = decision;
     this.features = features;
+    this.userEvents = userEvents;
+    this.orderValue = orderValue;
   }
 }

@@ -11,8 +11,9 @@ public final class InputWatermarks {
   private InputWatermarks() {}
 
   /**
-   * Behavioural events: bounded out-of-orderness over valid events only (a rejected record's
-   * timestamp is untrusted and must not move event time), idle partitions after {@code idleness}.
+   * Behavioural events and outcomes: bounded out-of-orderness over valid records only (a rejected
+   * record's timestamp is untrusted and must not move event time), idle partitions after {@code
+   * idleness}.
    */
   public static WatermarkStrategy<Envelope> events(Duration outOfOrderness, Duration idleness) {
     return events(outOfOrderness, idleness, false);
@@ -29,7 +30,7 @@ public final class InputWatermarks {
         WatermarkStrategy.<Envelope>forGenerator(
                 ctx -> new ValidEventsWatermarks(outOfOrderness.toMillis(), perEvent))
             .withTimestampAssigner(
-                (env, recordTs) -> env.event != null ? env.event.timestamp : recordTs);
+                (env, recordTs) -> validTime(env) != Long.MIN_VALUE ? validTime(env) : recordTs);
     return idleness.isZero() ? s : s.withIdleness(idleness);
   }
 
@@ -46,6 +47,14 @@ public final class InputWatermarks {
         .withTimestampAssigner((env, recordTs) -> recordTs);
   }
 
+  /** Event time of a valid event or outcome; MIN_VALUE for anything else (untrusted). */
+  static long validTime(Envelope env) {
+    if (env.event != null) {
+      return env.event.timestamp;
+    }
+    return env.outcome != null ? env.outcome.timestamp : Long.MIN_VALUE;
+  }
+
   static final class ValidEventsWatermarks implements WatermarkGenerator<Envelope> {
     private final long outOfOrdernessMs;
     private final boolean perEvent;
@@ -59,8 +68,9 @@ public final class InputWatermarks {
 
     @Override
     public void onEvent(Envelope env, long eventTimestamp, WatermarkOutput output) {
-      if (env.event != null && env.event.timestamp > maxTimestamp) {
-        maxTimestamp = env.event.timestamp;
+      long t = validTime(env);
+      if (t != Long.MIN_VALUE && t > maxTimestamp) {
+        maxTimestamp = t;
         if (perEvent) {
           output.emitWatermark(new Watermark(maxTimestamp - outOfOrdernessMs - 1));
         }

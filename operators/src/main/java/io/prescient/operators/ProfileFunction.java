@@ -4,6 +4,7 @@ import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
@@ -30,12 +31,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The per-user operator: keeps the profile and the open cart in RocksDB, applies privacy requests
- * the moment they arrive, and asks the rules policy for a decision when the cart-abandonment timer
- * fires, with the user's live features for the scorer. One event-time timer per user at most,
- * rounded up to a granularity so bursts of cart changes coalesce.
+ * The per-user profile operator: keeps the profile and the open cart in RocksDB, applies privacy
+ * requests the moment they arrive, and emits a decision point when the cart-abandonment timer
+ * fires, with the user's live features, for the policy operator. It also tells the policy operator
+ * of purchases and privacy requests, which held decisions are re-checked against. One event-time
+ * timer per user at most, rounded up to a granularity so bursts of cart changes coalesce.
  */
-public class ProfileFunction extends KeyedProcessFunction<String, Envelope, DecisionCandidate> {
+public class ProfileFunction extends KeyedProcessFunction<String, Envelope, PolicyInput> {
   private static final long serialVersionUID = 1L;
 
   /** Late and duplicate events, for the DLQ. */
@@ -98,10 +100,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   }
 
   @Override
-  public void processElement(Envelope env, Context ctx, Collector<DecisionCandidate> out)
+  public void processElement(Envelope env, Context ctx, Collector<PolicyInput> out)
       throws Exception {
     if (env.privacy != null) {
       onPrivacy(env.privacy, ctx);
+      out.collect(signal(env.privacy));
       return;
     }
     Event e = env.event;
@@ -147,10 +150,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
       rearmTimer(p, ctx);
     }
     profileState.update(p);
+    if (e.type == EventType.PURCHASE && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
+      // Held decisions are cancelled by it, open ones converted: the policy needs to know.
+      PolicyInput purchase = PolicyInput.signal(PolicyInput.Kind.PURCHASE, e.userId, e.timestamp);
+      purchase.value = (e.price == null ? 0 : e.price) * (e.quantity == null ? 1 : e.quantity);
+      out.collect(purchase);
+    }
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<DecisionCandidate> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyInput> out)
       throws Exception {
     UserProfile p = profileState.value();
     if (p == null) {
@@ -161,8 +170,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
   }
 
   /** What a timer at {@code timestamp} does: the rule decides, or the timer moves. */
-  private void decideAt(
-      long timestamp, UserProfile p, Context ctx, Collector<DecisionCandidate> out)
+  private void decideAt(long timestamp, UserProfile p, Context ctx, Collector<PolicyInput> out)
       throws Exception {
     if (p.pendingTimer == timestamp) {
       p.pendingTimer = 0;
@@ -177,14 +185,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
             FeatureSchema.extract(
                 FeatureSchema.Inputs.of(
                     p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
-        out.collect(new DecisionCandidate(d, features));
+        double cartValue = d.scores.getOrDefault("cart_value", 0.0);
+        out.collect(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, cartValue)));
       }
     } else if (blocked.equals("opted_out") && rule.broadWhenOptedOut()) {
       // Nothing of the user goes out: no features, and the scorer leaves "broad" decisions alone.
       decisions.inc();
       out.collect(
-          new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES));
-    } else if (blocked.equals("opted_out") || blocked.equals("unsubscribed")) {
+          PolicyInput.candidate(
+              new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES)));
+    } else if (blocked.equals("opted_out")) {
       suppressed.inc();
     } else if (blocked.equals("not_yet_abandoned")) {
       rearmTimer(p, ctx); // the cart changed again after this timer was set
@@ -205,6 +215,22 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Deci
     }
     ctx.timerService().registerEventTimeTimer(at);
     p.pendingTimer = at;
+  }
+
+  /** The privacy request as the policy operator needs it (held decisions, open feedback). */
+  private static PolicyInput signal(PrivacyRequest r) {
+    PolicyInput.Kind kind =
+        switch (r.type) {
+          case OPT_OUT -> PolicyInput.Kind.OPT_OUT;
+          case OPT_IN -> PolicyInput.Kind.OPT_IN;
+          case UNSUBSCRIBE -> PolicyInput.Kind.UNSUBSCRIBE;
+          case ERASE -> PolicyInput.Kind.ERASE;
+        };
+    PolicyInput in = PolicyInput.signal(kind, r.userId, r.timestamp);
+    if (r.channels != null) {
+      in.channels.addAll(r.channels);
+    }
+    return in;
   }
 
   private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {

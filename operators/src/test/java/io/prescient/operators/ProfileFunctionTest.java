@@ -40,7 +40,7 @@ class ProfileFunctionTest {
   private static final long HOUR = 3_600_000L;
   private static final long MINUTE = 60_000L;
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> harness;
+  private KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness;
 
   @AfterEach
   void close() throws Exception {
@@ -49,18 +49,18 @@ class ProfileFunctionTest {
     }
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
-      newHarness() throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> newHarness()
+      throws Exception {
     return newHarness(Duration.ofDays(400));
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
-      newHarness(Duration ttl) throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> newHarness(
+      Duration ttl) throws Exception {
     return newHarness(ttl, false);
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate>
-      newHarness(Duration ttl, boolean broadWhenOptedOut) throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> newHarness(
+      Duration ttl, boolean broadWhenOptedOut) throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             new CartAbandonmentRule(HOUR, 7 * 24 * HOUR, broadWhenOptedOut),
@@ -69,7 +69,7 @@ class ProfileFunctionTest {
             ttl,
             1024,
             ProfileUpdater.Settings.defaults());
-    KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h =
+    KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -94,7 +94,11 @@ class ProfileFunctionTest {
   }
 
   private List<Decision> decisions() {
-    List<DecisionCandidate> out = harness.extractOutputValues();
+    List<DecisionCandidate> out =
+        harness.extractOutputValues().stream()
+            .filter(in -> in.kind == PolicyInput.Kind.CANDIDATE)
+            .map(in -> in.candidate)
+            .toList();
     for (DecisionCandidate c : out) {
       // Broad decisions (opted-out users) carry no features at all.
       assertThat(c.features)
@@ -124,8 +128,8 @@ class ProfileFunctionTest {
     assertThat(d.decisionId).isEqualTo(DecisionIds.of("u1", "cart_abandonment", "e2"));
     assertThat(d.triggeringEventId).isEqualTo("e2");
     assertThat(d.productId).isEqualTo("p1");
-    assertThat(d.channel).isEqualTo("email");
-    assertThat(d.action).isEqualTo("cart_reminder");
+    assertThat(d.trigger).isEqualTo("cart_abandonment");
+    assertThat(d.action).isNull(); // the policy operator chooses the offer
     assertThat(d.decidedAt).isEqualTo(T0 + MINUTE + HOUR); // already a whole minute: no rounding
     assertThat(d.scores).containsEntry("cart_value", 20.0);
     assertThat(d.why)
@@ -239,14 +243,21 @@ class ProfileFunctionTest {
   }
 
   @Test
-  void unsubscribedFromEmailGetsNoEmailReminder() throws Exception {
+  void privacyRequestsAndPurchasesAreForwardedToThePolicyInOrder() throws Exception {
     harness = newHarness();
     harness.open();
     send(privacy("u1", PrivacyType.UNSUBSCRIBE, "email"));
     send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(event("e2", "u1", EventType.PURCHASE, T0 + MINUTE, "p1"));
     harness.processWatermark(new Watermark(T0 + 3 * HOUR));
-    assertThat(decisions()).isEmpty();
     assertThat(audits().get(0).effects).containsExactly("unsubscribed:email");
+    List<PolicyInput> out = harness.extractOutputValues();
+    assertThat(out)
+        .extracting(in -> in.kind)
+        .containsExactly(PolicyInput.Kind.UNSUBSCRIBE, PolicyInput.Kind.PURCHASE);
+    assertThat(out.get(0).channels).containsExactly("email");
+    assertThat(out.get(1).value).isEqualTo(20.0); // 2 x 10.0
+    assertThat(out.get(1).timestamp).isEqualTo(T0 + MINUTE);
   }
 
   @Test

@@ -52,7 +52,7 @@ class ProfileSchemaEvolutionTest {
             Duration.ofDays(400),
             1024,
             ProfileUpdater.Settings.defaults());
-    try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h =
+    try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING)) {
       h.setStateBackend(new HashMapStateBackend());
@@ -78,13 +78,15 @@ class ProfileSchemaEvolutionTest {
       // u1's cart and its timer survived: the reminder is decided, named after the v1 event.
       h.processWatermark(new Watermark(T0 + 3 * 3_600_000L));
       assertThat(h.extractOutputValues())
-          .extracting(c -> c.decision.userId + ":" + c.decision.triggeringEventId)
+          .filteredOn(c -> c.kind == PolicyInput.Kind.CANDIDATE)
+          .extracting(
+              c -> c.candidate.decision.userId + ":" + c.candidate.decision.triggeringEventId)
           .containsExactly("u1:c1");
     }
   }
 
   private static UserProfile profileOf(
-      KeyedOneInputStreamOperatorTestHarness<String, Envelope, DecisionCandidate> h, String user)
+      KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h, String user)
       throws Exception {
     KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
     backend.setCurrentKey(user);

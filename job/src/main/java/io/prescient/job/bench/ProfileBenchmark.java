@@ -5,10 +5,10 @@ import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
 import io.prescient.models.rules.CartAbandonmentRule;
-import io.prescient.operators.DecisionCandidate;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputParser;
 import io.prescient.operators.InputWatermarks;
+import io.prescient.operators.PolicyInput;
 import io.prescient.operators.ProfileFunction;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
@@ -200,7 +200,7 @@ public final class ProfileBenchmark {
       parsed.addSink(new DiscardingSink<>()).uid("bench-discard");
       return env.execute("bench-parse-only");
     }
-    DataStream<DecisionCandidate> decisions =
+    DataStream<PolicyInput> decisions =
         parsed
             .assignTimestampsAndWatermarks(
                 InputWatermarks.events(

@@ -28,9 +28,29 @@ public final class ReplayIO {
   /** Input files (null: none) and the directory for the output parts. */
   public static PipelineIO create(Configuration c, Path events, Path privacy, Path models, Path out)
       throws IOException {
+    return create(c, events, privacy, models, null, null, out);
+  }
+
+  /** As above, with outcomes and catalog files (null: none). */
+  public static PipelineIO create(
+      Configuration c,
+      Path events,
+      Path privacy,
+      Path models,
+      Path outcomes,
+      Path catalog,
+      Path out)
+      throws IOException {
     JsonLimits limits = KafkaIO.limits(c);
     int dlqMax = (int) c.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes();
-    return create(c, source(events, InputParser.Kind.EVENTS, limits, dlqMax), privacy, models, out);
+    return create(
+        c,
+        source(events, InputParser.Kind.EVENTS, limits, dlqMax),
+        privacy,
+        models,
+        outcomes,
+        catalog,
+        out);
   }
 
   /**
@@ -62,6 +82,19 @@ public final class ReplayIO {
   public static PipelineIO create(
       Configuration c, Source<Envelope, ?, ?> events, Path privacy, Path models, Path out)
       throws IOException {
+    return create(c, events, privacy, models, null, null, out);
+  }
+
+  /** Any events source, with outcomes and catalog files (null: none). */
+  public static PipelineIO create(
+      Configuration c,
+      Source<Envelope, ?, ?> events,
+      Path privacy,
+      Path models,
+      Path outcomes,
+      Path catalog,
+      Path out)
+      throws IOException {
     JsonLimits limits = KafkaIO.limits(c);
     int dlqMax = (int) c.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes();
     Path empty = out.resolve(".empty.jsonl");
@@ -71,9 +104,12 @@ public final class ReplayIO {
         events,
         source(privacy == null ? empty : privacy, InputParser.Kind.PRIVACY, limits, dlqMax),
         source(models == null ? empty : models, InputParser.Kind.MODELS, limits, dlqMax),
+        source(outcomes == null ? empty : outcomes, InputParser.Kind.OUTCOMES, limits, dlqMax),
+        source(catalog == null ? empty : catalog, InputParser.Kind.CATALOG, limits, dlqMax),
         new JsonLinesSink<>(out, "decisions", OutputJson::decision),
         new JsonLinesSink<>(out, "dlq", OutputJson::rejection),
-        new JsonLinesSink<>(out, "audit", OutputJson::audit));
+        new JsonLinesSink<>(out, "audit", OutputJson::audit),
+        new JsonLinesSink<>(out, "feedback", OutputJson::feedback));
   }
 
   private static FileSource<Envelope> source(

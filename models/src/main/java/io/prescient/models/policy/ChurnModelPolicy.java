@@ -7,26 +7,23 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the churn model adds to a rules decision until the full policy lands: its score, its
- * version, the three features that moved the score most (as reason codes and in the "why"), and,
- * for customers at high risk, an incentive offer with the reminder. A shadow model only adds its
- * score and version under {@code churn:shadow}; it never changes what is sent.
+ * What the churn model adds to a decision: its score, its version and the three features that moved
+ * the score most (as reason codes and in the "why"). The policy then uses the score (the rules give
+ * customers at high risk an incentive). A shadow model only adds its score and version under {@code
+ * churn:shadow}; it never changes what is sent.
  */
 public final class ChurnModelPolicy {
   private ChurnModelPolicy() {}
 
   public static final String MODEL = "churn";
-  public static final String HIGH_RISK_OFFER = "cart_discount_10";
 
-  /** Scores {@code d} with {@code model} and lets the score decide the offer. */
-  public static void decide(Decision d, LoadedModel model, float[] features, double threshold) {
+  /** Scores and explains {@code d} with {@code model}; returns the churn probability. */
+  public static double explain(Decision d, LoadedModel model, float[] features) {
     BoosterScorer scorer = model.scorer;
     float p = scorer.score(features);
     BoosterScorer.Explanation e = scorer.explain(features);
     d.scores.put(MODEL, round(p));
     d.modelVersions.put(MODEL, model.manifest.version());
-    d.policy = "model";
-    d.arm = "model";
     StringBuilder why = new StringBuilder(d.why == null ? "" : d.why + ". ");
     why.append(
         String.format(
@@ -41,17 +38,8 @@ public final class ChurnModelPolicy {
       why.append(name).append(' ').append(value(e.values()[i]));
       why.append(raises ? " raises it" : " lowers it");
     }
-    if (p >= threshold) {
-      d.offerId = HIGH_RISK_OFFER;
-      d.reasonCodes.add("HIGH_CHURN_RISK");
-      why.append(
-          String.format(
-              Locale.ROOT,
-              ". At or above %.2f: the reminder carries %s",
-              threshold,
-              HIGH_RISK_OFFER));
-    }
     d.why = why.toString();
+    return round(p);
   }
 
   /** Adds a shadow model's score and version; nothing else changes. */

@@ -11,18 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The first rules policy: a cart left unchanged for {@code abandonAfterMs} without a purchase
- * yields one email reminder for that cart state. Users unsubscribed from email get nothing;
- * opted-out users get nothing, or, when configured, one broad decision that carries nothing of
- * them: a generic onsite promotion, the same for everyone.
+ * The cart-abandonment trigger: a cart left unchanged for {@code abandonAfterMs} without a purchase
+ * is one decision point for that cart state (the policy then chooses the offer). Opted-out users
+ * get nothing, or, when configured, one broad decision that carries nothing of them: a generic
+ * onsite promotion, the same for everyone. Unsubscribes are the policy's guardrails.
  */
 public final class CartAbandonmentRule implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String TRIGGER = "cart_abandonment";
-  public static final String ACTION = "cart_reminder";
-  public static final String CHANNEL = "email";
-
   public static final String BROAD_ACTION = "generic_promotion";
   public static final String BROAD_CHANNEL = "onsite";
 
@@ -86,15 +83,13 @@ public final class CartAbandonmentRule implements Serializable {
     if (p.optedOut) {
       return "opted_out";
     }
-    if (p.unsubscribedChannels.contains(CHANNEL)) {
-      return "unsubscribed";
-    }
     return null;
   }
 
   /**
-   * Decides at event time {@code now}. Returns the reminder, or null when none is due (see {@link
-   * #blockedBecause}); marks the cart state as reminded when it decides.
+   * The decision point at event time {@code now}: a skeleton decision (id, trigger, the cart's top
+   * product, its value, why) that the policy completes with an arm and an offer; null when none is
+   * due (see {@link #blockedBecause}). Marks the cart state as answered.
    */
   public Decision evaluate(String userId, UserProfile p, KeyedStore<CartLine> cart, long now)
       throws Exception {
@@ -111,14 +106,9 @@ public final class CartAbandonmentRule implements Serializable {
       cartValue += e.getValue().value();
       units += e.getValue().quantity;
     }
-    Decision d = decision(userId, p, now, CHANNEL, ACTION);
+    Decision d = decision(userId, p, now, null, null);
     d.productId = top.getKey();
     d.category = top.getValue().category;
-    d.arm = "rules";
-    d.policy = "rules";
-    d.explored = false;
-    d.propensity = 1.0;
-    d.candidates.add(ACTION);
     d.reasonCodes.add("CART_ABANDONED");
     d.scores.put("cart_value", round2(cartValue));
     d.why = why(p.cartLines, units, cartValue, now - p.cartLastChange);

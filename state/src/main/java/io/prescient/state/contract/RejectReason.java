@@ -18,7 +18,9 @@ public enum RejectReason {
   OUT_OF_RANGE,
   INVALID_VALUE,
   LATE_EVENT,
-  DUPLICATE_EVENT;
+  DUPLICATE_EVENT,
+  /** An outcome for no decision this user has open (never released, or its window closed). */
+  UNKNOWN_DECISION;
 
   /** The code as written to the DLQ and used as a metric label: lower snake case. */
   public String code() {

@@ -10,6 +10,7 @@ import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.Rejection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +152,20 @@ public final class OutputJson {
           optional(g, "device", e.device);
           if (e.sentiment != null) {
             g.writeNumberField("sentiment", e.sentiment);
+          }
+        });
+  }
+
+  /** An outcome in the {@code outcomes} format (for DLQ records of unjoinable outcomes). */
+  public static byte[] outcome(Outcome o) {
+    return JsonWriting.object(
+        g -> {
+          g.writeStringField("decision_id", o.decisionId);
+          g.writeStringField("user_id", o.userId);
+          g.writeStringField("type", o.type.wireName());
+          instant(g, "timestamp", o.timestamp);
+          if (o.value != null) {
+            g.writeNumberField("value", o.value);
           }
         });
   }

@@ -1,0 +1,215 @@
+package io.prescient.models.policy;
+
+import io.prescient.state.contract.Decision;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The decision policy (DESIGN.md, "Decision semantics"): eligible offers from the catalog, the
+ * guardrails remove the ineligible, the user's arm chooses one. Control holds out (logged, nothing
+ * sent); rules pick by rank (a discount only for customers the churn model rates at high risk); the
+ * model arm is epsilon-greedy on expected value. Outbound decisions carry the creepiness delay in
+ * {@code send_after}. Flink-free: the operator supplies the user's state and the models.
+ */
+public final class PolicyEngine implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** What the model arm does while no offer model is served. */
+  public enum WithoutOfferModel {
+    /** The rules decide (policy "rules" in the model arm). */
+    RULES,
+    /** Epsilon-greedy on the catalog's prior conversion rates, to collect exploration logs. */
+    PRIOR
+  }
+
+  /** P(convert | user features, offer) per offer: the offer-propensity model. */
+  public interface OfferScorer {
+    double[] score(float[] features, List<Offer> offers);
+
+    String version();
+  }
+
+  public record Settings(
+      OfferCatalog catalog,
+      Arms arms,
+      double epsilon,
+      double highChurnRisk,
+      WithoutOfferModel withoutOfferModel,
+      Map<String, Long> delayMsByTrigger,
+      long defaultDelayMs,
+      long validForMs)
+      implements Serializable {}
+
+  /**
+   * One decision point: the trigger's skeleton decision (id, user, trigger, decided_at, product),
+   * the user's features, history size and order value at stake, and the churn score if a churn
+   * model scored the user.
+   */
+  public record Context(
+      Decision trigger,
+      float[] features,
+      long userEvents,
+      double orderValue,
+      Double churnScore,
+      Guardrails.Product product) {}
+
+  /** A decision, or the guardrails that left nothing to decide. */
+  public record Result(Decision decision, Offer offer, List<String> suppressedBy) {}
+
+  public static final String NO_ACTION = "none";
+
+  private final Settings settings;
+  private final Guardrails guardrails;
+
+  public PolicyEngine(Settings settings, Guardrails guardrails) {
+    this.settings = settings;
+    this.guardrails = guardrails;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Guardrails guardrails() {
+    return guardrails;
+  }
+
+  public Result decide(Context c, Guardrails.UserView user, OfferScorer scorer) {
+    Decision d = c.trigger();
+    long now = d.decidedAt;
+    List<Offer> offers = settings.catalog.forTrigger(d.trigger);
+    Guardrails.Result g = guardrails.filter(offers, user, c.product(), c.userEvents(), now);
+    if (g.eligible().isEmpty()) {
+      return new Result(null, null, g.fired());
+    }
+    List<Offer> eligible = g.eligible();
+    double margin =
+        c.product() == null ? guardrails.settings().defaultMargin() : c.product().margin();
+    double[] scores = scorer != null ? scorer.score(c.features(), eligible) : priors(eligible);
+    double[] values = new double[eligible.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = eligible.get(i).expectedValue(scores[i], c.orderValue(), margin);
+      d.candidates.add(eligible.get(i).id());
+      d.candidateScores.put(eligible.get(i).id(), round(scores[i]));
+      d.candidateValues.put(eligible.get(i).id(), round(values[i]));
+    }
+    d.modelVersions.put("offer", scorer != null ? scorer.version() : "catalog-prior");
+    d.guardrails.addAll(g.fired());
+    d.experiment = settings.arms.experiment();
+    Arms.Arm arm = settings.arms.of(d.userId);
+    d.arm = arm.wireName;
+    int rules = rulesChoice(eligible, c.churnScore());
+    Offer chosen;
+    StringBuilder why = new StringBuilder(d.why == null ? "" : d.why + ". ");
+    switch (arm) {
+      case CONTROL -> {
+        chosen = eligible.get(rules);
+        d.policy = "control";
+        d.propensity = 1.0;
+        d.reasonCodes.add("HOLD_OUT");
+        why.append("Control arm (hold-out): nothing is sent; logged to measure the other arms");
+      }
+      case RULES -> {
+        chosen = eligible.get(rules);
+        d.policy = "rules";
+        d.propensity = 1.0;
+        rulesWhy(chosen, c.churnScore(), why);
+      }
+      default -> {
+        if (scorer == null && settings.withoutOfferModel == WithoutOfferModel.RULES) {
+          chosen = eligible.get(rules);
+          d.policy = "rules";
+          d.propensity = 1.0;
+          d.reasonCodes.add("OFFER_MODEL_MISSING");
+          why.append("No offer model is served, so the rules decide: ");
+          rulesWhy(chosen, c.churnScore(), why);
+        } else {
+          EpsilonGreedy.Choice ch = EpsilonGreedy.choose(values, settings.epsilon, d.decisionId);
+          chosen = eligible.get(ch.index());
+          d.policy = "model";
+          d.propensity = ch.propensity();
+          d.explored = ch.explored();
+          if (ch.explored()) {
+            d.reasonCodes.add("EXPLORATION");
+            why.append(
+                String.format(
+                    Locale.ROOT,
+                    "Exploration (epsilon %.2f): a uniformly random eligible offer, %s",
+                    settings.epsilon,
+                    chosen.id()));
+          } else {
+            d.reasonCodes.add("BEST_EXPECTED_VALUE");
+            why.append(
+                String.format(
+                    Locale.ROOT,
+                    "%s has the best expected value, %.2f (P(convert) %.1f%% by %s)",
+                    chosen.id(),
+                    values[ch.index()],
+                    100 * scores[ch.index()],
+                    scorer != null ? "offer model " + scorer.version() : "catalog prior"));
+          }
+        }
+      }
+    }
+    d.offerId = arm == Arms.Arm.CONTROL ? null : chosen.id();
+    d.action = arm == Arms.Arm.CONTROL ? NO_ACTION : chosen.kind();
+    d.channel = chosen.channel();
+    if (!chosen.usesProduct() || g.broad()) {
+      d.productId = null; // cart-level offer, or broad first: the category at most
+      if (!chosen.usesProduct()) {
+        d.category = null;
+      }
+    }
+    long delay = chosen.outbound() ? delayMs(d.trigger) : 0;
+    d.sendAfter = now + delay;
+    d.expiresAt = d.sendAfter + settings.validForMs;
+    if (delay > 0) {
+      d.reasonCodes.add("CREEPINESS_DELAY");
+    }
+    d.why = why.toString();
+    return new Result(d, chosen, List.of());
+  }
+
+  /** The creepiness delay of an outbound decision of {@code trigger}. */
+  public long delayMs(String trigger) {
+    return settings.delayMsByTrigger.getOrDefault(trigger, settings.defaultDelayMs);
+  }
+
+  /**
+   * The rules: a discount for customers at high churn risk, otherwise the best-ranked eligible
+   * offer that gives nothing away; the catalog is sorted by rank.
+   */
+  private int rulesChoice(List<Offer> eligible, Double churn) {
+    boolean highRisk = churn != null && churn >= settings.highChurnRisk;
+    for (int i = 0; i < eligible.size(); i++) {
+      if (highRisk == "discount".equals(eligible.get(i).kind())) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private void rulesWhy(Offer chosen, Double churn, StringBuilder why) {
+    if ("discount".equals(chosen.kind()) && churn != null && churn >= settings.highChurnRisk) {
+      why.append(
+          String.format(
+              Locale.ROOT, "churn risk at or above %.2f: %s", settings.highChurnRisk, chosen.id()));
+    } else {
+      why.append("the best-ranked eligible offer, ").append(chosen.id());
+    }
+  }
+
+  private static double[] priors(List<Offer> offers) {
+    double[] p = new double[offers.size()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = offers.get(i).priorConversion();
+    }
+    return p;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+}

@@ -1,0 +1,78 @@
+package io.prescient.operators;
+
+import io.prescient.state.contract.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What reaches the per-user policy operator: a decision point from the profile (with the user's
+ * features), a fact about the user that a held decision must be re-checked against (a purchase, a
+ * privacy request), or an outcome reported for one of the user's decisions. Everything carries its
+ * event time, and everything of one user arrives in one keyed stream, in order.
+ */
+public class PolicyInput {
+  public enum Kind {
+    CANDIDATE,
+    PURCHASE,
+    OPT_OUT,
+    OPT_IN,
+    UNSUBSCRIBE,
+    ERASE,
+    OUTCOME
+  }
+
+  public Kind kind;
+  public String userId;
+
+  /** Event time, epoch millis. */
+  public long timestamp;
+
+  public DecisionCandidate candidate;
+  public Outcome outcome;
+
+  /** Order value of a purchase. */
+  public double value;
+
+  /** Channels of an unsubscribe. */
+  public List<String> channels = new ArrayList<>();
+
+  /** Where an outcome came from, for its DLQ record. */
+  public String sourceTopic;
+
+  public int partition;
+  public long offset;
+
+  public PolicyInput() {}
+
+  public static PolicyInput candidate(DecisionCandidate c) {
+    PolicyInput in = of(Kind.CANDIDATE, c.decision.userId, c.decision.decidedAt);
+    in.candidate = c;
+    return in;
+  }
+
+  public static PolicyInput signal(Kind kind, String userId, long timestamp) {
+    return of(kind, userId, timestamp);
+  }
+
+  public static PolicyInput outcome(Envelope env) {
+    PolicyInput in = of(Kind.OUTCOME, env.outcome.userId, env.outcome.timestamp);
+    in.outcome = env.outcome;
+    in.sourceTopic = env.sourceTopic;
+    in.partition = env.partition;
+    in.offset = env.offset;
+    return in;
+  }
+
+  private static PolicyInput of(Kind kind, String userId, long timestamp) {
+    PolicyInput in = new PolicyInput();
+    in.kind = kind;
+    in.userId = userId;
+    in.timestamp = timestamp;
+    return in;
+  }
+
+  @Override
+  public String toString() {
+    return "PolicyInput{" + kind + ", " + userId + ", " + timestamp + "}";
+  }
+}

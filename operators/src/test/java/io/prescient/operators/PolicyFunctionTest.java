@@ -1,0 +1,454 @@
+package io.prescient.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prescient.models.policy.Arms;
+import io.prescient.models.policy.ChurnModelPolicy;
+import io.prescient.models.policy.FrequencyCaps;
+import io.prescient.models.policy.Guardrails;
+import io.prescient.models.policy.OfferCatalog;
+import io.prescient.models.policy.PolicyEngine;
+import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.models.training.SyntheticModels;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.OutcomeType;
+import io.prescient.state.contract.RejectReason;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.profile.SensitiveCategories;
+import io.prescient.state.profile.UserProfile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The policy operator on real RocksDB state, driven by a harness: the creepiness delay and its
+ * re-check at release (each cancellation reason), guardrails that need the user's history (caps,
+ * the shown limit), held decisions across a snapshot and restore, the feedback join and erase.
+ */
+class PolicyFunctionTest {
+  private static final long T0 = 1_300_000_020_000L; // a whole minute
+  private static final long MINUTE = 60_000L;
+  private static final long HOUR = 60 * MINUTE;
+  private static final long DAY = 24 * HOUR;
+
+  @TempDir Path dir;
+
+  private KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> harness;
+
+  @AfterEach
+  void close() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  /** Everyone in the rules arm unless said otherwise; email capped at 1 a day, 3 a week. */
+  static PolicyEngine engine(double control, double rules, String caps, long minHistory) {
+    return new PolicyEngine(
+        new PolicyEngine.Settings(
+            OfferCatalog.load(""),
+            new Arms("test", control, rules),
+            0.10,
+            0.5,
+            PolicyEngine.WithoutOfferModel.PRIOR,
+            Map.of(),
+            DAY,
+            7 * DAY),
+        new Guardrails(
+            new Guardrails.Settings(
+                FrequencyCaps.parse(caps),
+                0.05,
+                3,
+                30 * DAY,
+                minHistory,
+                0.30,
+                new SensitiveCategories(SensitiveCategories.DEFAULTS))));
+  }
+
+  static PolicyEngine rulesOnly() {
+    return engine(0, 1, "email:1/1d,3/7d", 0);
+  }
+
+  private KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> open(
+      PolicyFunction fn, OperatorSubtaskState restore) throws Exception {
+    KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> h =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                fn, List.of(PolicyState.MODELS, PolicyState.CATALOG)),
+            in -> in.userId,
+            Types.STRING,
+            1,
+            1,
+            0);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (restore != null) {
+      h.initializeState(restore);
+    }
+    h.open();
+    return h;
+  }
+
+  private static PolicyFunction function(PolicyEngine engine) {
+    return new PolicyFunction(engine, "", Duration.ofDays(7), Duration.ofMinutes(1), 1024);
+  }
+
+  /** A cart-abandonment decision point as the profile emits it. */
+  static PolicyInput candidate(String user, String event, long at, String product) {
+    Decision d = new Decision();
+    d.decisionId = DecisionIds.of(user, CartAbandonmentRule.TRIGGER, event);
+    d.userId = user;
+    d.trigger = CartAbandonmentRule.TRIGGER;
+    d.triggeringEventId = event;
+    d.decidedAt = at;
+    d.productId = product;
+    d.category = "bags";
+    d.scores.put("cart_value", 50.0);
+    d.reasonCodes.add("CART_ABANDONED");
+    d.why = "1 item left in the cart";
+    return PolicyInput.candidate(
+        new DecisionCandidate(d, new float[FeatureSchema.names().size()], 40, 50.0));
+  }
+
+  private static PolicyInput signal(PolicyInput.Kind kind, String user, long at, String... ch) {
+    PolicyInput in = PolicyInput.signal(kind, user, at);
+    in.channels.addAll(List.of(ch));
+    return in;
+  }
+
+  private static PolicyInput outcome(String decisionId, String user, OutcomeType t, long at) {
+    Envelope env = Envelope.of(new Outcome(decisionId, user, t, at, 42.0), "outcomes", 0, 7);
+    return PolicyInput.outcome(env);
+  }
+
+  private void send(PolicyInput in) throws Exception {
+    harness.processElement(in, in.timestamp);
+  }
+
+  private void catalog(String product, boolean inStock, double margin, boolean sensitive)
+      throws Exception {
+    harness.processBroadcastElement(
+        Envelope.of(
+            new CatalogEntry(product, "bags", 25.0, margin, inStock, sensitive), "catalog", 0, 0),
+        0L);
+  }
+
+  private List<Decision> decisions() {
+    return harness.extractOutputValues();
+  }
+
+  private <T> List<T> side(OutputTag<T> tag) {
+    ConcurrentLinkedQueue<StreamRecord<T>> q = harness.getSideOutput(tag);
+    return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+  }
+
+  private List<String> cancellations() {
+    return side(PolicyFunction.AUDIT).stream()
+        .filter(a -> a.request.equals("decision_cancelled"))
+        .flatMap(a -> a.effects.stream())
+        .filter(e -> e.startsWith("reason:"))
+        .toList();
+  }
+
+  @Test
+  void anOutboundDecisionIsHeldForTheDelayThenReleased() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    assertThat(decisions()).isEmpty();
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    harness.watermark(T0 + DAY - MINUTE);
+    assertThat(decisions()).isEmpty();
+
+    harness.watermark(T0 + DAY);
+    assertThat(decisions()).hasSize(1);
+    Decision d = decisions().get(0);
+    assertThat(d.arm).isEqualTo("rules");
+    assertThat(d.offerId).isEqualTo("cart_reminder");
+    assertThat(d.action).isEqualTo("reminder");
+    assertThat(d.channel).isEqualTo("email");
+    assertThat(d.productId).isEqualTo("p1");
+    assertThat(d.decidedAt).isEqualTo(T0);
+    assertThat(d.sendAfter).isEqualTo(T0 + DAY);
+    assertThat(d.expiresAt).isEqualTo(T0 + 8 * DAY);
+    assertThat(d.propensity).isEqualTo(1.0);
+    assertThat(d.reasonCodes).contains("CART_ABANDONED", "CREEPINESS_DELAY");
+    assertThat(d.candidates)
+        .containsExactly(
+            "cart_discount_10", "cart_reminder", "cart_reminder_push", "cart_free_shipping");
+    assertThat(d.candidateValues).containsKeys(d.candidates.toArray(new String[0]));
+    assertThat(d.experiment).isEqualTo("test");
+  }
+
+  @Test
+  void heldDecisionsSurviveASnapshotAndRestore() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    send(candidate("u2", "e2", T0 + HOUR, "p2"));
+    OperatorSubtaskState snapshot = harness.snapshot(1L, T0 + HOUR);
+    harness.close();
+
+    harness = open(function(rulesOnly()), snapshot);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions())
+        .extracting(d -> d.userId + "@" + d.sendAfter)
+        .containsExactly("u1@" + (T0 + DAY), "u2@" + (T0 + HOUR + DAY));
+  }
+
+  @Test
+  void aPurchaseDuringTheDelayCancelsTheDecision() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    send(signal(PolicyInput.Kind.PURCHASE, "u1", T0 + 2 * HOUR));
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions()).isEmpty();
+    assertThat(cancellations()).containsExactly("reason:purchased");
+  }
+
+  @Test
+  void optOutAndUnsubscribeDuringTheDelayCancel() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    send(signal(PolicyInput.Kind.OPT_OUT, "u1", T0 + HOUR));
+    send(candidate("u2", "e2", T0, "p1"));
+    send(signal(PolicyInput.Kind.UNSUBSCRIBE, "u2", T0 + HOUR, "email"));
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions()).isEmpty();
+    assertThat(cancellations()).containsExactlyInAnyOrder("reason:opt_out", "reason:unsubscribed");
+  }
+
+  @Test
+  void aProductOutOfStockAtReleaseCancels() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    catalog("p1", false, 0.3, false);
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions()).isEmpty();
+    assertThat(cancellations()).containsExactly("reason:out_of_stock");
+  }
+
+  @Test
+  void aCapReachedDuringTheDelayCancelsTheSecondMessage() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    send(candidate("u1", "e2", T0 + HOUR, "p2")); // both eligible when decided
+    harness.watermark(T0 + 3 * DAY);
+    assertThat(decisions()).extracting(d -> d.productId).containsExactly("p1");
+    assertThat(cancellations()).containsExactly("reason:frequency_cap");
+  }
+
+  @Test
+  void guardrailsAtDecisionTimeAreNamedInTheDecision() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    // unsubscribed from email: the push reminder is the best-ranked eligible offer
+    send(signal(PolicyInput.Kind.UNSUBSCRIBE, "u1", T0 - HOUR, "email"));
+    send(candidate("u1", "e1", T0, "p1"));
+    // a sensitive product: nothing that names it; the cart-level offers remain
+    catalog("p2", true, 0.3, true);
+    send(candidate("u2", "e2", T0, "p2"));
+    // margin 8%: the 10% discount would sell below the 5% floor
+    catalog("p3", true, 0.08, false);
+    send(candidate("u3", "e3", T0, "p3"));
+    harness.watermark(T0 + 2 * DAY);
+
+    Map<String, Decision> byUser =
+        decisions().stream().collect(java.util.stream.Collectors.toMap(d -> d.userId, d -> d));
+    assertThat(byUser.get("u1").offerId).isEqualTo("cart_reminder_push");
+    assertThat(byUser.get("u1").guardrails).containsExactly(Guardrails.UNSUBSCRIBED);
+    assertThat(byUser.get("u1").candidates).doesNotContain("cart_reminder");
+    assertThat(byUser.get("u2").offerId).isEqualTo("cart_free_shipping");
+    assertThat(byUser.get("u2").productId).isNull();
+    assertThat(byUser.get("u2").guardrails).containsExactly(Guardrails.SENSITIVE);
+    assertThat(byUser.get("u3").guardrails).containsExactly(Guardrails.MARGIN_FLOOR);
+    assertThat(byUser.get("u3").candidates).doesNotContain("cart_discount_10");
+  }
+
+  @Test
+  void aProductIsNamedAtMostThreeTimesPerWindow() throws Exception {
+    harness = open(function(engine(0, 1, "", 0)), null);
+    for (int i = 0; i < 4; i++) {
+      send(candidate("u1", "e" + i, T0 + i * 2 * DAY, "p1"));
+    }
+    harness.watermark(T0 + 10 * DAY);
+    List<Decision> out = decisions();
+    assertThat(out).hasSize(4);
+    assertThat(out.subList(0, 3)).allMatch(d -> "p1".equals(d.productId));
+    assertThat(out.get(3).productId).isNull();
+    assertThat(out.get(3).offerId).isEqualTo("cart_free_shipping");
+    assertThat(out.get(3).guardrails).containsExactly(Guardrails.SHOWN_LIMIT);
+  }
+
+  @Test
+  void usersWithLittleHistoryGetTheCategoryFirst() throws Exception {
+    harness = open(function(engine(0, 1, "", 100)), null);
+    send(candidate("u1", "e1", T0, "p1")); // 40 events < 100
+    harness.watermark(T0 + 2 * DAY);
+    Decision d = decisions().get(0);
+    assertThat(d.offerId).isEqualTo("cart_reminder");
+    assertThat(d.productId).isNull();
+    assertThat(d.category).isEqualTo("bags");
+    assertThat(d.guardrails).containsExactly(Guardrails.BROAD_FIRST);
+  }
+
+  @Test
+  void theControlArmIsLoggedButSendsNothingAndUsesNoCap() throws Exception {
+    harness = open(function(engine(1, 0, "email:1/1d", 0)), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    send(candidate("u1", "e2", T0 + HOUR, "p2"));
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions()).hasSize(2).allMatch(d -> d.action.equals("none") && d.offerId == null);
+    assertThat(decisions()).allMatch(d -> d.arm.equals("control") && d.policy.equals("control"));
+  }
+
+  @Test
+  void outcomesAndPurchasesJoinTheirDecisionWithinTheRewardWindow() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    PolicyInput c1 = candidate("u1", "e1", T0, "p1");
+    PolicyInput c2 = candidate("u2", "e2", T0, "p1");
+    String id1 = c1.candidate.decision.decisionId;
+    String id2 = c2.candidate.decision.decisionId;
+    send(c1);
+    send(c2);
+    // reported before the watermark reaches them (and before the release): buffered, joined later
+    send(outcome(id1, "u1", OutcomeType.DELIVERED, T0 + DAY + MINUTE));
+    send(outcome(id1, "u1", OutcomeType.CONVERTED, T0 + DAY + HOUR));
+    harness.watermark(T0 + DAY);
+    send(signal(PolicyInput.Kind.PURCHASE, "u2", T0 + 3 * DAY));
+    send(outcome("nope", "u3", OutcomeType.CLICKED, T0));
+    harness.watermark(T0 + 9 * DAY);
+
+    List<Feedback> feedback = side(PolicyFunction.FEEDBACK);
+    assertThat(feedback).hasSize(2);
+    Feedback f1 =
+        feedback.stream().filter(f -> f.decision.decisionId.equals(id1)).findFirst().get();
+    assertThat(f1.outcomes).containsExactly("delivered", "converted");
+    assertThat(f1.delivered).isTrue();
+    assertThat(f1.converted).isTrue();
+    assertThat(f1.convertedBy).isEqualTo("outcome");
+    assertThat(f1.conversionValue).isEqualTo(42.0);
+    assertThat(f1.features).hasSize(FeatureSchema.names().size());
+    assertThat(f1.rewardWindowEnd).isEqualTo(T0 + 8 * DAY);
+    Feedback f2 =
+        feedback.stream().filter(f -> f.decision.decisionId.equals(id2)).findFirst().get();
+    assertThat(f2.converted).isTrue();
+    assertThat(f2.convertedBy).isEqualTo("purchase");
+    assertThat(f2.convertedAt).isEqualTo(T0 + 3 * DAY);
+
+    List<Rejection> dlq = side(PolicyFunction.DLQ);
+    assertThat(dlq).hasSize(1);
+    assertThat(dlq.get(0).reason).isEqualTo(RejectReason.UNKNOWN_DECISION);
+    assertThat(dlq.get(0).detail).contains("'nope'").contains("'u3'");
+    assertThat(dlq.get(0).offset).isEqualTo(7);
+  }
+
+  @Test
+  void optedOutUsersNeverReachFeedback() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    harness.watermark(T0 + DAY);
+    assertThat(decisions()).hasSize(1);
+    send(signal(PolicyInput.Kind.OPT_OUT, "u1", T0 + 2 * DAY));
+    harness.watermark(T0 + 20 * DAY);
+    assertThat(side(PolicyFunction.FEEDBACK)).isEmpty();
+  }
+
+  @Test
+  void eraseRemovesEveryPolicyStateEntryAndTimerOfTheUser() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1"));
+    harness.watermark(T0 + DAY); // released: its reward window is open, the send is remembered
+    send(candidate("u1", "e2", T0 + DAY + HOUR, "p2")); // held
+    send(candidate("u2", "e3", T0 + DAY + HOUR, "p1")); // another user, kept
+    send(signal(PolicyInput.Kind.ERASE, "u1", T0 + DAY + 2 * HOUR));
+
+    AuditRecord receipt =
+        side(PolicyFunction.AUDIT).stream()
+            .filter(a -> a.request.equals("erase"))
+            .findFirst()
+            .get();
+    assertThat(receipt.effects)
+        .contains(
+            "policy:held decisions:1",
+            "policy:open feedback:1",
+            "policy:message history channels:1",
+            "policy:products shown:1",
+            "policy:timers:2",
+            "policy:consent and last purchase");
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1); // u2's release only
+    harness.watermark(T0 + 30 * DAY);
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1", "u2");
+    assertThat(side(PolicyFunction.FEEDBACK))
+        .extracting(f -> f.decision.userId)
+        .containsExactly("u2");
+
+    // nothing of u1 is left to snapshot: a restored operator has no timers and no feedback for u1
+    OperatorSubtaskState snapshot = harness.snapshot(2L, T0 + 30 * DAY);
+    harness.close();
+    harness = open(function(rulesOnly()), snapshot);
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void theChurnModelScoresAndExplainsButNeverTouchesBroadDecisions() throws Exception {
+    Path manifest = SyntheticModels.writeChurn(dir, "t1", 5);
+    harness =
+        open(
+            new PolicyFunction(
+                rulesOnly(),
+                manifest.toUri().toString(),
+                Duration.ofDays(7),
+                Duration.ofMinutes(1),
+                1024),
+            null);
+    send(candidate("u1", "e1", T0, "p1"));
+    UserProfile optedOut = new UserProfile();
+    optedOut.cartLastEventId = "e9";
+    Decision broad = new CartAbandonmentRule(1, 1, true).broad("u2", optedOut, T0);
+    send(PolicyInput.candidate(new DecisionCandidate(broad, new float[0])));
+    harness.watermark(T0 + 2 * DAY);
+
+    List<Decision> out = decisions();
+    assertThat(out).hasSize(2);
+    Decision broadOut = out.get(0);
+    assertThat(broadOut.policy).isEqualTo("broad");
+    assertThat(broadOut.scores).isEmpty();
+    assertThat(broadOut.modelVersions).isEmpty();
+    assertThat(broadOut.reasonCodes).containsExactly("OPTED_OUT_BROAD");
+    Decision scored = out.get(1);
+    assertThat(scored.modelVersions).containsEntry(ChurnModelPolicy.MODEL, "t1");
+    assertThat(scored.scores).containsKey(ChurnModelPolicy.MODEL);
+    assertThat(scored.reasonCodes).anyMatch(r -> r.startsWith("CHURN_RISK_"));
+  }
+
+  @Test
+  void aConfiguredModelThatFailsItsChecksStopsTheStart() {
+    PolicyFunction fn =
+        new PolicyFunction(
+            rulesOnly(),
+            dir.resolve("missing.json").toUri().toString(),
+            Duration.ofDays(7),
+            Duration.ofMinutes(1),
+            1024);
+    assertThatThrownBy(() -> open(fn, null))
+        .hasStackTraceContaining("prescient.model.churn")
+        .hasStackTraceContaining("unreadable");
+  }
+}
