@@ -67,7 +67,17 @@ abstract class PipelineTestBase {
     o.put("prescient.kafka.group-id", prefix);
     o.put("prescient.kafka.transactional-id-prefix", prefix);
     o.put("prescient.kafka.starting-offsets", "EARLIEST");
-    for (String t : List.of("events", "privacy", "models", "decisions", "dlq", "audit")) {
+    for (String t :
+        List.of(
+            "events",
+            "privacy",
+            "models",
+            "outcomes",
+            "catalog",
+            "decisions",
+            "dlq",
+            "audit",
+            "feedback")) {
       o.put("prescient.topic." + t, prefix + "-" + t);
     }
     o.put("prescient.parallelism", "2");
@@ -84,9 +94,12 @@ abstract class PipelineTestBase {
         prefix + "-events",
         prefix + "-privacy",
         prefix + "-models",
+        prefix + "-outcomes",
+        prefix + "-catalog",
         prefix + "-decisions",
         prefix + "-dlq",
-        prefix + "-audit");
+        prefix + "-audit",
+        prefix + "-feedback");
   }
 
   static StreamExecutionEnvironment buildJob(Map<String, String> o) {

@@ -427,7 +427,17 @@ public final class LocalDemo {
   private static void createTopics(LocalKafkaBroker broker, Configuration config)
       throws IOException {
     Map<String, Integer> topics = new LinkedHashMap<>();
-    for (String t : List.of("events", "privacy", "models", "decisions", "dlq", "audit")) {
+    for (String t :
+        List.of(
+            "events",
+            "privacy",
+            "models",
+            "outcomes",
+            "catalog",
+            "decisions",
+            "dlq",
+            "audit",
+            "feedback")) {
       topics.put(topic(config, t), 2);
     }
     broker.createTopics(

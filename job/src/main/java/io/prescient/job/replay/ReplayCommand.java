@@ -48,7 +48,12 @@ public final class ReplayCommand {
           "  --privacy FILE   privacy requests JSON lines (optional)",
           "  --models FILE    model announcements JSON lines (optional; for exact replays prefer",
           "                   --prescient.model.churn MANIFEST-URI, which serves from the first event)",
-          "  --output DIR     where decisions.jsonl, dlq.jsonl and audit.jsonl go (.local/replay)",
+          "  --outcomes FILE  outcomes JSON lines {decision_id, user_id, type, timestamp, value?}",
+          "                   (optional): joined to the decisions, written to feedback.jsonl",
+          "  --catalog FILE   catalog JSON lines {product_id, category, price, margin, in_stock}",
+          "                   (optional; products not in it are in stock with the default margin)",
+          "  --output DIR     where decisions.jsonl, feedback.jsonl, dlq.jsonl and audit.jsonl go",
+          "                   (default .local/replay)",
           "Any job option (see README, Configuration) may follow; the replay is always bounded and",
           "takes no checkpoints.");
 
@@ -68,6 +73,8 @@ public final class ReplayCommand {
         case "--events",
             "--privacy",
             "--models",
+            "--outcomes",
+            "--catalog",
             "--output",
             "--kafka",
             "--topic",
@@ -91,7 +98,7 @@ public final class ReplayCommand {
       fail(e.getMessage());
       return;
     }
-    for (String k : List.of("--events", "--privacy", "--models")) {
+    for (String k : List.of("--events", "--privacy", "--models", "--outcomes", "--catalog")) {
       if (own.containsKey(k) && !Files.isRegularFile(Path.of(own.get(k)))) {
         fail(k + " " + own.get(k) + " is not a file");
       }
@@ -100,14 +107,14 @@ public final class ReplayCommand {
     String from = own.containsKey("--events") ? own.get("--events") : own.get("--kafka");
     System.err.println("[replay] " + from + " -> " + own.get("--output"));
     Summary s;
+    Inputs inputs =
+        new Inputs(
+            path(own.get("--privacy")),
+            path(own.get("--models")),
+            path(own.get("--outcomes")),
+            path(own.get("--catalog")));
     if (own.containsKey("--events")) {
-      s =
-          run(
-              options,
-              Path.of(own.get("--events")),
-              path(own.get("--privacy")),
-              path(own.get("--models")),
-              Path.of(own.get("--output")));
+      s = run(options, Path.of(own.get("--events")), inputs, Path.of(own.get("--output")));
     } else {
       String topic =
           own.getOrDefault("--topic", options.get(io.prescient.job.PrescientOptions.TOPIC_EVENTS));
@@ -121,13 +128,14 @@ public final class ReplayCommand {
                   topic,
                   offsets(topic, own.get("--from"), OffsetsInitializer.earliest()),
                   offsets(topic, own.get("--to"), OffsetsInitializer.latest())),
-              path(own.get("--privacy")),
-              path(own.get("--models")),
+              inputs,
               Path.of(own.get("--output")));
     }
     System.out.printf(
-        "decisions %,d, dlq %,d, audit %,d in %.1f s%ndecisions.jsonl sha256 %s%noutput: %s%n",
+        "decisions %,d, feedback %,d, dlq %,d, audit %,d in %.1f s%ndecisions.jsonl sha256 %s%n"
+            + "output: %s%n",
         s.lines().get("decisions"),
+        s.lines().get("feedback"),
         s.lines().get("dlq"),
         s.lines().get("audit"),
         (System.nanoTime() - t0) / 1e9,
@@ -135,23 +143,42 @@ public final class ReplayCommand {
         s.output());
   }
 
+  /** The replay's inputs besides the events; each may be null (none). */
+  public record Inputs(Path privacy, Path models, Path outcomes, Path catalog) {}
+
   /** Runs the replay and merges its output into sorted {@code <name>.jsonl} files. */
   public static Summary run(Configuration options, Path events, Path privacy, Path models, Path out)
       throws Exception {
-    Configuration c = bounded(options);
-    Path parts = out.resolve("parts");
-    deleteTree(parts);
-    return execute(c, ReplayIO.create(c, events, privacy, models, parts), out);
+    return run(options, events, new Inputs(privacy, models, null, null), out);
   }
 
-  /** As {@link #run(Configuration, Path, Path, Path, Path)} over any events source. */
-  public static Summary run(
-      Configuration options, Source<Envelope, ?, ?> events, Path privacy, Path models, Path out)
+  public static Summary run(Configuration options, Path events, Inputs in, Path out)
       throws Exception {
     Configuration c = bounded(options);
     Path parts = out.resolve("parts");
     deleteTree(parts);
-    return execute(c, ReplayIO.create(c, events, privacy, models, parts), out);
+    return execute(
+        c,
+        ReplayIO.create(c, events, in.privacy(), in.models(), in.outcomes(), in.catalog(), parts),
+        out);
+  }
+
+  /** As {@link #run(Configuration, Path, Inputs, Path)} over any events source. */
+  public static Summary run(
+      Configuration options, Source<Envelope, ?, ?> events, Path privacy, Path models, Path out)
+      throws Exception {
+    return run(options, events, new Inputs(privacy, models, null, null), out);
+  }
+
+  public static Summary run(
+      Configuration options, Source<Envelope, ?, ?> events, Inputs in, Path out) throws Exception {
+    Configuration c = bounded(options);
+    Path parts = out.resolve("parts");
+    deleteTree(parts);
+    return execute(
+        c,
+        ReplayIO.create(c, events, in.privacy(), in.models(), in.outcomes(), in.catalog(), parts),
+        out);
   }
 
   private static Configuration bounded(Configuration options) {
@@ -167,7 +194,7 @@ public final class ReplayCommand {
     PrescientPipeline.build(env, io, c);
     env.execute("prescient-replay");
     Map<String, Integer> counts = new LinkedHashMap<>();
-    for (String name : List.of("decisions", "dlq", "audit")) {
+    for (String name : List.of("decisions", "feedback", "dlq", "audit")) {
       counts.put(name, merge(parts, name, out.resolve(name + ".jsonl")));
     }
     deleteTree(parts);
