@@ -60,9 +60,22 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     Map<String, String> resumed = new HashMap<>(base);
     resumed.put("execution.state-recovery.path", savepoint);
     JobClient second = start(resumed, "prescient-phase-2");
-    waitUntil(() -> values(p + "-audit").size() == 1, "the erase receipt");
-    JsonNode receipt = values(p + "-audit").get(0);
+    // One receipt from each keyed operator: the profile's, and the policy's (nothing held yet).
+    waitUntil(() -> values(p + "-audit").size() == 2, "the erase receipts");
+    JsonNode receipt =
+        values(p + "-audit").stream()
+            .filter(r -> !r.get("effects").get(0).asText().startsWith("policy:"))
+            .findFirst()
+            .orElseThrow();
+    JsonNode policyReceipt =
+        values(p + "-audit").stream()
+            .filter(r -> r.get("effects").get(0).asText().startsWith("policy:"))
+            .findFirst()
+            .orElseThrow();
     assertThat(receipt.get("user_id").asText()).isEqualTo("u-g");
+    assertThat(policyReceipt.get("user_id").asText()).isEqualTo("u-g");
+    assertThat(policyReceipt.get("request").asText()).isEqualTo("erase");
+    assertThat(policyReceipt.get("effects").toString()).isEqualTo("[\"policy:nothing stored\"]");
     assertThat(receipt.get("effects").toString())
         .isEqualTo(
             "[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\",\"affinities:1\"]");
@@ -99,6 +112,9 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
         .extracting(u -> u.substring(0, u.indexOf(':')))
         .containsExactly("u-clock1", "u-clock2", "u-f", "u-h", "u-p");
     assertThat(users).contains("u-h: profile=true cart=0 seen=2 affinities=1 timers=0");
+    List<String> policy = SavepointUsers.readPolicy(finalSavepoint);
+    assertThat(policy).noneMatch(u -> u.startsWith("u-g:"));
+    assertThat(policy).anyMatch(u -> u.startsWith("u-f: ") || u.startsWith("u-p: "));
 
     // The analyst's export of the same savepoint: one row per profile, none for the erased user,
     // the live features as of each user's latest event.

@@ -54,7 +54,7 @@ class MetricsITCase extends PipelineTestBase {
               sum(
                   first,
                   "prescient_arm_action_channel_decisionsOut",
-                  "action=\"cart_reminder\",",
+                  "action=\"reminder\",",
                   "channel=\"email\""))
           .isEqualTo(1);
 

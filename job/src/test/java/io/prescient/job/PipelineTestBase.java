@@ -85,6 +85,13 @@ abstract class PipelineTestBase {
     o.put("prescient.checkpoint.dir", checkpoints.toUri().toString());
     o.put("prescient.watermark.out-of-orderness", "0 s");
     o.put("prescient.watermark.idleness", "1 s");
+    // Decisions leave when decided: these tests move event time by hours, not days. The delay, its
+    // re-check and its timers across restores are proven by PolicyFunctionTest and the cluster
+    // upgrade check.
+    o.put("prescient.policy.creepiness-delay", "0 s");
+    // Everyone in the rules arm, so assertions can name the offer; ReplayITCase runs all arms.
+    o.put("prescient.policy.control-share", "0");
+    o.put("prescient.policy.rules-share", "1");
     return o;
   }
 

@@ -73,10 +73,14 @@ class PrescientPipelineITCase extends PipelineTestBase {
             DecisionIds.of("u-c", "cart_abandonment", "c2"));
     JsonNode a =
         decisions.stream().filter(d -> d.get("user_id").asText().equals("u-a")).findFirst().get();
-    assertThat(a.get("schema_version").asInt()).isEqualTo(1);
-    assertThat(a.get("action").asText()).isEqualTo("cart_reminder");
+    assertThat(a.get("schema_version").asInt()).isEqualTo(2);
+    assertThat(a.get("action").asText()).isEqualTo("reminder");
+    assertThat(a.get("offer_id").asText()).isEqualTo("cart_reminder");
     assertThat(a.get("channel").asText()).isEqualTo("email");
-    assertThat(a.get("product_id").asText()).isEqualTo("p1");
+    // u-a has 2 events: broad before specific, the category and not the product
+    assertThat(a.has("product_id")).isFalse();
+    assertThat(a.get("category").asText()).isEqualTo("bags");
+    assertThat(a.get("guardrails").toString()).isEqualTo("[\"broad_first\"]");
     assertThat(a.get("decided_at").asText()).isEqualTo("2011-01-04T11:00:00Z");
     assertThat(a.get("arm").asText()).isEqualTo("rules");
     assertThat(a.get("why").asText()).contains("2 items");

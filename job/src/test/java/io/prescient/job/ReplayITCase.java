@@ -30,7 +30,15 @@ class ReplayITCase extends PipelineTestBase {
     // One events partition: the live job then reads the log in file order, as the replay does.
     kafka.createTopics(1, p + "-events");
     kafka.createTopics(
-        2, p + "-privacy", p + "-models", p + "-decisions", p + "-dlq", p + "-audit");
+        2,
+        p + "-privacy",
+        p + "-models",
+        p + "-outcomes",
+        p + "-catalog",
+        p + "-decisions",
+        p + "-dlq",
+        p + "-audit",
+        p + "-feedback");
     List<String> lines = new ArrayList<>(Files.readAllLines(LOG, StandardCharsets.UTF_8));
     lines.add(1500, "{\"event_id\":\"bad-1\",\"user_id\":\"tb-x\",\"type\":\"teleport\"}");
     Path log = tmp.resolve("events.jsonl");
@@ -45,6 +53,11 @@ class ReplayITCase extends PipelineTestBase {
     o.put("prescient.kafka.bounded", "true");
     o.put("prescient.watermark.idleness", "0 s");
     o.put("prescient.watermark.out-of-orderness", "5 min");
+    // The whole policy as in production: all three arms, exploration, the 24 h delay.
+    o.put("prescient.policy.control-share", "0.1");
+    o.put("prescient.policy.rules-share", "0.45");
+    o.put("prescient.policy.creepiness-delay", "24 h");
+    o.put("prescient.policy.without-offer-model", "PRIOR");
     buildJob(o).execute("prescient-live-for-replay");
     List<String> live = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(p + "-decisions")) {
@@ -58,6 +71,18 @@ class ReplayITCase extends PipelineTestBase {
 
     assertThat(live).hasSizeGreaterThan(50);
     assertThat(replayed).containsExactlyElementsOf(live);
+    assertThat(live).anyMatch(d -> d.contains("\"arm\":\"control\""));
+    assertThat(live).anyMatch(d -> d.contains("\"arm\":\"rules\""));
+    assertThat(live).anyMatch(d -> d.contains("\"arm\":\"model\""));
+    assertThat(live).anyMatch(d -> d.contains("\"explored\":true"));
+    List<String> liveFeedback = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(p + "-feedback")) {
+      liveFeedback.add(new String(r.value(), StandardCharsets.UTF_8));
+    }
+    liveFeedback.sort(null);
+    assertThat(liveFeedback).isNotEmpty();
+    assertThat(Files.readAllLines(tmp.resolve("out").resolve("feedback.jsonl")))
+        .containsExactlyElementsOf(liveFeedback);
     assertThat(s.lines().get("decisions")).isEqualTo(live.size());
     List<String> dlq = Files.readAllLines(tmp.resolve("out").resolve("dlq.jsonl"));
     assertThat(dlq).hasSize(1);

@@ -4,8 +4,10 @@ import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.policy.ChurnModelPolicy;
+import io.prescient.models.policy.OfferModel;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.ModelAnnouncement;
+import io.prescient.state.features.FeatureSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models one parallel instance serves, by slot ("churn", "churn:shadow"), swapped live.
- * Announcements from the {@code models} topic are broadcast to every instance; each instance
+ * The models one parallel instance serves, by slot ("churn", "churn:shadow", "offers"), swapped
+ * live. Announcements from the {@code models} topic are broadcast to every instance; each instance
  * fetches the manifest and model through Flink's FileSystem, checks both hashes and the feature
  * schema, and only then replaces the model it serves and records the announcement in broadcast
  * state (so a restore loads the same model). A refused artifact is reported with its reason and
@@ -34,14 +36,18 @@ final class ModelSlots implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelSlots.class);
 
   static final List<String> SLOTS =
-      List.of(ChurnModelPolicy.MODEL, ChurnModelPolicy.MODEL + ":shadow");
+      List.of(ChurnModelPolicy.MODEL, ChurnModelPolicy.MODEL + ":shadow", OfferModel.NAME);
 
   private final Map<String, LoadedModel> serving = new HashMap<>();
   private final Map<String, ModelAnnouncement> servingFrom = new HashMap<>();
   private final Counter loads;
   private final Map<ModelLoadException.Reason, Counter> refusals;
 
-  ModelSlots(MetricGroup group) {
+  /** The offer model's live feature names: the schema plus the catalog's offers. */
+  private final List<String> offerFeatures;
+
+  ModelSlots(MetricGroup group, List<String> offerIds) {
+    this.offerFeatures = OfferModel.featureNames(offerIds);
     loads = group.counter("modelLoads");
     refusals = new EnumMap<>(ModelLoadException.Reason.class);
     for (ModelLoadException.Reason r : ModelLoadException.Reason.values()) {
@@ -53,7 +59,7 @@ final class ModelSlots implements AutoCloseable {
   /** Serves the churn model at {@code manifestUri} from the start; a bad one stops the start. */
   void serveInitial(String manifestUri) {
     try {
-      serving.put(ChurnModelPolicy.MODEL, fetch(manifestUri, null));
+      serving.put(ChurnModelPolicy.MODEL, fetch(manifestUri, null, FeatureSchema.names()));
     } catch (ModelLoadException e) {
       // A configured model that cannot serve is a deployment error: say so at start.
       throw new IllegalArgumentException(
@@ -73,7 +79,7 @@ final class ModelSlots implements AutoCloseable {
         // Restored from a checkpoint, or this instance has not loaded it yet.
         servingFrom.put(slot, a);
         try {
-          swap(slot, fetch(a.uri, a.sha256), a);
+          swap(slot, fetch(a.uri, a.sha256, liveNames(slot)), a);
         } catch (ModelLoadException e) {
           refusals.get(e.reason()).inc();
           LOG.warn("model {} {} from state cannot be loaded: {}", slot, a.version, e.getMessage());
@@ -101,7 +107,7 @@ final class ModelSlots implements AutoCloseable {
             ModelLoadException.Reason.BAD_MANIFEST,
             "no model slot '" + a.slot() + "'; this job serves " + SLOTS);
       }
-      LoadedModel m = fetch(a.uri, a.sha256);
+      LoadedModel m = fetch(a.uri, a.sha256, liveNames(a.slot()));
       if (!m.manifest.version().equals(a.version) || !m.manifest.name().equals(a.name)) {
         m.close();
         throw new ModelLoadException(
@@ -139,8 +145,13 @@ final class ModelSlots implements AutoCloseable {
     }
   }
 
+  private List<String> liveNames(String slot) {
+    return slot.equals(OfferModel.NAME) ? offerFeatures : FeatureSchema.names();
+  }
+
   /** Reads a manifest and its model through Flink's FileSystem and checks them. */
-  static LoadedModel fetch(String manifestUri, String expectedSha256) throws ModelLoadException {
+  static LoadedModel fetch(String manifestUri, String expectedSha256, List<String> liveNames)
+      throws ModelLoadException {
     Path manifestPath = new Path(manifestUri);
     byte[] manifestBytes = read(manifestPath);
     if (expectedSha256 != null) {
@@ -156,7 +167,8 @@ final class ModelSlots implements AutoCloseable {
     if (!modelPath.isAbsolute()) {
       modelPath = new Path(manifestPath.getParent(), manifest.modelFile());
     }
-    return LoadedModel.fromBytes(manifest, read(modelPath), modelPath.toString());
+    return LoadedModel.fromBytes(
+        manifest, read(modelPath), modelPath.toString(), FeatureSchema.VERSION, liveNames);
   }
 
   private static byte[] read(Path p) throws ModelLoadException {

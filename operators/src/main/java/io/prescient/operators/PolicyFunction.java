@@ -4,6 +4,7 @@ import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.Offer;
+import io.prescient.models.policy.OfferModel;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -68,6 +70,7 @@ public class PolicyFunction
   private transient MapState<String, long[]> sends;
   private transient MapState<String, long[]> shown;
   private transient ModelSlots models;
+  private transient List<String> offerIds;
   private transient MetricGroup metrics;
   private transient Map<String, Counter> counters;
   private transient Histogram churnScores;
@@ -99,7 +102,9 @@ public class PolicyFunction
     shown = getRuntimeContext().getMapState(PolicyState.shown());
     metrics = getRuntimeContext().getMetricGroup().addGroup("prescient");
     counters = new HashMap<>();
-    models = new ModelSlots(metrics);
+    offerIds = engine.settings().catalog().offers().stream().map(Offer::id).toList();
+    models = new ModelSlots(metrics, offerIds);
+    registerMetrics();
     // Churn probability x 1000 over the last 1,000 scored decisions: watch it for score drift.
     churnScores = metrics.histogram("churnScorePermille", new DescriptiveStatisticsHistogram(1000));
     if (!initialChurnModel.isEmpty()) {
@@ -153,6 +158,12 @@ public class PolicyFunction
 
   // ---------------------------------------------------------------- deciding
 
+  /** The served offer model as the policy's scorer, or null. */
+  private PolicyEngine.OfferScorer offerScorer() {
+    LoadedModel m = models.get(OfferModel.NAME);
+    return m == null ? null : OfferModel.scorer(m, offerIds);
+  }
+
   private void decide(DecisionCandidate c, ReadOnlyContext ctx, Collector<Decision> out)
       throws Exception {
     Decision d = c.decision;
@@ -182,7 +193,7 @@ public class PolicyFunction
                 churn,
                 product(d.productId, d.category, ctx.getBroadcastState(PolicyState.CATALOG))),
             view(user),
-            null);
+            offerScorer());
     if (r.decision() == null) {
       for (String g : r.suppressedBy()) {
         count("guardrailSuppressions", "guardrail", g);
@@ -632,8 +643,12 @@ public class PolicyFunction
     }
   }
 
-  /** A counter per name and label values, created on first use. */
   private void count(String name, String... labels) {
+    counter(name, labels).inc();
+  }
+
+  /** The counter of a name and label values, created on first use. */
+  private Counter counter(String name, String... labels) {
     String key = name + "|" + String.join("|", labels);
     Counter c = counters.get(key);
     if (c == null) {
@@ -644,7 +659,29 @@ public class PolicyFunction
       c = g.counter(name);
       counters.put(key, c);
     }
-    c.inc();
+    return c;
+  }
+
+  /** Counters a dashboard queries exist from the start, at zero, not from their first event. */
+  private void registerMetrics() {
+    for (String name :
+        List.of(
+            "decisionsExplored",
+            "decisionsSuppressed",
+            "delayedHeld",
+            "delayedReleased",
+            "feedbackOut",
+            "outcomesUnjoined",
+            "catalogEntriesApplied")) {
+      counter(name);
+    }
+    for (String g : Guardrails.NAMES) {
+      counter("guardrailFired", "guardrail", g);
+      counter("guardrailSuppressions", "guardrail", g);
+    }
+    for (String r : Guardrails.CANCEL_REASONS) {
+      counter("delayedCancelled", "reason", r);
+    }
   }
 
   @Override

@@ -30,6 +30,26 @@ public final class InspectSavepoint {
     }
   }
 
+  private static final Pattern POLICY = Pattern.compile("held=(\\d+) open=(\\d+) outcomes=(\\d+)");
+
+  /** Totals of the policy operator: held (delayed) decisions, open feedback, buffered outcomes. */
+  public static String summarizePolicy(List<String> lines) {
+    long held = 0;
+    long open = 0;
+    long outcomes = 0;
+    for (String line : lines) {
+      Matcher m = POLICY.matcher(line);
+      if (!m.find()) {
+        throw new IllegalStateException("unexpected line " + line);
+      }
+      held += Long.parseLong(m.group(1));
+      open += Long.parseLong(m.group(2));
+      outcomes += Long.parseLong(m.group(3));
+    }
+    return String.format(
+        "held_decisions=%d open_feedback=%d buffered_outcomes=%d", held, open, outcomes);
+  }
+
   public static Summary summarize(List<String> users) {
     long profiles = 0;
     long cart = 0;
@@ -69,9 +89,12 @@ public final class InspectSavepoint {
       }
     }
     List<String> users = SavepointUsers.read(path);
+    List<String> policy = SavepointUsers.readPolicy(path);
     if (usersFile != null) {
-      Files.write(usersFile, users);
+      List<String> all = new java.util.ArrayList<>(users);
+      policy.forEach(l -> all.add("policy " + l));
+      Files.write(usersFile, all);
     }
-    System.out.println(summarize(users));
+    System.out.println(summarize(users) + " " + summarizePolicy(policy));
   }
 }

@@ -2,7 +2,11 @@ package io.prescient.job.savepoint;
 
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.operators.HeldDecision;
+import io.prescient.operators.PolicyState;
 import io.prescient.operators.ProfileState;
+import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.Outcome;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.UserProfile;
@@ -47,6 +51,67 @@ public final class SavepointUsers {
     return users;
   }
 
+  /**
+   * One line per user found in any keyed state of the policy operator, sorted: {@code user: held=..
+   * open=.. outcomes=.. sends=.. shown=.. timers=..} (held decisions waiting out their delay,
+   * decisions in their reward window, buffered outcomes, message-history channels, products shown,
+   * event-time timers).
+   */
+  public static List<String> readPolicy(String savepoint) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    SavepointReader reader =
+        SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
+    List<String> users = new ArrayList<>();
+    try (CloseableIterator<String> it =
+        reader
+            .readKeyedState(
+                OperatorIdentifier.forUid(PrescientPipeline.UID_POLICY), new PolicyReader())
+            .executeAndCollect()) {
+      it.forEachRemaining(users::add);
+    }
+    users.sort(null);
+    return users;
+  }
+
+  /** "user: held=.. open=.. outcomes=.. sends=.. shown=.. timers=..". */
+  public static final class PolicyReader extends KeyedStateReaderFunction<String, String> {
+    private static final long serialVersionUID = 1L;
+    private transient MapState<String, HeldDecision> held;
+    private transient MapState<String, Feedback> open;
+    private transient MapState<String, Outcome> outcomes;
+    private transient MapState<String, long[]> sends;
+    private transient MapState<String, long[]> shown;
+
+    @Override
+    public void open(OpenContext ctx) {
+      held = getRuntimeContext().getMapState(PolicyState.held());
+      open = getRuntimeContext().getMapState(PolicyState.open());
+      outcomes = getRuntimeContext().getMapState(PolicyState.outcomes());
+      sends = getRuntimeContext().getMapState(PolicyState.sends());
+      shown = getRuntimeContext().getMapState(PolicyState.shown());
+      getRuntimeContext().getState(PolicyState.user());
+    }
+
+    @Override
+    public void readKey(String user, Context ctx, Collector<String> out) throws Exception {
+      out.collect(
+          user
+              + ": held="
+              + Reader.count(held.keys())
+              + " open="
+              + Reader.count(open.keys())
+              + " outcomes="
+              + Reader.count(outcomes.keys())
+              + " sends="
+              + Reader.count(sends.keys())
+              + " shown="
+              + Reader.count(shown.keys())
+              + " timers="
+              + ctx.registeredEventTimeTimers().size());
+    }
+  }
+
   /** "user: profile=.. cart=.. seen=.. affinities=.. timers=..". */
   public static final class Reader extends KeyedStateReaderFunction<String, String> {
     private static final long serialVersionUID = 1L;
@@ -80,7 +145,7 @@ public final class SavepointUsers {
               + ctx.registeredEventTimeTimers().size());
     }
 
-    private static int count(Iterable<String> keys) {
+    static int count(Iterable<String> keys) {
       int n = 0;
       for (String ignored : keys) {
         n++;

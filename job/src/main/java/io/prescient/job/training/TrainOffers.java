@@ -28,14 +28,20 @@ public final class TrainOffers {
   static final String USAGE =
       String.join(
           "\n",
-          "usage: prescient train offers [options]",
+          "usage: prescient train offers [options]   (Open Bandit logs; see --feedback below)",
           "  --logs DIR[,DIR...]    Open Bandit campaign directories, each with <campaign>.csv(.gz)",
           "                         and item_context.csv(.gz) (the shared random/men and random/women)",
           "  --data-dir DIR         the shared datasets, for the default --logs (../shared/data)",
           "  --test-from DATE       impressions from this day on are the test set (2019-11-29)",
-          TrainingCli.COMMON_USAGE);
+          TrainingCli.COMMON_USAGE,
+          "prescient train offers --feedback FILE trains the model the policy serves from",
+          "Prescient's own feedback records instead (--feedback --help for its options).");
 
   public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--feedback")) {
+      TrainOffersFromFeedback.main(args); // our own feedback, not the Open Bandit format
+      return;
+    }
     Map<String, String> defaults = TrainingCli.commonDefaults();
     defaults.put("--test-from", "2019-11-29");
     Map<String, String> o =

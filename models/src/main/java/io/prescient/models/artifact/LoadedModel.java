@@ -74,7 +74,7 @@ public final class LoadedModel implements AutoCloseable {
     return fromBytes(manifest, bytes, where, FeatureSchema.VERSION, FeatureSchema.names());
   }
 
-  static LoadedModel fromBytes(
+  public static LoadedModel fromBytes(
       ModelManifest manifest, byte[] bytes, String file, int liveVersion, List<String> liveNames)
       throws ModelLoadException {
     checkSchema(manifest, liveVersion, liveNames);

@@ -36,6 +36,10 @@ public final class Guardrails implements Serializable {
           CAP,
           BROAD_FIRST);
 
+  /** Why a held decision can be cancelled at release. */
+  public static final List<String> CANCEL_REASONS =
+      List.of("purchased", OPT_OUT, UNSUBSCRIBED, OUT_OF_STOCK, CAP);
+
   /**
    * @param shownLimit a product is named to a user at most this many times per {@code
    *     shownWindowMs}

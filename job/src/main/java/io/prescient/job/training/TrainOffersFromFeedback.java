@@ -1,0 +1,133 @@
+package io.prescient.job.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.policy.OfferCatalog;
+import io.prescient.models.policy.OfferModel;
+import io.prescient.models.training.BoostingParams;
+import io.prescient.state.features.FeatureSchema;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code ./prescient train offers --feedback FILE}: the offer-propensity model the policy serves
+ * (slot {@code offers}), from Prescient's own feedback records: released, non-control decisions
+ * with features, the offer sent, its exact logged propensity and whether the user converted.
+ */
+public final class TrainOffersFromFeedback {
+  private TrainOffersFromFeedback() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient train offers --feedback FILE [options]",
+          "  --feedback FILE        feedback JSON lines (the feedback topic, or replay's feedback.jsonl)",
+          "  --offers FILE          the offer catalog the job serves (default: the shipped one)",
+          TrainingCli.COMMON_USAGE,
+          "Rows are weighted by min(" + OfferModel.MAX_WEIGHT + ", 1/propensity); the earliest 80%",
+          "by decision time train, the rest test. Announce the artifact on the models topic with",
+          "name 'offers' to serve it.");
+
+  /** What a feedback file held. */
+  record Read(List<OfferModel.Logged> rows, Map<String, Integer> skipped) {}
+
+  public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
+    Map<String, String> defaults = TrainingCli.commonDefaults();
+    defaults.put("--offers", "");
+    Map<String, String> o =
+        TrainingCli.parse("offers", USAGE, args, defaults, Set.of("--feedback"), Set.of());
+    if (o == null) {
+      return;
+    }
+    if (!o.containsKey("--feedback") || !Files.isRegularFile(Path.of(o.get("--feedback")))) {
+      TrainingCli.fail("offers", USAGE, "--feedback must name a feedback JSON-lines file");
+    }
+    Path file = Path.of(o.get("--feedback"));
+    OfferCatalog catalog = OfferCatalog.load(o.get("--offers"));
+    Read read = read(file);
+    TrainingCli.log(
+        String.format("%s: %,d usable rows; skipped %s", file, read.rows().size(), read.skipped()));
+    BoostingParams params = new BoostingParams(100, 0.05, 3, 5, 0.8, 0.8, 1, 42);
+    OfferModel.Result r =
+        OfferModel.train(read.rows(), catalog, params, Integer.parseInt(o.get("--threads")));
+    Map<String, String> training = new LinkedHashMap<>();
+    training.put("task", "offer propensity: P(convert | user features, offer)");
+    training.put(
+        "data", file.getFileName() + " sha256 " + LoadedModel.sha256(Files.readAllBytes(file)));
+    training.put("catalog", catalog.source());
+    training.put("rows_train", Integer.toString(r.trainRows()));
+    training.put("rows_test", Integer.toString(r.testRows()));
+    training.put("params", params.toString());
+    training.put("row_weights", "min(" + OfferModel.MAX_WEIGHT + ", 1/logged propensity)");
+    Path manifest =
+        OfferModel.write(Path.of(o.get("--output")), o.get("--version"), r, catalog, training);
+    System.out.printf(
+        "%ntest ROC AUC %.4f (catalog prior %.4f), Brier %.4f, conversion rate %.4f on %,d rows%n",
+        r.metrics().get("test_roc_auc"),
+        r.metrics().get("test_roc_auc_prior"),
+        r.metrics().get("test_brier"),
+        r.metrics().get("test_positive_rate"),
+        r.testRows());
+    System.out.println("artifact: " + manifest);
+  }
+
+  /** Reads the usable rows of a feedback file; every other line is counted by reason. */
+  static Read read(Path file) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<OfferModel.Logged> rows = new ArrayList<>();
+    Map<String, Integer> skipped = new TreeMap<>();
+    int width = FeatureSchema.names().size();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode f;
+        try {
+          f = json.readTree(line);
+        } catch (IOException e) {
+          skipped.merge("not_json", 1, Integer::sum);
+          continue;
+        }
+        JsonNode d = f.path("decision");
+        if (f.path("feature_schema_version").asInt() != FeatureSchema.VERSION) {
+          skipped.merge("other_feature_schema", 1, Integer::sum);
+        } else if ("none".equals(d.path("action").asText()) || d.path("offer_id").isMissingNode()) {
+          skipped.merge("control_or_no_offer", 1, Integer::sum);
+        } else if (f.path("features").size() != width) {
+          skipped.merge("no_features", 1, Integer::sum);
+        } else {
+          float[] x = new float[width];
+          for (int i = 0; i < width; i++) {
+            JsonNode v = f.get("features").get(i);
+            x[i] = v.isNull() ? Float.NaN : (float) v.asDouble();
+          }
+          rows.add(
+              new OfferModel.Logged(
+                  x,
+                  d.get("offer_id").asText(),
+                  d.path("propensity").asDouble(1.0),
+                  f.path("converted").asBoolean(),
+                  Instant.parse(d.get("decided_at").asText()).toEpochMilli()));
+        }
+      }
+    }
+    return new Read(rows, skipped);
+  }
+}
