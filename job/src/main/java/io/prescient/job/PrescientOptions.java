@@ -258,6 +258,22 @@ public final class PrescientOptions {
               "Event time a cart must stay unchanged, without a purchase, before a reminder is"
                   + " decided.");
 
+  public static final ConfigOption<Duration> BROWSE_ABANDON_AFTER =
+      key("prescient.rules.browse-abandon-after")
+          .durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription(
+              "Event time after the last product view of a session without a cart or purchase"
+                  + " before a browse-abandonment decision point.");
+
+  public static final ConfigOption<Integer> BROWSE_MIN_VIEWS =
+      key("prescient.rules.browse-min-views")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Product views a session needs to count as browsing; 0 turns the browse-abandonment"
+                  + " trigger off.");
+
   public static final ConfigOption<Duration> DECISION_VALID_FOR =
       key("prescient.rules.decision-valid-for")
           .durationType()

@@ -5,6 +5,7 @@ import io.prescient.models.policy.FrequencyCaps;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.PolicyEngine;
+import io.prescient.models.rules.BrowseAbandonmentRule;
 import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputWatermarks;
@@ -70,6 +71,18 @@ public final class PrescientPipeline {
         options.get(PrescientOptions.AFFINITY_HALF_LIFE).toMillis(),
         options.get(PrescientOptions.SESSION_GAP).toMillis(),
         options.get(PrescientOptions.MAX_AFFINITIES));
+  }
+
+  /** The browse-abandonment trigger from the options, or null when it is off. */
+  static BrowseAbandonmentRule browseRule(Configuration options) {
+    int minViews = options.get(PrescientOptions.BROWSE_MIN_VIEWS);
+    return minViews <= 0
+        ? null
+        : new BrowseAbandonmentRule(
+            options.get(PrescientOptions.BROWSE_ABANDON_AFTER).toMillis(),
+            options.get(PrescientOptions.SESSION_GAP).toMillis(),
+            minViews,
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis());
   }
 
   /** The decision policy, from the options; a bad offer catalog or cap spec fails here. */
@@ -153,6 +166,7 @@ public final class PrescientPipeline {
             .process(
                 new ProfileFunction(
                     rule,
+                    browseRule(options),
                     options.get(PrescientOptions.ALLOWED_LATENESS),
                     options.get(PrescientOptions.TIMER_GRANULARITY),
                     options.get(PrescientOptions.STATE_TTL),

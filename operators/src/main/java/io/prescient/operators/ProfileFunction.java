@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.models.rules.BrowseAbandonmentRule;
 import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
@@ -13,6 +14,7 @@ import io.prescient.state.contract.Rejection;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.json.OutputJson;
 import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.ProfileUpdater;
@@ -48,6 +50,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("audit") {};
 
   private final CartAbandonmentRule rule;
+  private final BrowseAbandonmentRule browseRule;
   private final long allowedLatenessMs;
   private final long timerGranularityMs;
   private final Duration stateTtl;
@@ -55,6 +58,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final ProfileUpdater.Settings settings;
 
   private transient ValueState<UserProfile> profileState;
+  private transient ValueState<BrowseSession> browseState;
   private transient MapState<String, CartLine> cartState;
   private transient MapState<String, Long> seen;
   private transient MapState<String, Affinity> affinityState;
@@ -74,7 +78,22 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       Duration stateTtl,
       int dlqMaxRawBytes,
       ProfileUpdater.Settings settings) {
+    this(rule, null, allowedLateness, timerGranularity, stateTtl, dlqMaxRawBytes, settings);
+  }
+
+  /**
+   * @param browseRule the browse-abandonment trigger, or null for none
+   */
+  public ProfileFunction(
+      CartAbandonmentRule rule,
+      BrowseAbandonmentRule browseRule,
+      Duration allowedLateness,
+      Duration timerGranularity,
+      Duration stateTtl,
+      int dlqMaxRawBytes,
+      ProfileUpdater.Settings settings) {
     this.rule = rule;
+    this.browseRule = browseRule;
     this.allowedLatenessMs = allowedLateness.toMillis();
     this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
     this.stateTtl = stateTtl;
@@ -85,6 +104,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   @Override
   public void open(OpenContext ctx) {
     profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
+    browseState = getRuntimeContext().getState(ProfileState.browse(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateStore<>(cartState);
     seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
@@ -143,7 +163,21 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       ctx.timerService().deleteEventTimeTimer(due);
       decideAt(due, p, ctx, out);
     }
+    BrowseSession browse = browseRule == null ? null : browseState.value();
+    if (browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer) {
+      long due = browse.pendingTimer;
+      ctx.timerService().deleteEventTimeTimer(due);
+      decideBrowseAt(due, p, browse, ctx, out);
+    }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
+    if (browseRule != null && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
+      if (browse == null) {
+        browse = new BrowseSession();
+      }
+      browseRule.apply(browse, e);
+      rearmBrowseTimer(browse, ctx);
+      browseState.update(browse);
+    }
     if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       sensitiveIgnored.inc();
     } else if (outcome == ProfileUpdater.Outcome.CART_CHANGED) {
@@ -165,8 +199,57 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (p == null) {
       return;
     }
-    decideAt(timestamp, p, ctx, out);
+    BrowseSession browse = browseRule == null ? null : browseState.value();
+    if (browse != null && browse.pendingTimer == timestamp) {
+      decideBrowseAt(timestamp, p, browse, ctx, out);
+    }
+    decideAt(timestamp, p, ctx, out); // a no-op unless the cart is due
     profileState.update(p);
+  }
+
+  /** The browse timer at {@code timestamp}: the session is decided, or the timer moves. */
+  private void decideBrowseAt(
+      long timestamp, UserProfile p, BrowseSession s, Context ctx, Collector<PolicyInput> out)
+      throws Exception {
+    if (s.pendingTimer == timestamp) {
+      s.pendingTimer = 0;
+    }
+    long due = browseRule.dueAt(s);
+    if (due >= 0 && due > timestamp) {
+      rearmBrowseTimer(s, ctx); // viewed again after the timer was set
+    } else {
+      Decision d = browseRule.evaluate(ctx.getCurrentKey(), s, p.optedOut, timestamp);
+      if (d != null) {
+        decisions.inc();
+        float[] features =
+            FeatureSchema.extract(
+                FeatureSchema.Inputs.of(
+                    p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
+        out.collect(
+            PolicyInput.candidate(
+                new DecisionCandidate(
+                    d, features, p.events, d.scores.getOrDefault("product_price", 0.0))));
+      } else if (p.optedOut) {
+        suppressed.inc();
+      }
+    }
+    browseState.update(s);
+  }
+
+  private void rearmBrowseTimer(BrowseSession s, Context ctx) {
+    long due = browseRule.dueAt(s);
+    long at =
+        due < 0 ? 0 : ((due + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+    if (at == s.pendingTimer) {
+      return;
+    }
+    if (s.pendingTimer != 0) {
+      ctx.timerService().deleteEventTimeTimer(s.pendingTimer);
+    }
+    if (at != 0) {
+      ctx.timerService().registerEventTimeTimer(at);
+    }
+    s.pendingTimer = at;
   }
 
   /** What a timer at {@code timestamp} does: the rule decides, or the timer moves. */
@@ -268,6 +351,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       if (categories > 0) {
         receipt.effects.add("affinities:" + categories);
       }
+      BrowseSession browse = browseState.value();
+      if (browse != null) {
+        receipt.effects.add("browse session");
+        if (browse.pendingTimer != 0) {
+          ctx.timerService().deleteEventTimeTimer(browse.pendingTimer);
+          receipt.effects.add("browse timer:1");
+        }
+      }
+      browseState.clear();
       affinityState.clear();
       profileState.clear();
       cart.clear();

@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public final class ProfileState {
   public static final String CART = "cart";
   public static final String SEEN = "seen-event-ids";
   public static final String AFFINITIES = "affinities";
+  public static final String BROWSE = "browse-session";
 
   public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
     ValueStateDescriptor<UserProfile> d =
@@ -51,6 +53,14 @@ public final class ProfileState {
   public static MapStateDescriptor<String, Affinity> affinities(Duration ttl) {
     MapStateDescriptor<String, Affinity> d =
         new MapStateDescriptor<>(AFFINITIES, Types.STRING, TypeInformation.of(Affinity.class));
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  /** The current browsing session, for the browse-abandonment trigger. */
+  public static ValueStateDescriptor<BrowseSession> browse(Duration ttl) {
+    ValueStateDescriptor<BrowseSession> d =
+        new ValueStateDescriptor<>(BROWSE, TypeInformation.of(BrowseSession.class));
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
   }

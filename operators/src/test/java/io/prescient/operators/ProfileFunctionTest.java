@@ -404,4 +404,62 @@ class ProfileFunctionTest {
     harness = null;
     return ids;
   }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput>
+      browseHarness() throws Exception {
+    ProfileFunction fn =
+        new ProfileFunction(
+            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+            new io.prescient.models.rules.BrowseAbandonmentRule(
+                HOUR, 30 * MINUTE, 3, 7 * 24 * HOUR),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(1),
+            Duration.ofDays(400),
+            1024,
+            ProfileUpdater.Settings.defaults());
+    KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
+    h.setStateBackend(new EmbeddedRocksDBStateBackend());
+    return h;
+  }
+
+  @Test
+  void aBrowsingSessionWithoutACartIsOneBrowseDecisionPoint() throws Exception {
+    harness = browseHarness();
+    harness.open();
+    // u1 views three products and leaves; u2 views three and puts one in the cart; u3 views two
+    for (int i = 0; i < 3; i++) {
+      send(event("a" + i, "u1", EventType.VIEW, T0 + i * MINUTE, "p" + i));
+      send(event("b" + i, "u2", EventType.VIEW, T0 + i * MINUTE, "p" + i));
+    }
+    send(event("b9", "u2", EventType.ADD_TO_CART, T0 + 5 * MINUTE, "p2"));
+    send(event("c0", "u3", EventType.VIEW, T0, "p1"));
+    send(event("c1", "u3", EventType.VIEW, T0 + MINUTE, "p2"));
+    harness.processWatermark(new Watermark(T0 + HOUR));
+    assertThat(decisions()).isEmpty();
+    harness.processWatermark(new Watermark(T0 + 3 * HOUR));
+
+    List<Decision> out = decisions();
+    assertThat(out)
+        .extracting(d -> d.userId + ":" + d.trigger + ":" + d.triggeringEventId)
+        .containsExactlyInAnyOrder("u1:browse_abandonment:a2", "u2:cart_abandonment:b9");
+    Decision browse = out.stream().filter(d -> d.userId.equals("u1")).findFirst().get();
+    assertThat(browse.productId).isEqualTo("p2");
+    assertThat(browse.decidedAt).isEqualTo(T0 + 2 * MINUTE + HOUR);
+    assertThat(browse.reasonCodes).containsExactly("BROWSE_ABANDONED");
+    assertThat(browse.why).startsWith("3 product views");
+
+    // the same session never triggers twice; erase removes the browse session and its timer
+    send(event("a9", "u1", EventType.VIEW, T0 + 4 * HOUR, "p7"));
+    assertThat(harness.numEventTimeTimers()).isZero(); // one view: not browsing yet
+    for (int i = 0; i < 3; i++) {
+      send(event("d" + i, "u4", EventType.VIEW, T0 + 4 * HOUR + i * MINUTE, "p" + i));
+    }
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    send(privacy("u4", PrivacyType.ERASE));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(audits().get(audits().size() - 1).effects)
+        .contains("browse session", "browse timer:1");
+  }
 }

@@ -158,8 +158,8 @@ public final class PolicyEngine implements Serializable {
     d.channel = chosen.channel();
     if (!chosen.usesProduct() || g.broad()) {
       d.productId = null; // cart-level offer, or broad first: the category at most
-      if (!chosen.usesProduct()) {
-        d.category = null;
+      if (!chosen.usesProduct() && !"recommendation".equals(chosen.kind())) {
+        d.category = null; // a cart-level offer; a recommendation keeps its category
       }
     }
     long delay = chosen.outbound() ? delayMs(d.trigger) : 0;
