@@ -35,6 +35,7 @@ class OfferModelTest {
   void learnsWhoRespondsToWhatAndServesThroughThePolicy() throws Exception {
     OfferCatalog catalog = OfferCatalog.load("");
     List<String> ids = catalog.offers().stream().map(Offer::id).toList();
+    List<String> cart = catalog.forTrigger("cart_abandonment").stream().map(Offer::id).toList();
     Random r = new Random(7);
     List<OfferModel.Logged> logs = new ArrayList<>();
     int width = FeatureSchema.names().size();
@@ -45,8 +46,8 @@ class OfferModelTest {
       }
       // logging policy: epsilon-greedy around the reminder, epsilon 0.5
       boolean explore = r.nextDouble() < 0.5;
-      String offer = explore ? ids.get(r.nextInt(ids.size())) : "cart_reminder";
-      double p = (offer.equals("cart_reminder") ? 0.5 : 0) + 0.5 / ids.size();
+      String offer = explore ? cart.get(r.nextInt(cart.size())) : "cart_reminder";
+      double p = (offer.equals("cart_reminder") ? 0.5 : 0) + 0.5 / cart.size();
       boolean converted = r.nextDouble() < truth(x[0], offer);
       logs.add(new OfferModel.Logged(x, offer, p, converted, 1_000L * i));
     }
