@@ -170,9 +170,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       decideBrowseAt(due, p, browse, ctx, out);
     }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
-    if (browseRule != null && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
+    if (browseRule != null
+        && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE
+        && (browse != null || e.type == EventType.VIEW)) {
       if (browse == null) {
-        browse = new BrowseSession();
+        browse = new BrowseSession(); // kept only for users who browse
       }
       browseRule.apply(browse, e);
       rearmBrowseTimer(browse, ctx);
