@@ -212,6 +212,17 @@ public class PolicyFunction
     for (String g : d.guardrails) {
       count("guardrailFired", "guardrail", g);
     }
+    if (!user.optedOut) {
+      // The reward window opens at the decision, whatever happens to it next: arms are compared
+      // on everything they decided (intent to treat), cancelled decisions included.
+      Feedback f = new Feedback();
+      f.decision = d;
+      f.features = c.features;
+      f.featureSchemaVersion = FeatureSchema.VERSION;
+      f.rewardWindowEnd = d.decidedAt + rewardWindowMs;
+      open.put(d.decisionId, f);
+      registerAt(f.rewardWindowEnd, ctx);
+    }
     HeldDecision h = new HeldDecision(d, c.features);
     if (d.sendAfter > d.decidedAt) {
       held.put(d.decisionId, h);
@@ -223,7 +234,7 @@ public class PolicyFunction
     }
   }
 
-  /** Sends a decision: out it goes, the caps and shown counts move, its reward window opens. */
+  /** Sends a decision: out it goes, the caps and shown counts move. */
   private void release(
       HeldDecision h,
       PolicyUser user,
@@ -244,15 +255,6 @@ public class PolicyFunction
     }
     countDecision(d);
     out.collect(d);
-    if (!user.optedOut) {
-      Feedback f = new Feedback();
-      f.decision = d;
-      f.features = h.features;
-      f.featureSchemaVersion = FeatureSchema.VERSION;
-      f.rewardWindowEnd = d.sendAfter + rewardWindowMs;
-      open.put(d.decisionId, f);
-      registerAt(f.rewardWindowEnd, ctx);
-    }
   }
 
   // ---------------------------------------------------------------- event-time settling
@@ -339,6 +341,11 @@ public class PolicyFunction
       return;
     }
     count("delayedCancelled", "reason", reason);
+    Feedback f = open.get(d.decisionId);
+    if (f != null) {
+      f.cancelledReason = reason;
+      open.put(d.decisionId, f);
+    }
     AuditRecord a = new AuditRecord();
     a.userId = d.userId;
     a.request = "decision_cancelled";
@@ -373,7 +380,10 @@ public class PolicyFunction
   /** Joins an outcome to its open decision, or sends it to the DLQ when there is none. */
   private void join(Outcome o, PolicyInput source, ReadOnlyContext ctx) throws Exception {
     Feedback f = open.get(o.decisionId);
-    if (f == null || o.timestamp >= f.rewardWindowEnd || o.timestamp < f.decision.sendAfter) {
+    if (f == null
+        || f.cancelledReason != null
+        || o.timestamp >= f.rewardWindowEnd
+        || o.timestamp < f.decision.sendAfter) {
       count("outcomesUnjoined");
       String detail =
           f == null
@@ -381,14 +391,20 @@ public class PolicyFunction
                   + o.decisionId
                   + "' for user '"
                   + o.userId
-                  + "' (never released to this user, cancelled, or its reward window closed)"
-              : "outcome at "
-                  + Instant.ofEpochMilli(o.timestamp)
-                  + " is outside the reward window ["
-                  + Instant.ofEpochMilli(f.decision.sendAfter)
-                  + ", "
-                  + Instant.ofEpochMilli(f.rewardWindowEnd)
-                  + ")";
+                  + "' (never made for this user, or its reward window closed)"
+              : f.cancelledReason != null
+                  ? "decision '"
+                      + o.decisionId
+                      + "' was cancelled at release ("
+                      + f.cancelledReason
+                      + "): nothing was sent"
+                  : "outcome at "
+                      + Instant.ofEpochMilli(o.timestamp)
+                      + " is outside the reward window ["
+                      + Instant.ofEpochMilli(f.decision.sendAfter)
+                      + ", "
+                      + Instant.ofEpochMilli(f.rewardWindowEnd)
+                      + ")";
       ctx.output(
           DLQ,
           InputParser.rejection(
@@ -422,7 +438,7 @@ public class PolicyFunction
     Map<String, Feedback> touched = new HashMap<>();
     for (Map.Entry<String, Feedback> e : open.entries()) {
       Feedback f = e.getValue();
-      if (in.timestamp >= f.decision.sendAfter
+      if (in.timestamp > f.decision.decidedAt
           && in.timestamp < f.rewardWindowEnd
           && convert(f, "purchase", in.timestamp, in.value)) {
         touched.put(e.getKey(), f);

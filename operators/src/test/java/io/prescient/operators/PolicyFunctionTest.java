@@ -173,7 +173,7 @@ class PolicyFunctionTest {
     harness = open(function(rulesOnly()), null);
     send(candidate("u1", "e1", T0, "p1"));
     assertThat(decisions()).isEmpty();
-    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2); // the release and the reward window
     harness.watermark(T0 + DAY - MINUTE);
     assertThat(decisions()).isEmpty();
 
@@ -206,7 +206,7 @@ class PolicyFunctionTest {
     harness.close();
 
     harness = open(function(rulesOnly()), snapshot);
-    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(4); // 2 releases, 2 reward windows
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions())
         .extracting(d -> d.userId + "@" + d.sendAfter)
@@ -217,10 +217,22 @@ class PolicyFunctionTest {
   void aPurchaseDuringTheDelayCancelsTheDecision() throws Exception {
     harness = open(function(rulesOnly()), null);
     send(candidate("u1", "e1", T0, "p1"));
-    send(signal(PolicyInput.Kind.PURCHASE, "u1", T0 + 2 * HOUR));
+    PolicyInput purchase = signal(PolicyInput.Kind.PURCHASE, "u1", T0 + 2 * HOUR);
+    purchase.value = 30.0;
+    send(purchase);
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions()).isEmpty();
     assertThat(cancellations()).containsExactly("reason:purchased");
+    // The decision still counts for its arm (intent to treat): converted, though nothing was sent.
+    harness.watermark(T0 + 8 * DAY);
+    Feedback f = side(PolicyFunction.FEEDBACK).get(0);
+    assertThat(f.cancelledReason).isEqualTo("purchased");
+    assertThat(f.converted).isTrue();
+    assertThat(f.convertedBy).isEqualTo("purchase");
+    assertThat(f.conversionValue).isEqualTo(30.0);
+    // An outcome for a cancelled decision cannot be: nothing was sent.
+    send(outcome(f.decision.decisionId, "u1", OutcomeType.OPENED, T0 + 2 * DAY));
+    assertThat(side(PolicyFunction.DLQ)).hasSize(1);
   }
 
   @Test
@@ -345,7 +357,8 @@ class PolicyFunctionTest {
     assertThat(f1.convertedBy).isEqualTo("outcome");
     assertThat(f1.conversionValue).isEqualTo(42.0);
     assertThat(f1.features).hasSize(FeatureSchema.names().size());
-    assertThat(f1.rewardWindowEnd).isEqualTo(T0 + 8 * DAY);
+    assertThat(f1.rewardWindowEnd).isEqualTo(T0 + 7 * DAY); // from the decision
+    assertThat(f1.cancelledReason).isNull();
     Feedback f2 =
         feedback.stream().filter(f -> f.decision.decisionId.equals(id2)).findFirst().get();
     assertThat(f2.converted).isTrue();
@@ -387,12 +400,12 @@ class PolicyFunctionTest {
     assertThat(receipt.effects)
         .contains(
             "policy:held decisions:1",
-            "policy:open feedback:1",
+            "policy:open feedback:2",
             "policy:message history channels:1",
             "policy:products shown:1",
-            "policy:timers:2",
+            "policy:timers:3",
             "policy:consent and last purchase");
-    assertThat(harness.numEventTimeTimers()).isEqualTo(1); // u2's release only
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2); // u2's release and window only
     harness.watermark(T0 + 30 * DAY);
     assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1", "u2");
     assertThat(side(PolicyFunction.FEEDBACK))

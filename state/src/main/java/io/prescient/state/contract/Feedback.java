@@ -8,9 +8,11 @@ import java.util.List;
  * its reward window. This is what offline evaluation and retraining read: the context (features at
  * decision time), the action, the exact logged propensity and the reward.
  *
- * <p>The reward is a conversion: a {@code converted} outcome for the decision, or a purchase event
- * of the user, within {@code [send_after, reward_window_end)}. Measuring it the same way for every
- * arm (the control arm sends nothing and gets no outcomes) makes arms comparable.
+ * <p>The reward is a conversion: a {@code converted} outcome for the released decision (from {@code
+ * send_after}), or a purchase event of the user after {@code decided_at}, before {@code
+ * reward_window_end} = decided_at + the reward window. Every decision made gets a record, cancelled
+ * ones included ({@code cancelled_reason}): arms are compared on everything they decided (intent to
+ * treat), measured the same way (the control arm sends nothing and gets no outcomes).
  */
 public class Feedback {
   public static final int SCHEMA_VERSION = 1;
@@ -23,6 +25,10 @@ public class Feedback {
   public float[] features = new float[0];
 
   public long rewardWindowEnd;
+
+  /** Why the decision was cancelled at release (nothing was sent), or null when it was released. */
+  public String cancelledReason;
+
   public boolean delivered;
   public boolean opened;
   public boolean clicked;

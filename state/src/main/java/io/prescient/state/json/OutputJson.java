@@ -85,6 +85,7 @@ public final class OutputJson {
           }
           g.writeEndArray();
           instant(g, "reward_window_end", f.rewardWindowEnd);
+          optional(g, "cancelled_reason", f.cancelledReason);
           strings(g, "outcomes", f.outcomes);
           g.writeBooleanField("delivered", f.delivered);
           g.writeBooleanField("opened", f.opened);
