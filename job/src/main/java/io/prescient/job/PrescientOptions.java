@@ -342,6 +342,15 @@ public final class PrescientOptions {
                   + " start; empty: the rules decide until the models topic announces one. A"
                   + " model that fails its checks stops the job at start with the reason.");
 
+  public static final ConfigOption<String> MODEL_OFFERS =
+      key("prescient.model.offers")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "URI of an offer model manifest (written by 'prescient train offers --feedback') to"
+                  + " serve from the start; empty: catalog priors or the rules (see"
+                  + " prescient.policy.without-offer-model) until the models topic announces one.");
+
   public static final ConfigOption<Double> CHURN_HIGH_RISK =
       key("prescient.model.churn-high-risk")
           .doubleType()
@@ -430,6 +439,14 @@ public final class PrescientOptions {
           .withDescription(
               "An offer is not made when the product's margin minus the offer's discount is"
                   + " below this fraction of the price.");
+
+  public static final ConfigOption<Double> POLICY_DEFAULT_ORDER_VALUE =
+      key("prescient.policy.default-order-value")
+          .doubleType()
+          .defaultValue(30.0)
+          .withDescription(
+              "Order value assumed in expected values when the decision point has none (no cart"
+                  + " value, no product price, as in logs without prices).");
 
   public static final ConfigOption<Double> POLICY_DEFAULT_MARGIN =
       key("prescient.policy.default-margin")

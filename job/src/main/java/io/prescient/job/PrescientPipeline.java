@@ -124,7 +124,8 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.POLICY_WITHOUT_OFFER_MODEL),
             delays,
             options.get(PrescientOptions.POLICY_DELAY).toMillis(),
-            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
+            options.get(PrescientOptions.POLICY_DEFAULT_ORDER_VALUE)),
         guardrails);
   }
 
@@ -232,6 +233,7 @@ public final class PrescientPipeline {
                 new PolicyFunction(
                     policyEngine(options),
                     options.get(PrescientOptions.MODEL_CHURN),
+                    options.get(PrescientOptions.MODEL_OFFERS),
                     options.get(PrescientOptions.REWARD_WINDOW),
                     options.get(PrescientOptions.TIMER_GRANULARITY),
                     (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes()))

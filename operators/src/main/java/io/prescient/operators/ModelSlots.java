@@ -56,14 +56,15 @@ final class ModelSlots implements AutoCloseable {
     group.gauge("modelsServing", serving::size);
   }
 
-  /** Serves the churn model at {@code manifestUri} from the start; a bad one stops the start. */
-  void serveInitial(String manifestUri) {
+  /** Serves the model at {@code manifestUri} in {@code slot} from the start, or stops the start. */
+  void serveInitial(String slot, String manifestUri) {
     try {
-      serving.put(ChurnModelPolicy.MODEL, fetch(manifestUri, null, FeatureSchema.names()));
+      serving.put(slot, fetch(manifestUri, null, liveNames(slot)));
     } catch (ModelLoadException e) {
       // A configured model that cannot serve is a deployment error: say so at start.
       throw new IllegalArgumentException(
-          "prescient.model.churn " + manifestUri + " cannot be served: " + e.getMessage(), e);
+          "prescient.model." + slot + " " + manifestUri + " cannot be served: " + e.getMessage(),
+          e);
     }
   }
 

@@ -59,6 +59,7 @@ public class PolicyFunction
 
   private final PolicyEngine engine;
   private final String initialChurnModel;
+  private final String initialOfferModel;
   private final long rewardWindowMs;
   private final long timerGranularityMs;
   private final int dlqMaxRawBytes;
@@ -85,8 +86,22 @@ public class PolicyFunction
       java.time.Duration rewardWindow,
       java.time.Duration timerGranularity,
       int dlqMaxRawBytes) {
+    this(engine, initialChurnModel, "", rewardWindow, timerGranularity, dlqMaxRawBytes);
+  }
+
+  /**
+   * @param initialOfferModel URI of an offer model manifest to serve from the start, or empty
+   */
+  public PolicyFunction(
+      PolicyEngine engine,
+      String initialChurnModel,
+      String initialOfferModel,
+      java.time.Duration rewardWindow,
+      java.time.Duration timerGranularity,
+      int dlqMaxRawBytes) {
     this.engine = engine;
     this.initialChurnModel = initialChurnModel == null ? "" : initialChurnModel;
+    this.initialOfferModel = initialOfferModel == null ? "" : initialOfferModel;
     this.rewardWindowMs = rewardWindow.toMillis();
     this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
     this.dlqMaxRawBytes = dlqMaxRawBytes;
@@ -108,7 +123,10 @@ public class PolicyFunction
     // Churn probability x 1000 over the last 1,000 scored decisions: watch it for score drift.
     churnScores = metrics.histogram("churnScorePermille", new DescriptiveStatisticsHistogram(1000));
     if (!initialChurnModel.isEmpty()) {
-      models.serveInitial(initialChurnModel);
+      models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
+    }
+    if (!initialOfferModel.isEmpty()) {
+      models.serveInitial(OfferModel.NAME, initialOfferModel);
     }
   }
 

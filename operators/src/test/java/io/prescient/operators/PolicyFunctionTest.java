@@ -72,7 +72,8 @@ class PolicyFunctionTest {
             PolicyEngine.WithoutOfferModel.PRIOR,
             Map.of(),
             DAY,
-            7 * DAY),
+            7 * DAY,
+            30.0),
         new Guardrails(
             new Guardrails.Settings(
                 FrequencyCaps.parse(caps),

@@ -39,7 +39,8 @@ public final class PolicyEngine implements Serializable {
       WithoutOfferModel withoutOfferModel,
       Map<String, Long> delayMsByTrigger,
       long defaultDelayMs,
-      long validForMs)
+      long validForMs,
+      double defaultOrderValue)
       implements Serializable {}
 
   /**
@@ -89,8 +90,9 @@ public final class PolicyEngine implements Serializable {
         c.product() == null ? guardrails.settings().defaultMargin() : c.product().margin();
     double[] scores = scorer != null ? scorer.score(c.features(), eligible) : priors(eligible);
     double[] values = new double[eligible.size()];
+    double orderValue = c.orderValue() > 0 ? c.orderValue() : settings.defaultOrderValue;
     for (int i = 0; i < values.length; i++) {
-      values[i] = eligible.get(i).expectedValue(scores[i], c.orderValue(), margin);
+      values[i] = eligible.get(i).expectedValue(scores[i], orderValue, margin);
       d.candidates.add(eligible.get(i).id());
       d.candidateScores.put(eligible.get(i).id(), round(scores[i]));
       d.candidateValues.put(eligible.get(i).id(), round(values[i]));

@@ -27,7 +27,8 @@ class PolicyEngineTest {
             PolicyEngine.WithoutOfferModel.PRIOR,
             Map.of("cart_abandonment", 12 * 3_600_000L),
             DAY,
-            7 * DAY),
+            7 * DAY,
+            30.0),
         new Guardrails(
             new Guardrails.Settings(
                 FrequencyCaps.parse("email:1/1d"),
