@@ -50,6 +50,19 @@ public final class OfflineEvaluation {
     };
   }
 
+  /**
+   * The logging policy itself (epsilon-greedy): the logged propensity of the logged action, the
+   * rest of the probability spread as epsilon-greedy would; its IPS weight is 1 on every row.
+   */
+  public static TargetPolicy logged() {
+    return row -> {
+      Map<String, Double> p = new LinkedHashMap<>();
+      double rest = (1 - row.propensity()) / Math.max(1, row.candidates().size() - 1);
+      row.candidates().forEach(c -> p.put(c, c.equals(row.offerId()) ? row.propensity() : rest));
+      return p;
+    };
+  }
+
   /** Every eligible candidate with the same probability. */
   public static TargetPolicy uniform() {
     return row -> {

@@ -1,0 +1,148 @@
+package io.prescient.job.evaluate;
+
+import io.prescient.models.eval.FeedbackLog;
+import io.prescient.models.eval.OffPolicy;
+import io.prescient.models.eval.OfflineEvaluation;
+import io.prescient.state.features.FeatureSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./prescient evaluate}: offline evaluation from feedback records. Compares the arms
+ * (conversion and revenue per decision, lifts, 95% intervals over users), and estimates the value
+ * of candidate policies from the model arm's epsilon-greedy logs with IPS, SNIPS and doubly robust
+ * estimators (95% intervals over decisions).
+ */
+public final class EvaluateCommand {
+  private EvaluateCommand() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient evaluate --feedback FILE [--resamples 1000] [--seed 7] [--report FILE]",
+          "  --feedback FILE   feedback JSON lines (the feedback topic, or a replay's feedback.jsonl)",
+          "  --resamples N     bootstrap resamples (1000)",
+          "  --seed N          bootstrap seed (7)",
+          "  --report FILE     also write the tables as Markdown to FILE",
+          "Policy values are estimated on the model arm's decisions made by the model policy (logged",
+          "with exact propensities): greedy = argmax of candidate_values, uniform = any eligible offer,",
+          "logged = the epsilon-greedy policy itself. The reward is the conversion in the window.");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = options(args, USAGE, Map.of("--resamples", "1000", "--seed", "7"));
+    if (o == null) {
+      return;
+    }
+    if (!o.containsKey("--feedback")) {
+      fail("evaluate", USAGE, "--feedback is required");
+    }
+    FeedbackLog.Read read = FeedbackLog.read(Path.of(o.get("--feedback")), FeatureSchema.names());
+    if (!read.bad().isEmpty()) {
+      System.err.println(
+          "[evaluate] skipped " + read.bad().size() + " lines: " + read.bad().get(0));
+    }
+    int resamples = Integer.parseInt(o.get("--resamples"));
+    long seed = Long.parseLong(o.get("--seed"));
+    String report = report(read.rows(), resamples, seed);
+    System.out.print(report);
+    if (o.containsKey("--report")) {
+      Files.writeString(Path.of(o.get("--report")), report);
+    }
+  }
+
+  /** The evaluation as Markdown. */
+  public static String report(List<FeedbackLog.Row> rows, int resamples, long seed) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%,d feedback records%n%n", rows.size()));
+    sb.append(
+        "| arm | decisions | users | conversion [95% CI] | revenue per decision [95% CI] |\n");
+    sb.append("|---|---|---|---|---|\n");
+    Map<String, OfflineEvaluation.ArmFigures> arms = OfflineEvaluation.arms(rows, resamples, seed);
+    for (OfflineEvaluation.ArmFigures a : arms.values()) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %s | %s |%n",
+              a.arm(),
+              a.decisions(),
+              a.users(),
+              fmt(a.conversion(), 4),
+              fmt(a.revenue(), 2)));
+    }
+    Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
+    rows.forEach(r -> byArm.computeIfAbsent(r.arm(), k -> new ArrayList<>()).add(r));
+    sb.append("\n");
+    for (String[] pair :
+        new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
+      if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
+        OffPolicy.Estimate lift =
+            OfflineEvaluation.lift(byArm.get(pair[0]), byArm.get(pair[1]), resamples, seed + 3);
+        sb.append(String.format(Locale.ROOT, "lift %s - %s: %s%n", pair[0], pair[1], fmt(lift, 4)));
+      }
+    }
+    List<FeedbackLog.Row> logged =
+        rows.stream()
+            .filter(
+                r -> r.arm().equals("model") && r.policy().equals("model") && r.offerId() != null)
+            .toList();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%nPolicy values from %,d model-policy decisions (explored %,d):%n%n",
+            logged.size(),
+            logged.stream().filter(FeedbackLog.Row::explored).count()));
+    sb.append("| policy | IPS [95% CI] | SNIPS [95% CI] | DR [95% CI] | logged action matches |\n");
+    sb.append("|---|---|---|---|---|\n");
+    if (!logged.isEmpty()) {
+      Map<String, OfflineEvaluation.TargetPolicy> targets = new LinkedHashMap<>();
+      targets.put("greedy", OfflineEvaluation.greedy());
+      targets.put("uniform", OfflineEvaluation.uniform());
+      targets.put("logged", OfflineEvaluation.logged());
+      for (Map.Entry<String, OfflineEvaluation.TargetPolicy> t : targets.entrySet()) {
+        OfflineEvaluation.Value v =
+            OfflineEvaluation.estimate(logged, t.getValue(), resamples, seed);
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %.3f |%n",
+                t.getKey(),
+                fmt(v.ips(), 4),
+                fmt(v.snips(), 4),
+                fmt(v.dr(), 4),
+                v.matched()));
+      }
+    }
+    return sb.toString();
+  }
+
+  static String fmt(OffPolicy.Estimate e, int digits) {
+    String f = "%." + digits + "f";
+    return String.format(Locale.ROOT, f + " [" + f + ", " + f + "]", e.value(), e.low(), e.high());
+  }
+
+  /** --key value options over defaults; null after printing the usage for --help. */
+  static Map<String, String> options(String[] args, String usage, Map<String, String> defaults) {
+    Map<String, String> o = new LinkedHashMap<>(defaults);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(usage);
+        return null;
+      }
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        fail("", usage, "unknown or incomplete argument " + args[i]);
+      }
+      o.put(args[i], args[++i]);
+    }
+    return o;
+  }
+
+  static void fail(String command, String usage, String message) {
+    System.err.println("prescient " + command + ": " + message + "\n" + usage);
+    System.exit(2);
+  }
+}
