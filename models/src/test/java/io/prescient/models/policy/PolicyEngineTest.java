@@ -168,7 +168,8 @@ class PolicyEngineTest {
                 PolicyEngine.WithoutOfferModel.RULES,
                 Map.of(),
                 DAY,
-                7 * DAY),
+                7 * DAY,
+                30.0),
             prior.guardrails());
     Decision d = rules.decide(context("u1", "e1", null), FRESH, null).decision();
     assertThat(d.arm).isEqualTo("model");
