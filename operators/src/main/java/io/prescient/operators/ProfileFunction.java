@@ -155,19 +155,27 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
     seen.put(e.eventId, e.timestamp);
     pruneSeen(p, watermark);
-    if (p.pendingTimer != 0 && e.timestamp > p.pendingTimer) {
-      // The user's timer is due before this event in event time: decide now, on the state as it
-      // was at the timer, instead of after the event. Decisions then depend on the user's events
-      // alone, not on when the watermark happened to pass the timer (replays match live runs).
-      long due = p.pendingTimer;
-      ctx.timerService().deleteEventTimeTimer(due);
-      decideAt(due, p, ctx, out);
-    }
+    // The user's timers due before this event in event time decide now, in time order, on the
+    // state as it was then, instead of after the event. Decisions then depend on the user's events
+    // alone, not on when the watermark happened to pass a timer (replays match live runs).
     BrowseSession browse = browseRule == null ? null : browseState.value();
-    if (browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer) {
-      long due = browse.pendingTimer;
-      ctx.timerService().deleteEventTimeTimer(due);
-      decideBrowseAt(due, p, browse, ctx, out);
+    long cartDue = p.pendingTimer != 0 && e.timestamp > p.pendingTimer ? p.pendingTimer : 0;
+    long browseDue =
+        browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer
+            ? browse.pendingTimer
+            : 0;
+    if (cartDue != 0 && (browseDue == 0 || cartDue <= browseDue)) {
+      deleteTimer(cartDue, p, browse, ctx);
+      decideAt(cartDue, p, ctx, out);
+      cartDue = 0;
+    }
+    if (browseDue != 0) {
+      deleteTimer(browseDue, p, browse, ctx);
+      decideBrowseAt(browseDue, p, browse, ctx, out);
+    }
+    if (cartDue != 0) {
+      deleteTimer(cartDue, p, browse, ctx);
+      decideAt(cartDue, p, ctx, out);
     }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
     if (browseRule != null
@@ -177,7 +185,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         browse = new BrowseSession(); // kept only for users who browse
       }
       browseRule.apply(browse, e);
-      rearmBrowseTimer(browse, ctx);
+      rearmBrowseTimer(browse, p, ctx);
       browseState.update(browse);
     }
     if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
@@ -201,11 +209,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (p == null) {
       return;
     }
+    // The cart first, then browsing, as the lazy path in processElement orders equal times.
+    decideAt(timestamp, p, ctx, out); // a no-op unless the cart is due
     BrowseSession browse = browseRule == null ? null : browseState.value();
     if (browse != null && browse.pendingTimer == timestamp) {
       decideBrowseAt(timestamp, p, browse, ctx, out);
     }
-    decideAt(timestamp, p, ctx, out); // a no-op unless the cart is due
     profileState.update(p);
   }
 
@@ -218,7 +227,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
     long due = browseRule.dueAt(s);
     if (due >= 0 && due > timestamp) {
-      rearmBrowseTimer(s, ctx); // viewed again after the timer was set
+      rearmBrowseTimer(s, p, ctx); // viewed again after the timer was set
     } else {
       Decision d = browseRule.evaluate(ctx.getCurrentKey(), s, p.optedOut, timestamp);
       if (d != null) {
@@ -238,15 +247,28 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     browseState.update(s);
   }
 
-  private void rearmBrowseTimer(BrowseSession s, Context ctx) {
+  /**
+   * Deletes the timer at {@code at} unless the other trigger's timer is at the same time: the cart
+   * and browse deadlines share one registration when they round to the same time.
+   */
+  private static void deleteTimer(long at, UserProfile p, BrowseSession browse, Context ctx) {
+    boolean cartNeedsIt = p.pendingTimer == at;
+    boolean browseNeedsIt = browse != null && browse.pendingTimer == at;
+    if (cartNeedsIt && browseNeedsIt) {
+      return;
+    }
+    ctx.timerService().deleteEventTimeTimer(at);
+  }
+
+  private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) {
     long due = browseRule.dueAt(s);
     long at =
         due < 0 ? 0 : ((due + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
     if (at == s.pendingTimer) {
       return;
     }
-    if (s.pendingTimer != 0) {
-      ctx.timerService().deleteEventTimeTimer(s.pendingTimer);
+    if (s.pendingTimer != 0 && s.pendingTimer != p.pendingTimer) {
+      ctx.timerService().deleteEventTimeTimer(s.pendingTimer); // unless the cart shares it
     }
     if (at != 0) {
       ctx.timerService().registerEventTimeTimer(at);
@@ -286,7 +308,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
   }
 
-  private void rearmTimer(UserProfile p, Context ctx) {
+  private void rearmTimer(UserProfile p, Context ctx) throws Exception {
     long due = rule.dueAt(p);
     if (due < 0) {
       return;
@@ -296,7 +318,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       return;
     }
     if (p.pendingTimer != 0) {
-      ctx.timerService().deleteEventTimeTimer(p.pendingTimer);
+      BrowseSession browse = browseRule == null ? null : browseState.value();
+      if (browse == null || browse.pendingTimer != p.pendingTimer) {
+        ctx.timerService().deleteEventTimeTimer(p.pendingTimer); // unless browsing shares it
+      }
     }
     ctx.timerService().registerEventTimeTimer(at);
     p.pendingTimer = at;

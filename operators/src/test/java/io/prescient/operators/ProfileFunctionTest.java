@@ -462,4 +462,32 @@ class ProfileFunctionTest {
     assertThat(audits().get(audits().size() - 1).effects)
         .contains("browse session", "browse timer:1");
   }
+
+  @Test
+  void cartAndBrowseDeadlinesInTheSameMinuteBothDecideWhicheverWayTimeMoves() throws Exception {
+    // the cart changes at T0+10s and the last view is at T0+40s: both deadlines round to T0+61min
+    List<List<String>> runs = new java.util.ArrayList<>();
+    for (boolean byWatermark : new boolean[] {true, false}) {
+      harness = browseHarness();
+      harness.open();
+      send(event("c1", "u1", EventType.ADD_TO_CART, T0 + 10_000, "p1"));
+      for (int i = 0; i < 3; i++) {
+        send(event("v" + i, "u1", EventType.VIEW, T0 + 20_000 + i * 10_000, "q" + i));
+      }
+      assertThat(harness.numEventTimeTimers()).isEqualTo(1); // one shared registration
+      if (byWatermark) {
+        harness.processWatermark(new Watermark(T0 + 2 * HOUR));
+      } else {
+        send(event("later", "u1", EventType.VIEW, T0 + 3 * HOUR, "q9")); // decides lazily
+      }
+      runs.add(decisions().stream().map(d -> d.trigger + "@" + d.decidedAt).toList());
+      harness.close();
+    }
+    harness = null;
+    assertThat(runs.get(0))
+        .containsExactly(
+            "cart_abandonment@" + (T0 + HOUR + MINUTE),
+            "browse_abandonment@" + (T0 + HOUR + MINUTE));
+    assertThat(runs.get(1)).isEqualTo(runs.get(0));
+  }
 }
