@@ -96,6 +96,11 @@ public final class EvaluateCommand {
             "%nPolicy values from %,d model-policy decisions (explored %,d):%n%n",
             logged.size(),
             logged.stream().filter(FeedbackLog.Row::explored).count()));
+    if (logged.stream().noneMatch(FeedbackLog.Row::explored)) {
+      sb.append(
+          "No decision was explored (epsilon 0): only the logged policy is supported by these"
+              + " logs; the other rows below are not estimates.\n\n");
+    }
     sb.append("| policy | IPS [95% CI] | SNIPS [95% CI] | DR [95% CI] | logged action matches |\n");
     sb.append("|---|---|---|---|---|\n");
     if (!logged.isEmpty()) {
