@@ -482,6 +482,22 @@ public final class PrescientOptions {
               "After release, how long outcomes and purchases count for a decision; then its"
                   + " feedback record is written.");
 
+  /**
+   * The topics the job reads and writes, by their short name: option {@code prescient.topic.<name>}
+   * names each one (default: the short name).
+   */
+  public static final List<String> TOPICS =
+      List.of(
+          "events",
+          "privacy",
+          "models",
+          "outcomes",
+          "catalog",
+          "decisions",
+          "dlq",
+          "audit",
+          "feedback");
+
   /** All options, in declaration order. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> options = new ArrayList<>();

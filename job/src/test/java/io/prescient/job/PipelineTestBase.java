@@ -67,17 +67,7 @@ abstract class PipelineTestBase {
     o.put("prescient.kafka.group-id", prefix);
     o.put("prescient.kafka.transactional-id-prefix", prefix);
     o.put("prescient.kafka.starting-offsets", "EARLIEST");
-    for (String t :
-        List.of(
-            "events",
-            "privacy",
-            "models",
-            "outcomes",
-            "catalog",
-            "decisions",
-            "dlq",
-            "audit",
-            "feedback")) {
+    for (String t : PrescientOptions.TOPICS) {
       o.put("prescient.topic." + t, prefix + "-" + t);
     }
     o.put("prescient.parallelism", "2");
@@ -97,16 +87,7 @@ abstract class PipelineTestBase {
 
   static void createTopics(String prefix) throws Exception {
     kafka.createTopics(
-        2,
-        prefix + "-events",
-        prefix + "-privacy",
-        prefix + "-models",
-        prefix + "-outcomes",
-        prefix + "-catalog",
-        prefix + "-decisions",
-        prefix + "-dlq",
-        prefix + "-audit",
-        prefix + "-feedback");
+        2, PrescientOptions.TOPICS.stream().map(t -> prefix + "-" + t).toArray(String[]::new));
   }
 
   static StreamExecutionEnvironment buildJob(Map<String, String> o) {

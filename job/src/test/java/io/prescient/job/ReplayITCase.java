@@ -31,14 +31,10 @@ class ReplayITCase extends PipelineTestBase {
     kafka.createTopics(1, p + "-events");
     kafka.createTopics(
         2,
-        p + "-privacy",
-        p + "-models",
-        p + "-outcomes",
-        p + "-catalog",
-        p + "-decisions",
-        p + "-dlq",
-        p + "-audit",
-        p + "-feedback");
+        PrescientOptions.TOPICS.stream()
+            .filter(t -> !t.equals("events"))
+            .map(t -> p + "-" + t)
+            .toArray(String[]::new));
     List<String> lines = new ArrayList<>(Files.readAllLines(LOG, StandardCharsets.UTF_8));
     lines.add(1500, "{\"event_id\":\"bad-1\",\"user_id\":\"tb-x\",\"type\":\"teleport\"}");
     Path log = tmp.resolve("events.jsonl");

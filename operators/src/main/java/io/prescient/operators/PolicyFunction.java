@@ -217,12 +217,7 @@ public class PolicyFunction
         count("guardrailSuppressions", "guardrail", g);
       }
       count("decisionsSuppressed");
-      AuditRecord a = new AuditRecord();
-      a.userId = d.userId;
-      a.request = "decision_suppressed";
-      a.requestedAt = d.decidedAt;
-      a.effects.add("decision_id:" + d.decisionId);
-      a.effects.add("trigger:" + d.trigger);
+      AuditRecord a = audit(d, "decision_suppressed", d.decidedAt);
       r.suppressedBy().forEach(g -> a.effects.add("guardrail:" + g));
       ctx.output(AUDIT, a);
       return;
@@ -364,15 +359,21 @@ public class PolicyFunction
       f.cancelledReason = reason;
       open.put(d.decisionId, f);
     }
-    AuditRecord a = new AuditRecord();
-    a.userId = d.userId;
-    a.request = "decision_cancelled";
-    a.requestedAt = d.sendAfter;
-    a.effects.add("decision_id:" + d.decisionId);
-    a.effects.add("trigger:" + d.trigger);
+    AuditRecord a = audit(d, "decision_cancelled", d.sendAfter);
     a.effects.add("arm:" + d.arm);
     a.effects.add("reason:" + reason);
     ctx.output(AUDIT, a);
+  }
+
+  /** An audit record about decision {@code d}: what happened to it, when. */
+  private static AuditRecord audit(Decision d, String request, long at) {
+    AuditRecord a = new AuditRecord();
+    a.userId = d.userId;
+    a.request = request;
+    a.requestedAt = at;
+    a.effects.add("decision_id:" + d.decisionId);
+    a.effects.add("trigger:" + d.trigger);
+    return a;
   }
 
   // ---------------------------------------------------------------- outcomes and purchases

@@ -231,15 +231,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     } else {
       Decision d = browseRule.evaluate(ctx.getCurrentKey(), s, p.optedOut, timestamp);
       if (d != null) {
-        decisions.inc();
-        float[] features =
-            FeatureSchema.extract(
-                FeatureSchema.Inputs.of(
-                    p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
-        out.collect(
-            PolicyInput.candidate(
-                new DecisionCandidate(
-                    d, features, p.events, d.scores.getOrDefault("product_price", 0.0))));
+        emit(d, p, timestamp, d.scores.getOrDefault("product_price", 0.0), out);
       } else if (p.optedOut) {
         suppressed.inc();
       }
@@ -260,10 +252,25 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     ctx.timerService().deleteEventTimeTimer(at);
   }
 
+  /** A decision point goes to the policy with the user's live features at {@code at}. */
+  private void emit(
+      Decision d, UserProfile p, long at, double orderValue, Collector<PolicyInput> out)
+      throws Exception {
+    decisions.inc();
+    float[] features =
+        FeatureSchema.extract(
+            FeatureSchema.Inputs.of(p, cart, affinities, at, settings.affinityHalfLifeMs()));
+    out.collect(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue)));
+  }
+
+  /** Timers are rounded up to the granularity, so bursts of changes coalesce. */
+  private long roundUp(long t) {
+    return ((t + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+  }
+
   private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) {
     long due = browseRule.dueAt(s);
-    long at =
-        due < 0 ? 0 : ((due + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+    long at = due < 0 ? 0 : roundUp(due);
     if (at == s.pendingTimer) {
       return;
     }
@@ -287,13 +294,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (blocked == null) {
       Decision d = rule.evaluate(ctx.getCurrentKey(), p, cart, timestamp);
       if (d != null) {
-        decisions.inc();
-        float[] features =
-            FeatureSchema.extract(
-                FeatureSchema.Inputs.of(
-                    p, cart, affinities, timestamp, settings.affinityHalfLifeMs()));
-        double cartValue = d.scores.getOrDefault("cart_value", 0.0);
-        out.collect(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, cartValue)));
+        emit(d, p, timestamp, d.scores.getOrDefault("cart_value", 0.0), out);
       }
     } else if (blocked.equals("opted_out") && rule.broadWhenOptedOut()) {
       // Nothing of the user goes out: no features, and the scorer leaves "broad" decisions alone.
@@ -313,7 +314,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (due < 0) {
       return;
     }
-    long at = ((due + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+    long at = roundUp(due);
     if (at == p.pendingTimer) {
       return;
     }

@@ -61,9 +61,18 @@ class ProfileFunctionTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> newHarness(
       Duration ttl, boolean broadWhenOptedOut) throws Exception {
+    return harness(new CartAbandonmentRule(HOUR, 7 * 24 * HOUR, broadWhenOptedOut), null, ttl);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
+      CartAbandonmentRule cartRule,
+      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
+      Duration ttl)
+      throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
-            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR, broadWhenOptedOut),
+            cartRule,
+            browseRule,
             Duration.ofMinutes(10),
             Duration.ofMinutes(1),
             ttl,
@@ -407,21 +416,10 @@ class ProfileFunctionTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput>
       browseHarness() throws Exception {
-    ProfileFunction fn =
-        new ProfileFunction(
-            new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
-            new io.prescient.models.rules.BrowseAbandonmentRule(
-                HOUR, 30 * MINUTE, 3, 7 * 24 * HOUR),
-            Duration.ofMinutes(10),
-            Duration.ofMinutes(1),
-            Duration.ofDays(400),
-            1024,
-            ProfileUpdater.Settings.defaults());
-    KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    return h;
+    return harness(
+        new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+        new io.prescient.models.rules.BrowseAbandonmentRule(HOUR, 30 * MINUTE, 3, 7 * 24 * HOUR),
+        Duration.ofDays(400));
   }
 
   @Test

@@ -427,17 +427,7 @@ public final class LocalDemo {
   private static void createTopics(LocalKafkaBroker broker, Configuration config)
       throws IOException {
     Map<String, Integer> topics = new LinkedHashMap<>();
-    for (String t :
-        List.of(
-            "events",
-            "privacy",
-            "models",
-            "outcomes",
-            "catalog",
-            "decisions",
-            "dlq",
-            "audit",
-            "feedback")) {
+    for (String t : io.prescient.job.PrescientOptions.TOPICS) {
       topics.put(topic(config, t), 2);
     }
     broker.createTopics(

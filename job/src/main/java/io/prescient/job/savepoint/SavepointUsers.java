@@ -36,15 +36,19 @@ public final class SavepointUsers {
    * One line per user, sorted: {@code user: profile=.. cart=.. seen=.. affinities=.. timers=..}.
    */
   public static List<String> read(String savepoint) throws Exception {
+    return lines(savepoint, PrescientPipeline.UID_PROFILE, new Reader());
+  }
+
+  /** The lines {@code reader} makes of every key of operator {@code uid}, sorted. */
+  private static List<String> lines(
+      String savepoint, String uid, KeyedStateReaderFunction<String, String> reader)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    SavepointReader reader =
-        SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
+    SavepointReader sp = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
     List<String> users = new ArrayList<>();
     try (CloseableIterator<String> it =
-        reader
-            .readKeyedState(OperatorIdentifier.forUid(PrescientPipeline.UID_PROFILE), new Reader())
-            .executeAndCollect()) {
+        sp.readKeyedState(OperatorIdentifier.forUid(uid), reader).executeAndCollect()) {
       it.forEachRemaining(users::add);
     }
     users.sort(null);
@@ -58,20 +62,7 @@ public final class SavepointUsers {
    * event-time timers).
    */
   public static List<String> readPolicy(String savepoint) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    SavepointReader reader =
-        SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
-    List<String> users = new ArrayList<>();
-    try (CloseableIterator<String> it =
-        reader
-            .readKeyedState(
-                OperatorIdentifier.forUid(PrescientPipeline.UID_POLICY), new PolicyReader())
-            .executeAndCollect()) {
-      it.forEachRemaining(users::add);
-    }
-    users.sort(null);
-    return users;
+    return lines(savepoint, PrescientPipeline.UID_POLICY, new PolicyReader());
   }
 
   /** "user: held=.. open=.. outcomes=.. sends=.. shown=.. timers=..". */
