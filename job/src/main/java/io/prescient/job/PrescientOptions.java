@@ -274,6 +274,23 @@ public final class PrescientOptions {
               "Product views a session needs to count as browsing; 0 turns the browse-abandonment"
                   + " trigger off.");
 
+  public static final ConfigOption<Duration> FOLLOW_UP_AFTER =
+      key("prescient.rules.follow-up-after")
+          .durationType()
+          .defaultValue(Duration.ofDays(3))
+          .withDescription(
+              "Event time after an order before the post-purchase follow-up decision point (a"
+                  + " cross-sell in the customer's top category); 0 s turns it off.");
+
+  public static final ConfigOption<Duration> WIN_BACK_AFTER =
+      key("prescient.rules.win-back-after")
+          .durationType()
+          .defaultValue(Duration.ofDays(30))
+          .withDescription(
+              "Event time without any activity after which a customer (one order or more) is a"
+                  + " win-back decision point; the policy acts only at high churn risk"
+                  + " (prescient.model.churn-high-risk, needs a churn model); 0 s turns it off.");
+
   public static final ConfigOption<Duration> DECISION_VALID_FOR =
       key("prescient.rules.decision-valid-for")
           .durationType()

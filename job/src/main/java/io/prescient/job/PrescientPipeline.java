@@ -7,6 +7,7 @@ import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.models.rules.BrowseAbandonmentRule;
 import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.models.rules.LifecycleRule;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputWatermarks;
 import io.prescient.operators.PolicyFunction;
@@ -168,6 +169,10 @@ public final class PrescientPipeline {
                 new ProfileFunction(
                     rule,
                     browseRule(options),
+                    new LifecycleRule(
+                        options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
+                        options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
+                        options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
                     options.get(PrescientOptions.ALLOWED_LATENESS),
                     options.get(PrescientOptions.TIMER_GRANULARITY),
                     options.get(PrescientOptions.STATE_TTL),

@@ -2,6 +2,7 @@ package io.prescient.operators;
 
 import io.prescient.models.rules.BrowseAbandonmentRule;
 import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.models.rules.LifecycleRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
@@ -17,6 +18,7 @@ import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
+import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
@@ -51,6 +53,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   private final CartAbandonmentRule rule;
   private final BrowseAbandonmentRule browseRule;
+  private final LifecycleRule lifecycleRule;
   private final long allowedLatenessMs;
   private final long timerGranularityMs;
   private final Duration stateTtl;
@@ -59,6 +62,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   private transient ValueState<UserProfile> profileState;
   private transient ValueState<BrowseSession> browseState;
+  private transient ValueState<LifecycleState> lifecycleState;
   private transient MapState<String, CartLine> cartState;
   private transient MapState<String, Long> seen;
   private transient MapState<String, Affinity> affinityState;
@@ -78,15 +82,17 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       Duration stateTtl,
       int dlqMaxRawBytes,
       ProfileUpdater.Settings settings) {
-    this(rule, null, allowedLateness, timerGranularity, stateTtl, dlqMaxRawBytes, settings);
+    this(rule, null, null, allowedLateness, timerGranularity, stateTtl, dlqMaxRawBytes, settings);
   }
 
   /**
    * @param browseRule the browse-abandonment trigger, or null for none
+   * @param lifecycleRule the post-purchase and win-back triggers, or null for none
    */
   public ProfileFunction(
       CartAbandonmentRule rule,
       BrowseAbandonmentRule browseRule,
+      LifecycleRule lifecycleRule,
       Duration allowedLateness,
       Duration timerGranularity,
       Duration stateTtl,
@@ -94,6 +100,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       ProfileUpdater.Settings settings) {
     this.rule = rule;
     this.browseRule = browseRule;
+    this.lifecycleRule = lifecycleRule == null || !lifecycleRule.enabled() ? null : lifecycleRule;
     this.allowedLatenessMs = allowedLateness.toMillis();
     this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
     this.stateTtl = stateTtl;
@@ -105,6 +112,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   public void open(OpenContext ctx) {
     profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
     browseState = getRuntimeContext().getState(ProfileState.browse(stateTtl));
+    lifecycleState = getRuntimeContext().getState(ProfileState.lifecycle(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateStore<>(cartState);
     seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
@@ -159,23 +167,32 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     // state as it was then, instead of after the event. Decisions then depend on the user's events
     // alone, not on when the watermark happened to pass a timer (replays match live runs).
     BrowseSession browse = browseRule == null ? null : browseState.value();
-    long cartDue = p.pendingTimer != 0 && e.timestamp > p.pendingTimer ? p.pendingTimer : 0;
-    long browseDue =
-        browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer
-            ? browse.pendingTimer
-            : 0;
-    if (cartDue != 0 && (browseDue == 0 || cartDue <= browseDue)) {
-      deleteTimer(cartDue, p, browse, ctx);
-      decideAt(cartDue, p, ctx, out);
-      cartDue = 0;
-    }
-    if (browseDue != 0) {
-      deleteTimer(browseDue, p, browse, ctx);
-      decideBrowseAt(browseDue, p, browse, ctx, out);
-    }
-    if (cartDue != 0) {
-      deleteTimer(cartDue, p, browse, ctx);
-      decideAt(cartDue, p, ctx, out);
+    LifecycleState life = lifecycleRule == null || p.orders == 0 ? null : lifecycleState.value();
+    long[] due = {
+      p.pendingTimer != 0 && e.timestamp > p.pendingTimer ? p.pendingTimer : Long.MAX_VALUE,
+      browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer
+          ? browse.pendingTimer
+          : Long.MAX_VALUE,
+      life != null && life.pendingTimer != 0 && e.timestamp > life.pendingTimer
+          ? life.pendingTimer
+          : Long.MAX_VALUE
+    };
+    while (true) {
+      int next = 0; // the earliest; on equal times cart, browse, lifecycle (as in onTimer)
+      for (int k = 1; k < 3; k++) {
+        next = due[k] < due[next] ? k : next;
+      }
+      if (due[next] == Long.MAX_VALUE) {
+        break;
+      }
+      long at = due[next];
+      due[next] = Long.MAX_VALUE;
+      deleteTimer(at, p, browse, life, ctx);
+      switch (next) {
+        case 0 -> decideAt(at, p, ctx, out);
+        case 1 -> decideBrowseAt(at, p, browse, ctx, out);
+        default -> decideLifecycleAt(at, p, life, ctx, out);
+      }
     }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
     if (browseRule != null
@@ -187,6 +204,18 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       browseRule.apply(browse, e);
       rearmBrowseTimer(browse, p, ctx);
       browseState.update(browse);
+    }
+    if (lifecycleRule != null && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
+      if (life == null && e.type == EventType.PURCHASE) {
+        life = lifecycleState.value();
+        life = life == null ? new LifecycleState() : life; // kept only for customers
+      }
+      if (life != null) {
+        boolean changed = lifecycleRule.apply(life, e);
+        if (rearmLifecycleTimer(life, p, ctx) || changed) {
+          lifecycleState.update(life);
+        }
+      }
     }
     if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       sensitiveIgnored.inc();
@@ -215,6 +244,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (browse != null && browse.pendingTimer == timestamp) {
       decideBrowseAt(timestamp, p, browse, ctx, out);
     }
+    LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
+    if (life != null && life.pendingTimer == timestamp) {
+      decideLifecycleAt(timestamp, p, life, ctx, out);
+    }
     profileState.update(p);
   }
 
@@ -240,16 +273,53 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
-   * Deletes the timer at {@code at} unless the other trigger's timer is at the same time: the cart
-   * and browse deadlines share one registration when they round to the same time.
+   * Deletes the timer at {@code at} unless another trigger's timer is at the same time: the cart,
+   * browse and lifecycle deadlines share one registration when they round to the same time.
    */
-  private static void deleteTimer(long at, UserProfile p, BrowseSession browse, Context ctx) {
-    boolean cartNeedsIt = p.pendingTimer == at;
-    boolean browseNeedsIt = browse != null && browse.pendingTimer == at;
-    if (cartNeedsIt && browseNeedsIt) {
-      return;
+  private static void deleteTimer(
+      long at, UserProfile p, BrowseSession browse, LifecycleState life, Context ctx) {
+    int owners =
+        (p.pendingTimer == at ? 1 : 0)
+            + (browse != null && browse.pendingTimer == at ? 1 : 0)
+            + (life != null && life.pendingTimer == at ? 1 : 0);
+    if (owners <= 1) {
+      ctx.timerService().deleteEventTimeTimer(at);
     }
-    ctx.timerService().deleteEventTimeTimer(at);
+  }
+
+  /** The lifecycle timer at {@code timestamp}: what is due is decided, the next time is armed. */
+  private void decideLifecycleAt(
+      long timestamp, UserProfile p, LifecycleState s, Context ctx, Collector<PolicyInput> out)
+      throws Exception {
+    if (s.pendingTimer == timestamp) {
+      s.pendingTimer = 0;
+    }
+    for (Decision d :
+        lifecycleRule.evaluate(
+            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory())) {
+      emit(d, p, timestamp, 0.0, out);
+    }
+    rearmLifecycleTimer(s, p, ctx);
+    lifecycleState.update(s);
+  }
+
+  /**
+   * Arms the lifecycle timer at the next due time when none is pending or it is earlier than the
+   * pending one. A later due time (the user was active again) waits for the pending timer, which
+   * re-arms: one registration per lapse, not one per event. Returns whether the state changed.
+   */
+  private boolean rearmLifecycleTimer(LifecycleState s, UserProfile p, Context ctx) {
+    long due = lifecycleRule.dueAt(s, p.lastSeen);
+    if (due < 0) {
+      return false;
+    }
+    long at = roundUp(due);
+    if (s.pendingTimer != 0 && s.pendingTimer <= at) {
+      return false;
+    }
+    ctx.timerService().registerEventTimeTimer(at); // an earlier pending one fires as a no-op
+    s.pendingTimer = at;
+    return true;
   }
 
   /** A decision point goes to the policy with the user's live features at {@code at}. */
@@ -268,14 +338,28 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     return ((t + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
   }
 
-  private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) {
+  /** The category the user is most drawn to now, or null. */
+  private String topCategory() throws Exception {
+    String best = null;
+    double score = Double.NEGATIVE_INFINITY;
+    for (Map.Entry<String, Affinity> a : affinities.entries()) {
+      if (a.getValue().score > score) {
+        score = a.getValue().score;
+        best = a.getKey();
+      }
+    }
+    return best;
+  }
+
+  private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) throws Exception {
     long due = browseRule.dueAt(s);
     long at = due < 0 ? 0 : roundUp(due);
     if (at == s.pendingTimer) {
       return;
     }
-    if (s.pendingTimer != 0 && s.pendingTimer != p.pendingTimer) {
-      ctx.timerService().deleteEventTimeTimer(s.pendingTimer); // unless the cart shares it
+    if (s.pendingTimer != 0) {
+      LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
+      deleteTimer(s.pendingTimer, p, s, life, ctx); // unless another trigger shares it
     }
     if (at != 0) {
       ctx.timerService().registerEventTimeTimer(at);
@@ -320,9 +404,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
     if (p.pendingTimer != 0) {
       BrowseSession browse = browseRule == null ? null : browseState.value();
-      if (browse == null || browse.pendingTimer != p.pendingTimer) {
-        ctx.timerService().deleteEventTimeTimer(p.pendingTimer); // unless browsing shares it
-      }
+      LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
+      deleteTimer(p.pendingTimer, p, browse, life, ctx); // unless another trigger shares it
     }
     ctx.timerService().registerEventTimeTimer(at);
     p.pendingTimer = at;
@@ -388,6 +471,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         }
       }
       browseState.clear();
+      LifecycleState life = lifecycleState.value();
+      if (life != null) {
+        receipt.effects.add("order history");
+        if (life.pendingTimer != 0) {
+          ctx.timerService().deleteEventTimeTimer(life.pendingTimer);
+          receipt.effects.add("lifecycle timer:1");
+        }
+      }
+      lifecycleState.clear();
       affinityState.clear();
       profileState.clear();
       cart.clear();

@@ -3,6 +3,7 @@ package io.prescient.operators;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -23,6 +24,7 @@ public final class ProfileState {
   public static final String SEEN = "seen-event-ids";
   public static final String AFFINITIES = "affinities";
   public static final String BROWSE = "browse-session";
+  public static final String LIFECYCLE = "lifecycle";
 
   public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
     ValueStateDescriptor<UserProfile> d =
@@ -61,6 +63,14 @@ public final class ProfileState {
   public static ValueStateDescriptor<BrowseSession> browse(Duration ttl) {
     ValueStateDescriptor<BrowseSession> d =
         new ValueStateDescriptor<>(BROWSE, TypeInformation.of(BrowseSession.class));
+    withTtl(d.getName(), ttl, d::enableTimeToLive);
+    return d;
+  }
+
+  /** The last order and what was answered, for the post-purchase and win-back triggers. */
+  public static ValueStateDescriptor<LifecycleState> lifecycle(Duration ttl) {
+    ValueStateDescriptor<LifecycleState> d =
+        new ValueStateDescriptor<>(LIFECYCLE, TypeInformation.of(LifecycleState.class));
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
   }

@@ -69,10 +69,20 @@ class ProfileFunctionTest {
       io.prescient.models.rules.BrowseAbandonmentRule browseRule,
       Duration ttl)
       throws Exception {
+    return harness(cartRule, browseRule, null, ttl);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
+      CartAbandonmentRule cartRule,
+      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
+      io.prescient.models.rules.LifecycleRule lifecycleRule,
+      Duration ttl)
+      throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             cartRule,
             browseRule,
+            lifecycleRule,
             Duration.ofMinutes(10),
             Duration.ofMinutes(1),
             ttl,
@@ -487,5 +497,45 @@ class ProfileFunctionTest {
             "cart_abandonment@" + (T0 + HOUR + MINUTE),
             "browse_abandonment@" + (T0 + HOUR + MINUTE));
     assertThat(runs.get(1)).isEqualTo(runs.get(0));
+  }
+
+  @Test
+  void ordersGetAFollowUpAndLapsedCustomersAWinBackOnce() throws Exception {
+    long day = 24 * HOUR;
+    harness =
+        harness(
+            new CartAbandonmentRule(HOUR, 7 * day),
+            null,
+            new io.prescient.models.rules.LifecycleRule(3 * day, 10 * day, 7 * day),
+            Duration.ofDays(400));
+    harness.open();
+    send(event("v1", "u1", EventType.VIEW, T0, "p1"));
+    send(event("o1", "u1", EventType.PURCHASE, T0 + MINUTE, "p1"));
+    send(event("v2", "u2", EventType.VIEW, T0, "p1")); // never bought: neither trigger
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    harness.processWatermark(new Watermark(T0 + 4 * day));
+    List<Decision> out = decisions();
+    assertThat(out)
+        .extracting(d -> d.trigger + ":" + d.triggeringEventId)
+        .containsExactly("post_purchase:o1");
+    assertThat(out.get(0).decidedAt).isEqualTo(T0 + MINUTE + 3 * day);
+    assertThat(out.get(0).category).isEqualTo("bags"); // the top affinity
+    // activity on day 5 moves the lapse: the win-back comes 10 days after it, once
+    send(event("v3", "u1", EventType.VIEW, T0 + 5 * day, "p2"));
+    harness.processWatermark(new Watermark(T0 + 14 * day));
+    assertThat(decisions()).hasSize(1);
+    harness.processWatermark(new Watermark(T0 + 40 * day));
+    List<Decision> all = decisions();
+    assertThat(all).extracting(d -> d.trigger).containsExactly("post_purchase", "win_back");
+    assertThat(all.get(1).decidedAt).isEqualTo(T0 + 15 * day);
+    assertThat(all.get(1).triggeringEventId).isEqualTo("o1");
+    assertThat(harness.numEventTimeTimers()).isZero();
+    // erase removes the order history and the pending timer
+    send(event("o2", "u3", EventType.PURCHASE, T0 + 41 * day, "p1"));
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    send(privacy("u3", PrivacyType.ERASE));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(audits().get(audits().size() - 1).effects)
+        .contains("order history", "lifecycle timer:1");
   }
 }

@@ -24,6 +24,9 @@ public final class Guardrails implements Serializable {
   public static final String CAP = "frequency_cap";
   public static final String BROAD_FIRST = "broad_first";
 
+  /** A win-back is only for customers the churn model rates at high risk. */
+  public static final String CHURN_RISK_LOW = "churn_risk_low";
+
   /** Every guardrail name, for metrics and documentation. */
   public static final List<String> NAMES =
       List.of(
@@ -34,7 +37,8 @@ public final class Guardrails implements Serializable {
           MARGIN_FLOOR,
           SHOWN_LIMIT,
           CAP,
-          BROAD_FIRST);
+          BROAD_FIRST,
+          CHURN_RISK_LOW);
 
   /** Why a held decision can be cancelled at release. */
   public static final List<String> CANCEL_REASONS =

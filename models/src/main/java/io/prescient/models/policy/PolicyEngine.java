@@ -77,9 +77,16 @@ public final class PolicyEngine implements Serializable {
     return guardrails;
   }
 
+  /** The trigger that acts only on customers at high churn risk. */
+  public static final String WIN_BACK = "win_back";
+
   public Result decide(Context c, Guardrails.UserView user, OfferScorer scorer) {
     Decision d = c.trigger();
     long now = d.decidedAt;
+    if (WIN_BACK.equals(d.trigger)
+        && (c.churnScore() == null || c.churnScore() < settings.highChurnRisk)) {
+      return new Result(null, null, List.of(Guardrails.CHURN_RISK_LOW));
+    }
     List<Offer> offers = settings.catalog.forTrigger(d.trigger);
     Guardrails.Result g = guardrails.filter(offers, user, c.product(), c.userEvents(), now);
     if (g.eligible().isEmpty()) {

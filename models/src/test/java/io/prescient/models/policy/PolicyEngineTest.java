@@ -274,4 +274,21 @@ class PolicyEngineTest {
     assertThat(FrequencyCaps.parse("email:1/1d,3/7d;push:2/12h").of("push"))
         .containsExactly(new FrequencyCaps.Cap(2, 12 * 3_600_000L, "12h"));
   }
+
+  @Test
+  void aWinBackActsOnlyOnCustomersAtHighChurnRisk() {
+    PolicyEngine e = engine(0, 1, 0.1);
+    PolicyEngine.Context lowRisk = context("u1", "e1", 0.2);
+    lowRisk.trigger().trigger = "win_back";
+    assertThat(e.decide(lowRisk, FRESH, null).suppressedBy())
+        .containsExactly(Guardrails.CHURN_RISK_LOW);
+    PolicyEngine.Context noModel = context("u1", "e2", null);
+    noModel.trigger().trigger = "win_back";
+    assertThat(e.decide(noModel, FRESH, null).decision()).isNull();
+    PolicyEngine.Context highRisk = context("u1", "e3", 0.8);
+    highRisk.trigger().trigger = "win_back";
+    Decision d = e.decide(highRisk, FRESH, null).decision();
+    assertThat(d.offerId).isEqualTo("win_back_discount_15");
+    assertThat(d.candidates).containsExactly("win_back_discount_15", "win_back_reminder");
+  }
 }
