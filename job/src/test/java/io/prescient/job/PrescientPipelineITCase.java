@@ -65,12 +65,14 @@ class PrescientPipelineITCase extends PipelineTestBase {
     List<JsonNode> decisions = values(prefix + "-decisions");
     assertThat(decisions)
         .extracting(d -> d.get("user_id").asText() + ":" + d.get("triggering_event_id").asText())
-        .containsExactlyInAnyOrder("u-a:a1", "u-c:c2");
+        .containsExactlyInAnyOrder("u-a:a1", "u-c:c2", "u-b:b2");
     assertThat(decisions)
         .extracting(d -> d.get("decision_id").asText())
         .containsExactlyInAnyOrder(
             DecisionIds.of("u-a", "cart_abandonment", "a1"),
-            DecisionIds.of("u-c", "cart_abandonment", "c2"));
+            DecisionIds.of("u-c", "cart_abandonment", "c2"),
+            // u-b bought: at the end of the input event time jumps past the follow-up's time
+            DecisionIds.of("u-b", "post_purchase", "b2"));
     JsonNode a =
         decisions.stream().filter(d -> d.get("user_id").asText().equals("u-a")).findFirst().get();
     assertThat(a.get("schema_version").asInt()).isEqualTo(2);

@@ -124,7 +124,7 @@ public final class PolicyEngine implements Serializable {
         chosen = eligible.get(rules);
         d.policy = "rules";
         d.propensity = 1.0;
-        rulesWhy(chosen, c.churnScore(), why);
+        rulesWhy(chosen, c.churnScore(), why, true);
       }
       default -> {
         if (scorer == null && settings.withoutOfferModel == WithoutOfferModel.RULES) {
@@ -133,7 +133,7 @@ public final class PolicyEngine implements Serializable {
           d.propensity = 1.0;
           d.reasonCodes.add("OFFER_MODEL_MISSING");
           why.append("No offer model is served, so the rules decide: ");
-          rulesWhy(chosen, c.churnScore(), why);
+          rulesWhy(chosen, c.churnScore(), why, false);
         } else {
           EpsilonGreedy.Choice ch = EpsilonGreedy.choose(values, settings.epsilon, d.decisionId);
           chosen = eligible.get(ch.index());
@@ -206,7 +206,9 @@ public final class PolicyEngine implements Serializable {
           String.format(
               Locale.ROOT, "churn risk at or above %.2f: %s", settings.highChurnRisk, chosen.id()));
     } else {
-      why.append("the best-ranked eligible offer, ").append(chosen.id());
+      why.append(sentence ? "The best-ranked" : "the best-ranked")
+          .append(" eligible offer, ")
+          .append(chosen.id());
     }
   }
 
