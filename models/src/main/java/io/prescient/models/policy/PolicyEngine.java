@@ -200,11 +200,13 @@ public final class PolicyEngine implements Serializable {
     return 0;
   }
 
-  private void rulesWhy(Offer chosen, Double churn, StringBuilder why) {
+  /** Why the rules chose {@code chosen}; {@code sentence}: it starts a sentence. */
+  private void rulesWhy(Offer chosen, Double churn, StringBuilder why, boolean sentence) {
     if ("discount".equals(chosen.kind()) && churn != null && churn >= settings.highChurnRisk) {
-      why.append(
-          String.format(
-              Locale.ROOT, "churn risk at or above %.2f: %s", settings.highChurnRisk, chosen.id()));
+      why.append(sentence ? "Churn" : "churn")
+          .append(
+              String.format(
+                  Locale.ROOT, " risk at or above %.2f: %s", settings.highChurnRisk, chosen.id()));
     } else {
       why.append(sentence ? "The best-ranked" : "the best-ranked")
           .append(" eligible offer, ")
