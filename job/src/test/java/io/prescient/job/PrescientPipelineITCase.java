@@ -118,6 +118,15 @@ class PrescientPipelineITCase extends PipelineTestBase {
     List<JsonNode> audit = values(prefix + "-audit");
     assertThat(audit)
         .extracting(r -> r.get("user_id").asText() + ":" + r.get("request").asText())
-        .containsExactly("u-d:opt_out");
+        .containsExactlyInAnyOrder("u-d:opt_out", "u-b:decision_suppressed");
+    // u-b's win-back (the end of the input is a lapse too) needs a churn model: suppressed
+    JsonNode winBack =
+        audit.stream()
+            .filter(r -> r.get("request").asText().equals("decision_suppressed"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(winBack.get("effects").toString())
+        .contains("trigger:win_back")
+        .contains("guardrail:churn_risk_low");
   }
 }
