@@ -1,0 +1,203 @@
+package io.prescient.job.bench;
+
+import io.prescient.job.PipelineIO;
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientPipeline;
+import io.prescient.job.replay.JsonLinesSink;
+import io.prescient.job.replay.ReplayIO;
+import io.prescient.operators.Envelope;
+import io.prescient.operators.RouteFunction;
+import io.prescient.state.json.OutputJson;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole job against a passthrough job on the same input, side by side in one run, at the same
+ * parallelism: (a) read the events file, parse and validate with the job's own router, write the
+ * valid events back out as JSON lines; (b) the production topology ({@link PrescientPipeline}:
+ * RocksDB profile state, four triggers, the policy with guardrails, the 24 h delay, feedback) over
+ * the same file, writing its decisions, feedback, DLQ and audit records. Both are bounded; the
+ * figure is events / job runtime. Rounds alternate (a) and (b), so machine noise shows.
+ *
+ * <pre>
+ * ./prescient bench-job --input .local/data/taobao.jsonl [--copies 10] [--rounds 2] [--parallelism 2]
+ * </pre>
+ *
+ * {@code --copies N} writes the log N times with user and event ids re-keyed per copy (more users,
+ * the same behaviour) into one file first. File sources and sinks, not Kafka: this measures the
+ * job's own cost over parsing; Kafka's is the same for both and left out.
+ */
+public final class JobBenchmark {
+  private JobBenchmark() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient bench-job --input EVENTS.jsonl [--copies N] [--rounds R] [--parallelism P]",
+          "  --input FILE       events JSON lines (a converted dataset; see docs/datasets.md)",
+          "  --copies N         the log N times, re-keyed per copy (10)",
+          "  --rounds R         rounds of (passthrough, full job) (2)",
+          "  --parallelism P    of both jobs (2)",
+          "  --work DIR         scratch directory for the input copies and outputs (.local/bench)",
+          "Prints events/s, events/s per core (/ P) and the ratio full / passthrough per round.");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--copies", "10");
+    o.put("--rounds", "2");
+    o.put("--parallelism", "2");
+    o.put("--work", Path.of(".local", "bench").toString());
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length || !args[i].startsWith("--")) {
+        System.err.println("prescient bench-job: unknown or incomplete argument " + args[i]);
+        System.err.println(USAGE);
+        System.exit(2);
+      }
+      o.put(args[i], args[++i]);
+    }
+    if (!o.containsKey("--input") || !Files.isRegularFile(Path.of(o.get("--input")))) {
+      System.err.println("prescient bench-job: --input must name an events file\n" + USAGE);
+      System.exit(2);
+    }
+    Path work = Path.of(o.get("--work"));
+    Files.createDirectories(work);
+    Path input = work.resolve("job-bench-input.jsonl");
+    int copies = Integer.parseInt(o.get("--copies"));
+    long events = writeCopies(Path.of(o.get("--input")), copies, input);
+    int p = Integer.parseInt(o.get("--parallelism"));
+    int rounds = Integer.parseInt(o.get("--rounds"));
+    System.out.printf(
+        Locale.ROOT,
+        "%,d events (%d copies of %s), parallelism %d, %d rounds%n",
+        events,
+        copies,
+        o.get("--input"),
+        p,
+        rounds);
+    List<double[]> results = new ArrayList<>();
+    for (int round = 1; round <= rounds; round++) {
+      double pass = events / seconds(() -> passthrough(input, work.resolve("pass"), p));
+      System.out.printf(
+          Locale.ROOT,
+          "round %d  passthrough (parse, validate, write)  %,9.0f events/s  %,8.0f per core%n",
+          round,
+          pass,
+          pass / p);
+      double full = events / seconds(() -> fullJob(input, work.resolve("full"), p));
+      System.out.printf(
+          Locale.ROOT,
+          "round %d  full Prescient job                   %,9.0f events/s  %,8.0f per core%n",
+          round,
+          full,
+          full / p);
+      System.out.printf(
+          Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
+      results.add(new double[] {pass, full});
+    }
+    Path json = work.resolve("job-benchmark.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < results.size(); i++) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "{\"round\":%d,\"events\":%d,\"parallelism\":%d,\"passthrough_eps\":%.0f,"
+                  + "\"full_eps\":%.0f,\"ratio\":%.3f}%n",
+              i + 1,
+              events,
+              p,
+              results.get(i)[0],
+              results.get(i)[1],
+              results.get(i)[1] / results.get(i)[0]));
+    }
+    Files.writeString(json, sb.toString());
+    System.out.println("results: " + json.toAbsolutePath());
+  }
+
+  interface Run {
+    void run() throws Exception;
+  }
+
+  private static double seconds(Run r) throws Exception {
+    long t0 = System.nanoTime();
+    r.run();
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** The log {@code copies} times, user and event ids prefixed per copy; returns the line count. */
+  static long writeCopies(Path log, int copies, Path out) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    Map<String, Integer> types = new TreeMap<>();
+    long n = 0;
+    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      for (int c = 0; c < copies; c++) {
+        for (String line : lines) {
+          String l =
+              c == 0
+                  ? line
+                  : line.replace("\"user_id\":\"", "\"user_id\":\"c" + c + "-")
+                      .replace("\"event_id\":\"", "\"event_id\":\"c" + c + "-");
+          w.write(l);
+          w.newLine();
+          n++;
+          if (c == 0) {
+            int i = line.indexOf("\"type\":\"");
+            if (i >= 0) {
+              types.merge(line.substring(i + 8, line.indexOf('"', i + 8)), 1, Integer::sum);
+            }
+          }
+        }
+      }
+    }
+    System.out.println("event types per copy: " + types);
+    return n;
+  }
+
+  private static Configuration options(int parallelism, Path dir) throws IOException {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("prescient.parallelism", Integer.toString(parallelism));
+    o.put("prescient.kafka.bounded", "true");
+    o.put("prescient.checkpoint.interval", "0 s");
+    o.put("prescient.checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
+    return PrescientConfig.fromMap(o);
+  }
+
+  private static void passthrough(Path input, Path out, int p) throws Exception {
+    Configuration c = options(p, out);
+    PipelineIO io = ReplayIO.create(c, input, null, null, out.resolve("parts"));
+    StreamExecutionEnvironment env = PrescientJob.environment(c);
+    env.fromSource(io.events(), WatermarkStrategy.noWatermarks(), "events")
+        .uid("source")
+        .process(new RouteFunction())
+        .uid("route")
+        .sinkTo(
+            new JsonLinesSink<Envelope>(
+                out.resolve("parts"), "events", e -> OutputJson.event(e.event)))
+        .uid("sink");
+    env.execute("bench-passthrough");
+  }
+
+  private static void fullJob(Path input, Path out, int p) throws Exception {
+    Configuration c = options(p, out);
+    PipelineIO io = ReplayIO.create(c, input, null, null, out.resolve("parts"));
+    StreamExecutionEnvironment env = PrescientJob.environment(c);
+    PrescientPipeline.build(env, io, c);
+    env.execute("bench-full-job");
+  }
+}
