@@ -174,6 +174,7 @@ public final class JobBenchmark {
     o.put("prescient.parallelism", Integer.toString(parallelism));
     o.put("prescient.kafka.bounded", "true");
     o.put("prescient.checkpoint.interval", "0 s");
+    o.put("prescient.delivery-guarantee", "at-least-once"); // file sinks: no transactions
     o.put("prescient.checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
     return PrescientConfig.fromMap(o);
   }
