@@ -457,6 +457,15 @@ public final class PrescientOptions {
               "An offer is not made when the product's margin minus the offer's discount is"
                   + " below this fraction of the price.");
 
+  public static final ConfigOption<Double> POLICY_UNSURE_SPREAD =
+      key("prescient.policy.unsure-spread")
+          .doubleType()
+          .defaultValue(0.0)
+          .withDescription(
+              "When the offer model's conversion probabilities for the eligible offers differ by"
+                  + " less than this, the model is unsure and the rules decide (reason"
+                  + " OFFER_MODEL_UNSURE); 0 turns the fallback off.");
+
   public static final ConfigOption<Double> POLICY_DEFAULT_ORDER_VALUE =
       key("prescient.policy.default-order-value")
           .doubleType()

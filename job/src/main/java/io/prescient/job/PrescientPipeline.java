@@ -126,7 +126,8 @@ public final class PrescientPipeline {
             delays,
             options.get(PrescientOptions.POLICY_DELAY).toMillis(),
             options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
-            options.get(PrescientOptions.POLICY_DEFAULT_ORDER_VALUE)),
+            options.get(PrescientOptions.POLICY_DEFAULT_ORDER_VALUE),
+            options.get(PrescientOptions.POLICY_UNSURE_SPREAD)),
         guardrails);
   }
 

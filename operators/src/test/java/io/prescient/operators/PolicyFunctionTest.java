@@ -73,7 +73,8 @@ class PolicyFunctionTest {
             Map.of(),
             DAY,
             7 * DAY,
-            30.0),
+            30.0,
+            0.0),
         new Guardrails(
             new Guardrails.Settings(
                 FrequencyCaps.parse(caps),

@@ -40,7 +40,8 @@ public final class PolicyEngine implements Serializable {
       Map<String, Long> delayMsByTrigger,
       long defaultDelayMs,
       long validForMs,
-      double defaultOrderValue)
+      double defaultOrderValue,
+      double unsureSpread)
       implements Serializable {}
 
   /**
@@ -134,6 +135,22 @@ public final class PolicyEngine implements Serializable {
           d.reasonCodes.add("OFFER_MODEL_MISSING");
           why.append("No offer model is served, so the rules decide: ");
           rulesWhy(chosen, c.churnScore(), why, false);
+        } else if (scorer != null
+            && eligible.size() > 1
+            && spread(scores) < settings.unsureSpread) {
+          // The model cannot tell the offers apart: the rules decide (DESIGN, "hybrid with
+          // fallback")
+          chosen = eligible.get(rules);
+          d.policy = "rules";
+          d.propensity = 1.0;
+          d.reasonCodes.add("OFFER_MODEL_UNSURE");
+          why.append(
+              String.format(
+                  Locale.ROOT,
+                  "The offer model is unsure (its scores differ by less than %.3f), so the rules"
+                      + " decide: ",
+                  settings.unsureSpread));
+          rulesWhy(chosen, c.churnScore(), why, false);
         } else {
           EpsilonGreedy.Choice ch = EpsilonGreedy.choose(values, settings.epsilon, d.decisionId);
           chosen = eligible.get(ch.index());
@@ -212,6 +229,16 @@ public final class PolicyEngine implements Serializable {
           .append(" eligible offer, ")
           .append(chosen.id());
     }
+  }
+
+  private static double spread(double[] scores) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : scores) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return max - min;
   }
 
   private static double[] priors(List<Offer> offers) {

@@ -28,7 +28,8 @@ class PolicyEngineTest {
             Map.of("cart_abandonment", 12 * 3_600_000L),
             DAY,
             7 * DAY,
-            30.0),
+            30.0,
+            0.0),
         new Guardrails(
             new Guardrails.Settings(
                 FrequencyCaps.parse("email:1/1d"),
@@ -169,7 +170,8 @@ class PolicyEngineTest {
                 Map.of(),
                 DAY,
                 7 * DAY,
-                30.0),
+                30.0,
+                0.0),
             prior.guardrails());
     Decision d = rules.decide(context("u1", "e1", null), FRESH, null).decision();
     assertThat(d.arm).isEqualTo("model");
@@ -290,5 +292,47 @@ class PolicyEngineTest {
     Decision d = e.decide(highRisk, FRESH, null).decision();
     assertThat(d.offerId).isEqualTo("win_back_discount_15");
     assertThat(d.candidates).containsExactly("win_back_discount_15", "win_back_reminder");
+  }
+
+  @Test
+  void anUnsureOfferModelLeavesTheDecisionToTheRules() {
+    PolicyEngine base = engine(0, 0, 0.0); // everyone in the model arm, no exploration
+    PolicyEngine unsure =
+        new PolicyEngine(
+            new PolicyEngine.Settings(
+                base.settings().catalog(),
+                base.settings().arms(),
+                0.0,
+                0.5,
+                PolicyEngine.WithoutOfferModel.RULES,
+                Map.of(),
+                DAY,
+                7 * DAY,
+                30.0,
+                0.01),
+            base.guardrails());
+    PolicyEngine.OfferScorer flat = scorer(0.100, 0.105, 0.102, 0.101);
+    PolicyEngine.OfferScorer sharp = scorer(0.30, 0.05, 0.05, 0.05);
+    Decision d = unsure.decide(context("u1", "e1", null), FRESH, flat).decision();
+    assertThat(d.policy).isEqualTo("rules");
+    assertThat(d.offerId).isEqualTo("cart_reminder");
+    assertThat(d.reasonCodes).contains("OFFER_MODEL_UNSURE");
+    Decision m = unsure.decide(context("u1", "e2", null), FRESH, sharp).decision();
+    assertThat(m.policy).isEqualTo("model");
+    assertThat(m.offerId).isEqualTo("cart_discount_10"); // the first candidate scores 0.30
+  }
+
+  static PolicyEngine.OfferScorer scorer(double... p) {
+    return new PolicyEngine.OfferScorer() {
+      @Override
+      public double[] score(float[] features, List<Offer> offers) {
+        return java.util.Arrays.copyOf(p, offers.size());
+      }
+
+      @Override
+      public String version() {
+        return "test";
+      }
+    };
   }
 }
