@@ -41,6 +41,24 @@ class PolicyEngineTest {
                 new SensitiveCategories(SensitiveCategories.DEFAULTS))));
   }
 
+  /** Everyone in the model arm; the rules decide without (or with an unsure) offer model. */
+  static PolicyEngine modelArmWithRulesFallback(double epsilon, double unsureSpread) {
+    PolicyEngine base = engine(0, 0, epsilon);
+    return new PolicyEngine(
+        new PolicyEngine.Settings(
+            base.settings().catalog(),
+            base.settings().arms(),
+            epsilon,
+            0.5,
+            PolicyEngine.WithoutOfferModel.RULES,
+            Map.of(),
+            DAY,
+            7 * DAY,
+            30.0,
+            unsureSpread),
+        base.guardrails());
+  }
+
   /** A user with no history of messages. */
   static final Guardrails.UserView FRESH = view(false, List.of(), 0, 0);
 
@@ -158,21 +176,7 @@ class PolicyEngineTest {
 
   @Test
   void withoutAnOfferModelTheRulesDecideInTheModelArmWhenConfigured() {
-    PolicyEngine prior = engine(0, 0, 0.1);
-    PolicyEngine rules =
-        new PolicyEngine(
-            new PolicyEngine.Settings(
-                prior.settings().catalog(),
-                prior.settings().arms(),
-                0.1,
-                0.5,
-                PolicyEngine.WithoutOfferModel.RULES,
-                Map.of(),
-                DAY,
-                7 * DAY,
-                30.0,
-                0.0),
-            prior.guardrails());
+    PolicyEngine rules = modelArmWithRulesFallback(0.1, 0.0);
     Decision d = rules.decide(context("u1", "e1", null), FRESH, null).decision();
     assertThat(d.arm).isEqualTo("model");
     assertThat(d.policy).isEqualTo("rules");
@@ -296,21 +300,7 @@ class PolicyEngineTest {
 
   @Test
   void anUnsureOfferModelLeavesTheDecisionToTheRules() {
-    PolicyEngine base = engine(0, 0, 0.0); // everyone in the model arm, no exploration
-    PolicyEngine unsure =
-        new PolicyEngine(
-            new PolicyEngine.Settings(
-                base.settings().catalog(),
-                base.settings().arms(),
-                0.0,
-                0.5,
-                PolicyEngine.WithoutOfferModel.RULES,
-                Map.of(),
-                DAY,
-                7 * DAY,
-                30.0,
-                0.01),
-            base.guardrails());
+    PolicyEngine unsure = modelArmWithRulesFallback(0.0, 0.01); // no exploration
     PolicyEngine.OfferScorer flat = scorer(0.100, 0.105, 0.102, 0.101);
     PolicyEngine.OfferScorer sharp = scorer(0.30, 0.05, 0.05, 0.05);
     Decision d = unsure.decide(context("u1", "e1", null), FRESH, flat).decision();
