@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.job.savepoint.ExportSavepoint;
 import io.prescient.job.savepoint.SavepointUsers;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,6 +22,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.parquet.format.Util;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,8 +133,35 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
         .containsExactly("\"u-clock1\"", "\"u-clock2\"", "\"u-f\"", "\"u-h\"", "\"u-p\"");
     String h = rows.stream().filter(r -> r.startsWith("\"u-h\"")).findFirst().orElseThrow();
     assertThat(h.split(",", -1)).hasSize(rows.get(0).split(",").length);
-    assertThat(Files.readAllLines(export.resolve("pending_decisions.csv")))
-        .hasSize(1 + (int) users.stream().filter(u -> !u.endsWith("timers=0")).count());
+    // Every pending decision point is on a registered timer, and every user with a timer has one.
+    List<String> pending = Files.readAllLines(export.resolve("pending_triggers.csv"));
+    assertThat(pending.get(0)).isEqualTo("user_id,trigger,due_at,event_id,timer_registered");
+    assertThat(pending.subList(1, pending.size())).allMatch(r -> r.endsWith(",true"));
+    assertThat(pending.subList(1, pending.size()))
+        .extracting(r -> r.substring(1, r.indexOf('"', 1)))
+        .containsExactlyInAnyOrderElementsOf(
+            users.stream()
+                .filter(u -> !u.endsWith("timers=0"))
+                .map(u -> u.substring(0, u.indexOf(':')))
+                .toList());
+    assertThat(pending).anyMatch(r -> r.startsWith("\"u-h\",\"lifecycle\","));
+    // The Parquet files hold the same number of rows as the CSV files (footer row counts: the
+    // full read-back of Parquet is ExportTableTest's, where Hadoop's API is on the class path).
+    for (String table : List.of("profiles", "pending_triggers", "held_decisions")) {
+      assertThat(parquetRows(export.resolve(table + ".parquet")))
+          .as(table)
+          .isEqualTo(Files.readAllLines(export.resolve(table + ".csv")).size() - 1);
+    }
+  }
+
+  /** The row count in a Parquet file's footer (Thrift metadata, read without Hadoop). */
+  static long parquetRows(Path file) throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    int n = bytes.length;
+    assertThat(new String(bytes, n - 4, 4, StandardCharsets.US_ASCII)).isEqualTo("PAR1");
+    int footer = ByteBuffer.wrap(bytes, n - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    return Util.readFileMetaData(new ByteArrayInputStream(bytes, n - 8 - footer, footer))
+        .getNum_rows();
   }
 
   /** True when the group's committed offsets (written on checkpoints) reach every input's end. */

@@ -3,19 +3,28 @@ package io.prescient.job.savepoint;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.savepoint.ExportTable.Column;
+import io.prescient.job.savepoint.ExportTable.ExportRow;
+import io.prescient.job.savepoint.ExportTable.Type;
+import io.prescient.operators.HeldDecision;
 import io.prescient.operators.MapStateStore;
+import io.prescient.operators.PolicyState;
 import io.prescient.operators.ProfileState;
+import io.prescient.state.contract.Decision;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -31,9 +40,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * {@code ./prescient export-savepoint PATH [--output DIR] [--as-of INSTANT] [job options]}: every
- * user's profile and live features, and every pending delayed decision, from a savepoint or
- * retained checkpoint, as CSV, with the State Processor API and no running cluster. Features are
- * computed by the live feature code as of {@code --as-of}, or as of each user's latest event.
+ * user's profile and live features, every pending decision point and every delayed decision held by
+ * the policy, from a savepoint or retained checkpoint, as CSV and Parquet, with the State Processor
+ * API and no running cluster. Features are computed by the live feature code as of {@code --as-of},
+ * or as of each user's latest event.
  */
 public final class ExportSavepoint {
   private ExportSavepoint() {}
@@ -44,14 +54,63 @@ public final class ExportSavepoint {
           "usage: prescient export-savepoint PATH [--output DIR] [--as-of INSTANT] [--config FILE]"
               + " [--prescient.<key> VALUE ...]",
           "  PATH              a savepoint or retained checkpoint (file:// URI or path)",
-          "  --output DIR      where profiles.csv and pending_decisions.csv go (.local/export)",
+          "  --output DIR      where the tables go, each as NAME.csv and NAME.parquet"
+              + " (.local/export):",
+          "                    profiles, pending_triggers, held_decisions",
           "  --as-of INSTANT   compute every user's features at this ISO-8601 instant; default: at",
           "                    each user's latest event",
           "  job options       the job's profile settings (affinity half-life, ...) and state TTL");
 
-  static final String PROFILE_COLUMNS =
-      "user_id,first_seen,last_seen,events,purchases,orders,revenue,cart_lines,opted_out,"
-          + "unsubscribed_channels,pending_timer_at,features_as_of";
+  static final String PROFILES = "profiles";
+  static final String PENDING = "pending_triggers";
+  static final String HELD = "held_decisions";
+
+  /** The profile table: the profile's main fields, then every live feature. */
+  static List<Column> profileColumns() {
+    List<Column> c = new ArrayList<>();
+    c.add(new Column("user_id", Type.STRING));
+    c.add(new Column("first_seen", Type.TIMESTAMP));
+    c.add(new Column("last_seen", Type.TIMESTAMP));
+    c.add(new Column("events", Type.LONG));
+    c.add(new Column("purchases", Type.LONG));
+    c.add(new Column("orders", Type.LONG));
+    c.add(new Column("revenue", Type.DOUBLE));
+    c.add(new Column("cart_lines", Type.LONG));
+    c.add(new Column("opted_out", Type.BOOLEAN));
+    c.add(new Column("unsubscribed_channels", Type.STRING));
+    c.add(new Column("features_as_of", Type.TIMESTAMP));
+    for (String f : FeatureSchema.names()) {
+      c.add(new Column(f, Type.FLOAT));
+    }
+    return c;
+  }
+
+  /** A decision point the profile operator will reach at {@code due_at} (its timer). */
+  static final List<Column> PENDING_COLUMNS =
+      List.of(
+          new Column("user_id", Type.STRING),
+          new Column("trigger", Type.STRING),
+          new Column("due_at", Type.TIMESTAMP),
+          new Column("event_id", Type.STRING),
+          new Column("timer_registered", Type.BOOLEAN));
+
+  /** An outbound decision waiting out its creepiness delay in the policy operator. */
+  static final List<Column> HELD_COLUMNS =
+      List.of(
+          new Column("user_id", Type.STRING),
+          new Column("decision_id", Type.STRING),
+          new Column("trigger", Type.STRING),
+          new Column("arm", Type.STRING),
+          new Column("channel", Type.STRING),
+          new Column("action", Type.STRING),
+          new Column("offer_id", Type.STRING),
+          new Column("product_id", Type.STRING),
+          new Column("category", Type.STRING),
+          new Column("decided_at", Type.TIMESTAMP),
+          new Column("send_after", Type.TIMESTAMP),
+          new Column("expires_at", Type.TIMESTAMP),
+          new Column("explored", Type.BOOLEAN),
+          new Column("propensity", Type.DOUBLE));
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
@@ -73,62 +132,59 @@ public final class ExportSavepoint {
     }
     Configuration options = PrescientConfig.fromArgs(rest.toArray(new String[0]));
     long t0 = System.nanoTime();
-    int[] counts = export(path, out, asOf, options);
-    System.out.printf(
-        "%,d users -> %s, %,d pending decisions -> %s (%.1f s)%n",
-        counts[0],
-        out.resolve("profiles.csv"),
-        counts[1],
-        out.resolve("pending_decisions.csv"),
-        (System.nanoTime() - t0) / 1e9);
+    List<ExportTable> tables = export(path, out, asOf, options);
+    for (ExportTable t : tables) {
+      System.out.printf(
+          "%-16s %,9d rows -> %s (.csv, .parquet)%n", t.name(), t.size(), out.resolve(t.name()));
+    }
+    System.out.printf("exported in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
-  /** Writes the two CSV files; returns {users, pending decisions}. */
-  public static int[] export(String savepoint, Path out, long asOf, Configuration options)
-      throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    SavepointReader reader =
-        SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
-    List<String> profiles = new ArrayList<>();
-    List<String> pending = new ArrayList<>();
-    Reader fn =
+  /** Writes the three tables (CSV and Parquet each) into {@code out} and returns them. */
+  public static List<ExportTable> export(
+      String savepoint, Path out, long asOf, Configuration options) throws Exception {
+    ExportTable profiles = new ExportTable(PROFILES, profileColumns());
+    ExportTable pending = new ExportTable(PENDING, PENDING_COLUMNS);
+    ExportTable held = new ExportTable(HELD, HELD_COLUMNS);
+    Map<String, ExportTable> byName = Map.of(PROFILES, profiles, PENDING, pending, HELD, held);
+    Reader profileReader =
         new Reader(
             options.get(PrescientOptions.STATE_TTL),
             PrescientPipeline.profileSettings(options).affinityHalfLifeMs(),
             asOf);
-    try (CloseableIterator<String> it =
-        reader
-            .readKeyedState(OperatorIdentifier.forUid(PrescientPipeline.UID_PROFILE), fn)
-            .executeAndCollect()) {
+    collect(savepoint, PrescientPipeline.UID_PROFILE, profileReader, byName);
+    collect(savepoint, PrescientPipeline.UID_POLICY, new HeldReader(), byName);
+    List<ExportTable> tables = List.of(profiles, pending, held);
+    for (ExportTable t : tables) {
+      t.write(out);
+    }
+    return tables;
+  }
+
+  private static void collect(
+      String savepoint,
+      String uid,
+      KeyedStateReaderFunction<String, ExportRow> reader,
+      Map<String, ExportTable> tables)
+      throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    SavepointReader sp = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
+    try (CloseableIterator<ExportRow> it =
+        sp.readKeyedState(OperatorIdentifier.forUid(uid), reader).executeAndCollect()) {
       while (it.hasNext()) {
-        String row = it.next();
-        (row.startsWith("T") ? pending : profiles).add(row.substring(1));
+        ExportRow row = it.next();
+        tables.get(row.table).add(row.cells);
       }
     }
-    profiles.sort(null);
-    pending.sort(null);
-    Files.createDirectories(out);
-    StringBuilder header = new StringBuilder(PROFILE_COLUMNS);
-    for (String f : FeatureSchema.names()) {
-      header.append(',').append(f);
-    }
-    write(out.resolve("profiles.csv"), header.toString(), profiles);
-    write(
-        out.resolve("pending_decisions.csv"),
-        "user_id,fires_at,trigger,cart_last_event_id,cart_lines",
-        pending);
-    return new int[] {profiles.size(), pending.size()};
   }
 
-  private static void write(Path file, String header, List<String> rows) throws Exception {
-    StringBuilder sb = new StringBuilder(header).append('\n');
-    rows.forEach(r -> sb.append(r).append('\n'));
-    Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+  static String time(long millis) {
+    return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
   }
 
-  /** Emits "P" + a profile row and "T" + a pending-decision row per registered timer. */
-  static final class Reader extends KeyedStateReaderFunction<String, String> {
+  /** A profile row per user, and a pending-trigger row per decision point waiting on a timer. */
+  static final class Reader extends KeyedStateReaderFunction<String, ExportRow> {
     private static final long serialVersionUID = 1L;
     private final Duration ttl;
     private final long halfLifeMs;
@@ -136,6 +192,8 @@ public final class ExportSavepoint {
     private transient ValueState<UserProfile> profile;
     private transient MapState<String, CartLine> cart;
     private transient MapState<String, Affinity> affinities;
+    private transient ValueState<BrowseSession> browse;
+    private transient ValueState<LifecycleState> lifecycle;
 
     Reader(Duration ttl, long halfLifeMs, long asOf) {
       this.ttl = ttl;
@@ -148,10 +206,12 @@ public final class ExportSavepoint {
       profile = getRuntimeContext().getState(ProfileState.profile(ttl));
       cart = getRuntimeContext().getMapState(ProfileState.cart(ttl));
       affinities = getRuntimeContext().getMapState(ProfileState.affinities(ttl));
+      browse = getRuntimeContext().getState(ProfileState.browse(ttl));
+      lifecycle = getRuntimeContext().getState(ProfileState.lifecycle(ttl));
     }
 
     @Override
-    public void readKey(String user, Context ctx, Collector<String> out) throws Exception {
+    public void readKey(String user, Context ctx, Collector<ExportRow> out) throws Exception {
       UserProfile p = profile.value();
       if (p == null) {
         return; // only remembered event ids: nothing to describe
@@ -161,37 +221,88 @@ public final class ExportSavepoint {
           FeatureSchema.extract(
               FeatureSchema.Inputs.of(
                   p, new MapStateStore<>(cart), new MapStateStore<>(affinities), now, halfLifeMs));
-      StringBuilder row = new StringBuilder("P").append(quote(user));
-      row.append(',').append(Instant.ofEpochMilli(p.firstSeen));
-      row.append(',').append(Instant.ofEpochMilli(p.lastSeen));
-      row.append(',').append(p.events).append(',').append(p.purchases);
-      row.append(',').append(p.orders).append(',').append(p.revenue);
-      row.append(',').append(p.cartLines).append(',').append(p.optedOut);
-      row.append(',').append(quote(String.join(" ", p.unsubscribedChannels)));
-      row.append(',').append(p.pendingTimer == 0 ? "" : Instant.ofEpochMilli(p.pendingTimer));
-      row.append(',').append(Instant.ofEpochMilli(now));
+      List<String> row = new ArrayList<>();
+      row.add(user);
+      row.add(time(p.firstSeen));
+      row.add(time(p.lastSeen));
+      row.add(Long.toString(p.events));
+      row.add(Long.toString(p.purchases));
+      row.add(Long.toString(p.orders));
+      row.add(Double.toString(p.revenue));
+      row.add(Integer.toString(p.cartLines));
+      row.add(Boolean.toString(p.optedOut));
+      row.add(String.join(" ", p.unsubscribedChannels));
+      row.add(time(now));
       for (float v : f) {
-        row.append(',');
-        if (!Float.isNaN(v)) {
-          row.append(v);
-        }
+        row.add(Float.isNaN(v) ? null : Float.toString(v));
       }
-      out.collect(row.toString());
-      for (Long t : ctx.registeredEventTimeTimers()) {
-        out.collect(
-            "T"
-                + quote(user)
-                + ','
-                + Instant.ofEpochMilli(t)
-                + ",cart_abandonment,"
-                + quote(p.cartLastEventId == null ? "" : p.cartLastEventId)
-                + ','
-                + p.cartLines);
+      out.collect(new ExportRow(PROFILES, row.toArray(new String[0])));
+
+      Set<Long> timers = new HashSet<>();
+      ctx.registeredEventTimeTimers().forEach(timers::add);
+      pending(out, user, "cart_abandonment", p.pendingTimer, p.cartLastEventId, timers);
+      BrowseSession b = browse.value();
+      if (b != null) {
+        pending(out, user, "browse_abandonment", b.pendingTimer, b.lastViewEventId, timers);
+      }
+      LifecycleState l = lifecycle.value();
+      if (l != null) {
+        pending(out, user, "lifecycle", l.pendingTimer, l.lastOrderEventId, timers);
       }
     }
 
-    static String quote(String s) {
-      return '"' + s.replace("\"", "\"\"") + '"';
+    private static void pending(
+        Collector<ExportRow> out,
+        String user,
+        String trigger,
+        long dueAt,
+        String eventId,
+        Set<Long> timers) {
+      if (dueAt != 0) {
+        out.collect(
+            new ExportRow(
+                PENDING,
+                new String[] {
+                  user, trigger, time(dueAt), eventId, Boolean.toString(timers.contains(dueAt))
+                }));
+      }
+    }
+  }
+
+  /** A held-decision row per outbound decision waiting out its delay. */
+  static final class HeldReader extends KeyedStateReaderFunction<String, ExportRow> {
+    private static final long serialVersionUID = 1L;
+    private transient MapState<String, HeldDecision> held;
+
+    @Override
+    public void open(OpenContext ctx) {
+      held = getRuntimeContext().getMapState(PolicyState.held());
+    }
+
+    @Override
+    public void readKey(String user, Context ctx, Collector<ExportRow> out) throws Exception {
+      for (HeldDecision h : held.values()) {
+        Decision d = h.decision;
+        out.collect(
+            new ExportRow(
+                HELD,
+                new String[] {
+                  user,
+                  d.decisionId,
+                  d.trigger,
+                  d.arm,
+                  d.channel,
+                  d.action,
+                  d.offerId,
+                  d.productId,
+                  d.category,
+                  time(d.decidedAt),
+                  time(d.sendAfter),
+                  time(d.expiresAt),
+                  Boolean.toString(d.explored),
+                  Double.toString(d.propensity)
+                }));
+      }
     }
   }
 }

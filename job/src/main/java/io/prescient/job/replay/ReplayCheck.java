@@ -1,0 +1,227 @@
+package io.prescient.job.replay;
+
+import io.prescient.job.KafkaIO;
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientOptions;
+import io.prescient.job.PrescientPipeline;
+import io.prescient.job.local.EventReplayer;
+import io.prescient.job.local.LocalKafkaBroker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code ./prescient check-replay [--events FILE] [job options]}: the analyst's guarantee, checked
+ * end to end on a real log. The same events go (a) through the live job, reading a real Kafka
+ * broker process and writing its decisions topic (exactly-once, on a MiniCluster), and (b) through
+ * {@code prescient replay} on the file; both decision sets are written sorted, and their SHA-256
+ * must be equal. Exit status 0 when they are, 1 when not.
+ */
+public final class ReplayCheck {
+  private ReplayCheck() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient check-replay [--events FILE] [--work-dir DIR] [--port N]"
+              + " [--prescient.<key> VALUE ...]",
+          "  --events FILE     events JSON lines (.local/data/online-retail.jsonl; make it with",
+          "                    ./prescient convert --dataset online-retail)",
+          "  --work-dir DIR    broker data, checkpoints and both decision files"
+              + " (.local/check-replay)",
+          "  --port N          the Kafka broker's port (0: a free one)",
+          "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
+          "  job options       any job option, used by both runs (defaults: the production policy,",
+          "                    with the watermark settings a bounded live read needs)",
+          "Writes WORK-DIR/live-decisions.jsonl and WORK-DIR/replay/decisions.jsonl (both sorted)",
+          "and prints their line counts and SHA-256; exits 1 when they differ.");
+
+  public static void main(String[] args) throws Exception {
+    Path events = Path.of(".local", "data", "online-retail.jsonl");
+    Path work = Path.of(".local", "check-replay");
+    Path kafkaCp = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
+    int port = 0;
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length) {
+        usage(a + " needs a value");
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--events" -> events = Path.of(v);
+        case "--work-dir" -> work = Path.of(v);
+        case "--port" -> port = Integer.parseInt(v);
+        case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
+        default -> {
+          if (!a.startsWith("--prescient.")) {
+            usage("unknown option " + a);
+          }
+          options.put(a.substring(2), v);
+        }
+      }
+    }
+    if (!Files.isRegularFile(events)) {
+      usage(events + " not found");
+    }
+    Result r = run(events, work, Files.readString(kafkaCp).strip(), port, options);
+    System.out.printf("live   %,9d decisions  sha256 %s  %s%n", r.live, r.liveSha256, r.liveFile);
+    System.out.printf(
+        "replay %,9d decisions  sha256 %s  %s%n", r.replay, r.replaySha256, r.replayFile);
+    System.out.println(
+        r.identical()
+            ? "IDENTICAL: the replay wrote exactly the live job's decisions"
+            : "DIFFERENT: compare the two files (both sorted)");
+    System.exit(r.identical() ? 0 : 1);
+  }
+
+  private static void usage(String message) {
+    System.err.println("prescient check-replay: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+
+  /** Both runs' decision counts, files and hashes. */
+  public record Result(
+      long live,
+      String liveSha256,
+      Path liveFile,
+      long replay,
+      String replaySha256,
+      Path replayFile) {
+    public boolean identical() {
+      return liveSha256.equals(replaySha256);
+    }
+  }
+
+  /**
+   * The job options both runs use: the production policy with the given overrides, reading the
+   * events topic to its end (bounded) with watermarks that never wait on an idle partition.
+   */
+  static Map<String, String> options(String bootstrap, Path checkpoints, Map<String, String> o) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("prescient.kafka.bootstrap-servers", bootstrap);
+    m.put("prescient.kafka.bounded", "true");
+    m.put("prescient.kafka.group-id", "prescient-check-replay");
+    m.put("prescient.watermark.idleness", "0 s");
+    m.put("prescient.checkpoint.dir", checkpoints.toUri().toString());
+    m.put("prescient.checkpoint.interval", "2 s");
+    m.putAll(o);
+    return m;
+  }
+
+  public static Result run(
+      Path events, Path work, String kafkaClasspath, int port, Map<String, String> overrides)
+      throws Exception {
+    long t0 = System.nanoTime();
+    ReplayCommand.deleteTree(work);
+    Files.createDirectories(work);
+    say(t0, "starting a Kafka broker (separate process) ...");
+    try (LocalKafkaBroker broker =
+        LocalKafkaBroker.start(
+            work.resolve("kafka"), kafkaClasspath, port, Duration.ofSeconds(90))) {
+      Map<String, String> o =
+          options(broker.bootstrapServers(), work.resolve("checkpoints"), overrides);
+      Configuration config = PrescientConfig.fromMap(o);
+      // One events partition: the live job then reads the log in file order, as the replay does.
+      Map<String, Integer> topics = new LinkedHashMap<>();
+      for (String t : PrescientOptions.TOPICS) {
+        topics.put(topic(config, t), t.equals("events") ? 1 : 2);
+      }
+      broker.createTopics(
+          topics,
+          Map.of("max.message.bytes", Integer.toString(LocalKafkaBroker.MAX_MESSAGE_BYTES)));
+
+      EventReplayer producer =
+          new EventReplayer(events, topic(config, "events"), broker.bootstrapServers(), 0, 0, 0);
+      producer.run();
+      if (producer.failure() != null || producer.failed() > 0) {
+        throw new IOException(
+            "the broker did not take every event: "
+                + (producer.failure() != null ? producer.failure() : producer.lastSendError()));
+      }
+      say(t0, String.format("%,d events in topic '%s'", producer.sent(), topic(config, "events")));
+
+      StreamExecutionEnvironment env = PrescientJob.environment(config);
+      PrescientPipeline.build(env, KafkaIO.create(config), config);
+      say(t0, "live job: reading the topic to its end on a MiniCluster ...");
+      env.execute("prescient-check-replay-live");
+      List<String> live = readAll(broker.bootstrapServers(), topic(config, "decisions"));
+      live.sort(null);
+      Path liveFile = work.resolve("live-decisions.jsonl");
+      StringBuilder sb = new StringBuilder();
+      live.forEach(l -> sb.append(l).append('\n'));
+      Files.writeString(liveFile, sb.toString(), StandardCharsets.UTF_8);
+      say(t0, String.format("live job done: %,d decisions", live.size()));
+
+      say(t0, "replay: the same topology over the file ...");
+      ReplayCommand.Summary s =
+          ReplayCommand.run(
+              config,
+              events,
+              new ReplayCommand.Inputs(null, null, null, null),
+              work.resolve("replay"));
+      say(t0, String.format("replay done: %,d decisions", s.lines().get("decisions")));
+      return new Result(
+          live.size(),
+          ReplayCommand.sha256(liveFile),
+          liveFile,
+          s.lines().get("decisions"),
+          s.decisionsSha256(),
+          s.output().resolve("decisions.jsonl"));
+    }
+  }
+
+  /** Every committed record of {@code topic}, as text. */
+  static List<String> readAll(String bootstrap, String topic) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          out.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String topic(Configuration config, String name) {
+    return config.getString("prescient.topic." + name, name);
+  }
+
+  private static void say(long t0, String message) {
+    System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, message);
+  }
+}
