@@ -39,7 +39,9 @@ class MetricsITCase extends PipelineTestBase {
           P + "-events",
           List.of(
               event("a1", "u-a", "add_to_cart", "2011-01-04T10:00:00Z", "p1"),
-              keyedAs("u-a", event("v1", "u-b", "view", "2011-01-04T12:00:00Z", "p2")),
+              // u-a's own view after the cart deadline: the cart decides on this record (the
+              // lazy path), so the decision latency histogram has a record to measure from.
+              event("v1", "u-a", "view", "2011-01-04T12:00:00Z", "p2"),
               json("u-x", "{\"event_id\":")));
       waitUntil(() -> values(P + "-decisions").size() == 1, "the first decision");
       waitUntil(
@@ -70,6 +72,11 @@ class MetricsITCase extends PipelineTestBase {
       assertThat(sum(second, "prescient_event_type_eventsIn", "event_type=\"view\"")).isEqualTo(2);
       assertThat(sum(second, "prescient_event_type_eventsIn", "event_type=\"add_to_cart\""))
           .isEqualTo(2);
+
+      // The latency histograms: every event measured at the profile, u-a's decision at the
+      // policy (u-c's came from a timer: no record caused it, so it is not measured).
+      assertThat(sum(second, "prescient_eventLatencyMs_count")).isEqualTo(4);
+      assertThat(sum(second, "prescient_decisionLatencyMs_count")).isEqualTo(1);
 
       // Every series the Grafana dashboard queries exists on the endpoint.
       String dashboard =

@@ -24,6 +24,12 @@ public class Envelope {
   public int partition;
   public long offset;
 
+  /**
+   * Wall-clock epoch millis when the source parsed the record (0: unknown): the start of the
+   * pipeline and decision latency histograms. Never part of any output or decision.
+   */
+  public long receivedAt;
+
   public Envelope() {}
 
   public static Envelope of(Event e, String topic, int partition, long offset) {

@@ -39,18 +39,23 @@ public final class InputParser implements Serializable {
     if (parser == null) {
       parser = new RecordParser(limits);
     }
+    Envelope env;
     try {
-      return switch (kind) {
-        case EVENTS -> Envelope.of(parser.parseEvent(value, now), topic, partition, offset);
-        case PRIVACY -> Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
-        case MODELS -> Envelope.of(parser.parseModel(value), topic, partition, offset);
-        case OUTCOMES -> Envelope.of(parser.parseOutcome(value, now), topic, partition, offset);
-        case CATALOG -> Envelope.of(parser.parseCatalog(value), topic, partition, offset);
-      };
+      env =
+          switch (kind) {
+            case EVENTS -> Envelope.of(parser.parseEvent(value, now), topic, partition, offset);
+            case PRIVACY -> Envelope.of(parser.parsePrivacy(value, now), topic, partition, offset);
+            case MODELS -> Envelope.of(parser.parseModel(value), topic, partition, offset);
+            case OUTCOMES -> Envelope.of(parser.parseOutcome(value, now), topic, partition, offset);
+            case CATALOG -> Envelope.of(parser.parseCatalog(value), topic, partition, offset);
+          };
     } catch (InvalidRecordException e) {
-      return Envelope.of(
-          rejection(e, value, topic, partition, offset, kafkaTimestamp, dlqMaxRawBytes));
+      env =
+          Envelope.of(
+              rejection(e, value, topic, partition, offset, kafkaTimestamp, dlqMaxRawBytes));
     }
+    env.receivedAt = now;
+    return env;
   }
 
   /** A DLQ record for {@code value}: raw bytes kept up to {@code maxRawBytes}, hashed in full. */

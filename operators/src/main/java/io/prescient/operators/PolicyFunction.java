@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.drift.DriftMonitor;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.Offer;
@@ -28,6 +29,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -57,6 +59,9 @@ public class PolicyFunction
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("policy-audit") {};
   public static final OutputTag<Rejection> DLQ = new OutputTag<>("policy-dlq") {};
 
+  /** A latency histogram keeps the last this many samples per subtask (quantiles over them). */
+  public static final int LATENCY_WINDOW = 4096;
+
   private final PolicyEngine engine;
   private final String initialChurnModel;
   private final String initialOfferModel;
@@ -75,6 +80,15 @@ public class PolicyFunction
   private transient MetricGroup metrics;
   private transient Map<String, Counter> counters;
   private transient Histogram churnScores;
+  private transient Histogram decisionLatency;
+
+  /** Live feature and score distribution of the served churn model against its training. */
+  private transient volatile DriftMonitor drift;
+
+  private transient LoadedModel driftModel;
+
+  /** When the source read the record behind the input being processed (0 in a timer). */
+  private transient long receivedAt;
 
   /**
    * @param initialChurnModel URI of a churn manifest to serve from the start, or empty
@@ -120,8 +134,13 @@ public class PolicyFunction
     offerIds = engine.settings().catalog().offers().stream().map(Offer::id).toList();
     models = new ModelSlots(metrics, offerIds);
     registerMetrics();
+    registerDriftGauges();
     // Churn probability x 1000 over the last 1,000 scored decisions: watch it for score drift.
     churnScores = metrics.histogram("churnScorePermille", new DescriptiveStatisticsHistogram(1000));
+    // Wall-clock milliseconds from the source reading a record to a decision it caused leaving
+    // the policy (not decisions released by a timer: no single record caused those).
+    decisionLatency =
+        metrics.histogram("decisionLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
     if (!initialChurnModel.isEmpty()) {
       models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
     }
@@ -133,6 +152,7 @@ public class PolicyFunction
   @Override
   public void processElement(PolicyInput in, ReadOnlyContext ctx, Collector<Decision> out)
       throws Exception {
+    receivedAt = in.receivedAt;
     models.catchUp(ctx.getBroadcastState(PolicyState.MODELS));
     if (in.kind == PolicyInput.Kind.OUTCOME) {
       onOutcome(in, ctx, out);
@@ -170,6 +190,7 @@ public class PolicyFunction
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Decision> out)
       throws Exception {
+    receivedAt = 0;
     models.catchUp(ctx.getBroadcastState(PolicyState.MODELS));
     settle(timestamp, ctx, out);
   }
@@ -195,6 +216,12 @@ public class PolicyFunction
     if (churnModel != null && c.features.length > 0) {
       churn = ChurnModelPolicy.explain(d, churnModel, c.features);
       churnScores.update(Math.round(1000 * churn));
+      if (churnModel != driftModel) { // a new model serves: drift is measured from zero
+        driftModel = churnModel;
+        drift =
+            new DriftMonitor(churnModel.manifest.baseline(), churnModel.manifest.featureNames());
+      }
+      drift.add(c.features, churn);
     }
     LoadedModel shadow = models.get(ChurnModelPolicy.MODEL + ":shadow");
     if (shadow != null && c.features.length > 0) {
@@ -672,6 +699,9 @@ public class PolicyFunction
   }
 
   private void countDecision(Decision d) {
+    if (receivedAt > 0) {
+      decisionLatency.update(Math.max(0, System.currentTimeMillis() - receivedAt));
+    }
     count("decisionsOut", "arm", d.arm, "action", d.action, "channel", d.channel);
     if (d.explored) {
       count("decisionsExplored");
@@ -695,6 +725,30 @@ public class PolicyFunction
       counters.put(key, c);
     }
     return c;
+  }
+
+  /**
+   * Population stability index of each live feature, of the largest of them and of the churn score
+   * against the served churn model's training baseline (its manifest), over what this instance
+   * scored since that model started serving. NaN until {@link DriftMonitor#MIN_ROWS} rows were
+   * scored, or when the model has no baseline.
+   */
+  private void registerDriftGauges() {
+    List<String> names = FeatureSchema.names();
+    for (int i = 0; i < names.size(); i++) {
+      int index = i;
+      metrics
+          .addGroup("feature", names.get(i))
+          .gauge("featurePsi", (Gauge<Double>) () -> psi(m -> m.featurePsi(index)));
+    }
+    metrics.gauge("featurePsiMax", (Gauge<Double>) () -> psi(DriftMonitor::maxFeaturePsi));
+    metrics.gauge("churnScorePsi", (Gauge<Double>) () -> psi(DriftMonitor::scorePsi));
+    metrics.gauge("driftRows", (Gauge<Long>) () -> drift == null ? 0L : drift.rows());
+  }
+
+  private double psi(java.util.function.ToDoubleFunction<DriftMonitor> f) {
+    DriftMonitor m = drift;
+    return m == null ? Double.NaN : f.applyAsDouble(m);
   }
 
   /** Counters a dashboard queries exist from the start, at zero, not from their first event. */

@@ -42,6 +42,12 @@ public class PolicyInput {
   public int partition;
   public long offset;
 
+  /**
+   * Wall-clock epoch millis when the source read the record this input comes from (0: it comes from
+   * a timer): for the latency histograms only, never part of a decision.
+   */
+  public long receivedAt;
+
   public PolicyInput() {}
 
   public static PolicyInput candidate(DecisionCandidate c) {
@@ -60,6 +66,7 @@ public class PolicyInput {
     in.sourceTopic = env.sourceTopic;
     in.partition = env.partition;
     in.offset = env.offset;
+    in.receivedAt = env.receivedAt;
     return in;
   }
 

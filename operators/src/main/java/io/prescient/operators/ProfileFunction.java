@@ -29,7 +29,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -74,6 +76,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient Counter duplicates;
   private transient Counter erased;
   private transient Counter sensitiveIgnored;
+
+  /** When the source read the record being processed (0 in a timer): handed on for latency. */
+  private transient long receivedAt;
+
+  private transient Histogram eventLatency;
 
   public ProfileFunction(
       CartAbandonmentRule rule,
@@ -125,14 +132,21 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     duplicates = group.addGroup("reason", RejectReason.DUPLICATE_EVENT.code()).counter("dlq");
     erased = group.counter("usersErased");
     sensitiveIgnored = group.counter("sensitiveEventsIgnored");
+    // Wall-clock milliseconds from the source reading an event to its profile update being done.
+    eventLatency =
+        group.histogram(
+            "eventLatencyMs", new DescriptiveStatisticsHistogram(PolicyFunction.LATENCY_WINDOW));
   }
 
   @Override
   public void processElement(Envelope env, Context ctx, Collector<PolicyInput> out)
       throws Exception {
+    receivedAt = env.receivedAt;
     if (env.privacy != null) {
       onPrivacy(env.privacy, ctx);
-      out.collect(signal(env.privacy));
+      PolicyInput signal = signal(env.privacy);
+      signal.receivedAt = receivedAt;
+      out.collect(signal);
       return;
     }
     Event e = env.event;
@@ -193,6 +207,18 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         case 1 -> decideBrowseAt(at, p, browse, ctx, out);
         default -> decideLifecycleAt(at, p, life, ctx, out);
       }
+      // Deciding may re-arm the trigger at a later time that is still before this event (a
+      // lifecycle timer set for an older order, a cart or session that changed after its timer
+      // was set): that is due now too, as its timer would have fired before this event.
+      long rearmed =
+          switch (next) {
+            case 0 -> p.pendingTimer;
+            case 1 -> browse.pendingTimer;
+            default -> life.pendingTimer;
+          };
+      if (rearmed > at && e.timestamp > rearmed) {
+        due[next] = rearmed;
+      }
     }
     ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
     if (browseRule != null
@@ -223,10 +249,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       rearmTimer(p, ctx);
     }
     profileState.update(p);
+    if (receivedAt > 0) {
+      eventLatency.update(Math.max(0, System.currentTimeMillis() - receivedAt));
+    }
     if (e.type == EventType.PURCHASE && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       // Held decisions are cancelled by it, open ones converted: the policy needs to know.
       PolicyInput purchase = PolicyInput.signal(PolicyInput.Kind.PURCHASE, e.userId, e.timestamp);
       purchase.value = (e.price == null ? 0 : e.price) * (e.quantity == null ? 1 : e.quantity);
+      purchase.receivedAt = receivedAt;
       out.collect(purchase);
     }
   }
@@ -234,6 +264,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyInput> out)
       throws Exception {
+    receivedAt = 0; // no record caused it
     UserProfile p = profileState.value();
     if (p == null) {
       return;
@@ -330,7 +361,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     float[] features =
         FeatureSchema.extract(
             FeatureSchema.Inputs.of(p, cart, affinities, at, settings.affinityHalfLifeMs()));
-    out.collect(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue)));
+    PolicyInput in =
+        PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue));
+    in.receivedAt = receivedAt;
+    out.collect(in);
   }
 
   /** Timers are rounded up to the granularity, so bursts of changes coalesce. */
@@ -383,9 +417,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     } else if (blocked.equals("opted_out") && rule.broadWhenOptedOut()) {
       // Nothing of the user goes out: no features, and the scorer leaves "broad" decisions alone.
       decisions.inc();
-      out.collect(
+      PolicyInput in =
           PolicyInput.candidate(
-              new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES)));
+              new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES));
+      in.receivedAt = receivedAt;
+      out.collect(in);
     } else if (blocked.equals("opted_out")) {
       suppressed.inc();
     } else if (blocked.equals("not_yet_abandoned")) {

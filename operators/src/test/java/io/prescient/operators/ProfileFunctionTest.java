@@ -538,4 +538,31 @@ class ProfileFunctionTest {
     assertThat(audits().get(audits().size() - 1).effects)
         .contains("order history", "lifecycle timer:1");
   }
+
+  @Test
+  void aLifecycleTimerReArmedBeforeALaterEventDecidesOnThatEventAsTheTimerWould() throws Exception {
+    // The follow-up for o1 is armed at day 3; o2 on day 2 moves it to day 5, and the pending
+    // day-3 timer re-arms when it comes. An event on day 6 then finds the day-3 time due: deciding
+    // it re-arms day 5, which is before the event too, so it is decided before the event as well
+    // (as a timer would have done), not later and not only when the watermark passes (the Online
+    // Retail replay differed from the live job by exactly such follow-ups before this).
+    long day = 24 * HOUR;
+    harness =
+        harness(
+            new CartAbandonmentRule(HOUR, 7 * day),
+            null,
+            new io.prescient.models.rules.LifecycleRule(3 * day, 60 * day, 7 * day),
+            Duration.ofDays(400));
+    harness.open();
+    send(event("o1", "u1", EventType.PURCHASE, T0, "p1"));
+    send(event("o2", "u1", EventType.PURCHASE, T0 + 2 * day, "p2"));
+    send(event("v1", "u1", EventType.VIEW, T0 + 6 * day, "p3"));
+    List<Decision> out = decisions();
+    assertThat(out)
+        .extracting(d -> d.trigger + ":" + d.triggeringEventId)
+        .containsExactly("post_purchase:o2");
+    assertThat(out.get(0).decidedAt).isEqualTo(T0 + 5 * day);
+    harness.processWatermark(new Watermark(T0 + 20 * day));
+    assertThat(decisions()).hasSize(1); // and not again from the timer
+  }
 }

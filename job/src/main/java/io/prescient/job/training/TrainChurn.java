@@ -171,7 +171,8 @@ public final class TrainChurn {
         false,
         training,
         metrics,
-        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+        r.baseline());
   }
 
   private static Path defaultLog(Map<String, String> o) throws Exception {

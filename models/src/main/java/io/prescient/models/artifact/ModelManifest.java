@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.prescient.models.drift.DriftBaseline;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.Map;
  * @param training training data: file names, hashes, time range, row counts, settings
  * @param metrics evaluation figures, by name
  * @param createdAt ISO-8601 UTC instant
+ * @param baseline the training distribution of every feature and of the score, for live drift
+ *     (PSI); {@link DriftBaseline#NONE} when the trainer did not record one
  */
 public record ModelManifest(
     String name,
@@ -40,7 +43,53 @@ public record ModelManifest(
     boolean shadow,
     Map<String, String> training,
     Map<String, Double> metrics,
-    String createdAt) {
+    String createdAt,
+    DriftBaseline baseline) {
+
+  /** A manifest without a drift baseline. */
+  public ModelManifest(
+      String name,
+      String version,
+      int featureSchemaVersion,
+      List<String> featureNames,
+      String positiveLabel,
+      String modelFile,
+      String modelSha256,
+      boolean shadow,
+      Map<String, String> training,
+      Map<String, Double> metrics,
+      String createdAt) {
+    this(
+        name,
+        version,
+        featureSchemaVersion,
+        featureNames,
+        positiveLabel,
+        modelFile,
+        modelSha256,
+        shadow,
+        training,
+        metrics,
+        createdAt,
+        DriftBaseline.NONE);
+  }
+
+  /** This manifest with the training distribution {@code b}. */
+  public ModelManifest withBaseline(DriftBaseline b) {
+    return new ModelManifest(
+        name,
+        version,
+        featureSchemaVersion,
+        featureNames,
+        positiveLabel,
+        modelFile,
+        modelSha256,
+        shadow,
+        training,
+        metrics,
+        createdAt,
+        b);
+  }
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -57,7 +106,8 @@ public record ModelManifest(
         shadow,
         training,
         metrics,
-        createdAt);
+        createdAt,
+        baseline);
   }
 
   public String toJson() {
@@ -92,11 +142,66 @@ public record ModelManifest(
       }
       g.writeEndObject();
       g.writeStringField("created_at", createdAt);
+      if (!baseline.isEmpty()) {
+        g.writeObjectFieldStart("baseline");
+        g.writeObjectFieldStart("features");
+        for (Map.Entry<String, DriftBaseline.Bins> e : baseline.features().entrySet()) {
+          g.writeFieldName(e.getKey());
+          writeBins(g, e.getValue());
+        }
+        g.writeEndObject();
+        if (baseline.score() != null) {
+          g.writeFieldName("score");
+          writeBins(g, baseline.score());
+        }
+        g.writeEndObject();
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     return w.toString() + "\n";
+  }
+
+  private static void writeBins(JsonGenerator g, DriftBaseline.Bins b) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName("edges");
+    g.writeArray(b.edges(), 0, b.edges().length);
+    g.writeFieldName("shares");
+    g.writeArray(b.shares(), 0, b.shares().length);
+    g.writeEndObject();
+  }
+
+  /** The optional "baseline" object; a malformed one is a bad manifest. */
+  private static DriftBaseline baseline(Object value) throws ModelLoadException {
+    if (value == null) {
+      return DriftBaseline.NONE;
+    }
+    if (!(value instanceof Map<?, ?> m)) {
+      throw bad("baseline must be an object");
+    }
+    Map<String, DriftBaseline.Bins> features = new LinkedHashMap<>();
+    if (m.get("features") instanceof Map<?, ?> f) {
+      for (Map.Entry<?, ?> e : f.entrySet()) {
+        features.put((String) e.getKey(), bins(e.getValue(), "baseline." + e.getKey()));
+      }
+    }
+    Object score = m.get("score");
+    return new DriftBaseline(features, score == null ? null : bins(score, "baseline.score"));
+  }
+
+  private static DriftBaseline.Bins bins(Object value, String where) throws ModelLoadException {
+    if (value instanceof Map<?, ?> m
+        && m.get("edges") instanceof List<?> edges
+        && m.get("shares") instanceof List<?> shares
+        && edges.stream().allMatch(Double.class::isInstance)
+        && shares.stream().allMatch(Double.class::isInstance)
+        && shares.size() == edges.size() + 2) {
+      return new DriftBaseline.Bins(
+          edges.stream().mapToDouble(Double.class::cast).toArray(),
+          shares.stream().mapToDouble(Double.class::cast).toArray());
+    }
+    throw bad(where + " must be {edges: [numbers], shares: [numbers, edges + 2 of them]}");
   }
 
   /**
@@ -145,7 +250,8 @@ public record ModelManifest(
         Boolean.TRUE.equals(m.get("shadow")),
         training,
         metrics,
-        m.get("created_at") instanceof String s ? s : "");
+        m.get("created_at") instanceof String s ? s : "",
+        baseline(m.get("baseline")));
   }
 
   private static String string(Map<String, Object> m, String field) throws ModelLoadException {

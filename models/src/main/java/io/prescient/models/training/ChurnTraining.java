@@ -1,6 +1,7 @@
 package io.prescient.models.training;
 
 import io.prescient.models.artifact.ModelLoadException;
+import io.prescient.models.drift.DriftBaseline;
 import io.prescient.models.eval.BinaryMetrics;
 import io.prescient.models.scoring.BoosterScorer;
 import io.prescient.state.features.FeatureSchema;
@@ -62,7 +63,8 @@ public final class ChurnTraining {
       double[] rfmScores,
       boolean[] testLabels,
       List<String> testUsers,
-      Map<String, Double> importance) {}
+      Map<String, Double> importance,
+      DriftBaseline baseline) {}
 
   public static Result run(
       EventLog log,
@@ -149,7 +151,13 @@ public final class ChurnTraining {
         rfmScores,
         labels,
         test.stream().map(ChurnTrainingSet.Row::userId).toList(),
-        importance);
+        importance,
+        // What the served model will be compared with live: the rows it was trained on.
+        DriftBaseline.of(
+            names,
+            train.stream().map(ChurnTrainingSet.Row::features).toList(),
+            scores(model, names, train),
+            10));
   }
 
   static Evaluation evaluate(String name, double[] p, boolean[] labels) {
