@@ -746,6 +746,11 @@ public class PolicyFunction
     metrics.gauge("driftRows", (Gauge<Long>) () -> drift == null ? 0L : drift.rows());
   }
 
+  /** What the drift gauges read (null before the first churn score). */
+  DriftMonitor drift() {
+    return drift;
+  }
+
   private double psi(java.util.function.ToDoubleFunction<DriftMonitor> f) {
     DriftMonitor m = drift;
     return m == null ? Double.NaN : f.applyAsDouble(m);

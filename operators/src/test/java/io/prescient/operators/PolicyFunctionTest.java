@@ -3,6 +3,7 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.models.drift.DriftMonitor;
 import io.prescient.models.policy.Arms;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.FrequencyCaps;
@@ -451,6 +452,30 @@ class PolicyFunctionTest {
     assertThat(scored.modelVersions).containsEntry(ChurnModelPolicy.MODEL, "t1");
     assertThat(scored.scores).containsKey(ChurnModelPolicy.MODEL);
     assertThat(scored.reasonCodes).anyMatch(r -> r.startsWith("CHURN_RISK_"));
+  }
+
+  @Test
+  void driftIsMeasuredAgainstTheServedModelsTrainingBaseline() throws Exception {
+    // The synthetic model was trained on standard normal features; these candidates all carry
+    // zeros (one bin of ten), so every feature has drifted, and PSI says so once 100 are scored.
+    Path manifest = SyntheticModels.writeChurn(dir, "t1", 5);
+    PolicyFunction fn =
+        new PolicyFunction(
+            rulesOnly(),
+            manifest.toUri().toString(),
+            Duration.ofDays(7),
+            Duration.ofMinutes(1),
+            1024);
+    harness = open(fn, null);
+    for (int i = 0; i < DriftMonitor.MIN_ROWS - 1; i++) {
+      send(candidate("u" + i, "e" + i, T0 + i, "p1"));
+    }
+    assertThat(fn.drift().rows()).isEqualTo(DriftMonitor.MIN_ROWS - 1);
+    assertThat(fn.drift().maxFeaturePsi()).isNaN(); // too few rows to say
+    send(candidate("u-last", "e-last", T0 + DAY, "p1"));
+    assertThat(fn.drift().maxFeaturePsi()).isGreaterThan(1.0);
+    assertThat(fn.drift().featurePsi(0)).isGreaterThan(1.0);
+    assertThat(fn.drift().scorePsi()).isNotNaN();
   }
 
   @Test

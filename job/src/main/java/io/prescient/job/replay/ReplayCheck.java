@@ -7,6 +7,11 @@ import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
 import io.prescient.job.local.EventReplayer;
 import io.prescient.job.local.LocalKafkaBroker;
+import io.prescient.job.savepoint.ExportSavepoint;
+import io.prescient.job.savepoint.ExportTable;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.json.JsonLimits;
+import io.prescient.state.json.RecordParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,23 +19,33 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * {@code ./prescient check-replay [--events FILE] [job options]}: the analyst's guarantee, checked
+ * {@code ./prescient check-replay [--events FILE] [job options]}: the analyst's guarantees, checked
  * end to end on a real log. The same events go (a) through the live job, reading a real Kafka
- * broker process and writing its decisions topic (exactly-once, on a MiniCluster), and (b) through
- * {@code prescient replay} on the file; both decision sets are written sorted, and their SHA-256
- * must be equal. Exit status 0 when they are, 1 when not.
+ * broker process and writing its decisions topic (exactly-once, on a MiniCluster), which is stopped
+ * with a savepoint once every event is committed (draining: event time runs to its end, as at the
+ * end of a bounded replay), and (b) through {@code prescient replay} on the file. Both decision
+ * sets are written sorted, and their SHA-256 must be equal. The savepoint is then exported (CSV and
+ * Parquet) and must hold one profile row per user of the log. Exit status 0 when both hold.
  */
 public final class ReplayCheck {
   private ReplayCheck() {}
@@ -48,8 +63,9 @@ public final class ReplayCheck {
           "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
           "  job options       any job option, used by both runs (defaults: the production policy,",
           "                    with the watermark settings a bounded live read needs)",
-          "Writes WORK-DIR/live-decisions.jsonl and WORK-DIR/replay/decisions.jsonl (both sorted)",
-          "and prints their line counts and SHA-256; exits 1 when they differ.");
+          "Writes WORK-DIR/live-decisions.jsonl and WORK-DIR/replay/decisions.jsonl (both sorted),",
+          "the live job's final savepoint under WORK-DIR/savepoints and its export under",
+          "WORK-DIR/export; exits 1 when the decisions differ or the export misses a user.");
 
   public static void main(String[] args) throws Exception {
     Path events = Path.of(".local", "data", "online-retail.jsonl");
@@ -91,7 +107,15 @@ public final class ReplayCheck {
         r.identical()
             ? "IDENTICAL: the replay wrote exactly the live job's decisions"
             : "DIFFERENT: compare the two files (both sorted)");
-    System.exit(r.identical() ? 0 : 1);
+    System.out.printf(
+        "export of the live job's savepoint %s: %,d profile rows for %,d users in the log, %,d"
+            + " pending triggers, %,d held decisions -> %s%n",
+        r.savepoint, r.profileRows, r.users, r.pendingTriggers, r.heldDecisions, r.export);
+    boolean oneRowPerUser = r.profileRows == r.users;
+    if (!oneRowPerUser) {
+      System.out.println("EXPORT INCOMPLETE: not one profile row per user");
+    }
+    System.exit(r.identical() && oneRowPerUser ? 0 : 1);
   }
 
   private static void usage(String message) {
@@ -99,29 +123,35 @@ public final class ReplayCheck {
     System.exit(2);
   }
 
-  /** Both runs' decision counts, files and hashes. */
+  /** Both runs' decision counts, files and hashes, and the export of the live savepoint. */
   public record Result(
       long live,
       String liveSha256,
       Path liveFile,
       long replay,
       String replaySha256,
-      Path replayFile) {
+      Path replayFile,
+      String savepoint,
+      Path export,
+      long users,
+      long profileRows,
+      long pendingTriggers,
+      long heldDecisions) {
     public boolean identical() {
       return liveSha256.equals(replaySha256);
     }
   }
 
+  static final String GROUP = "prescient-check-replay";
+
   /**
-   * The job options both runs use: the production policy with the given overrides, reading the
-   * events topic to its end (bounded) with watermarks that never wait on an idle partition.
+   * The job options both runs use: the production policy with the given overrides, checkpoints
+   * (they commit the live job's offsets) every 2 s.
    */
   static Map<String, String> options(String bootstrap, Path checkpoints, Map<String, String> o) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("prescient.kafka.bootstrap-servers", bootstrap);
-    m.put("prescient.kafka.bounded", "true");
-    m.put("prescient.kafka.group-id", "prescient-check-replay");
-    m.put("prescient.watermark.idleness", "0 s");
+    m.put("prescient.kafka.group-id", GROUP);
     m.put("prescient.checkpoint.dir", checkpoints.toUri().toString());
     m.put("prescient.checkpoint.interval", "2 s");
     m.putAll(o);
@@ -141,10 +171,10 @@ public final class ReplayCheck {
       Map<String, String> o =
           options(broker.bootstrapServers(), work.resolve("checkpoints"), overrides);
       Configuration config = PrescientConfig.fromMap(o);
-      // One events partition: the live job then reads the log in file order, as the replay does.
+      // Two partitions, events keyed by user: each user's events stay in file order.
       Map<String, Integer> topics = new LinkedHashMap<>();
       for (String t : PrescientOptions.TOPICS) {
-        topics.put(topic(config, t), t.equals("events") ? 1 : 2);
+        topics.put(topic(config, t), 2);
       }
       broker.createTopics(
           topics,
@@ -162,8 +192,17 @@ public final class ReplayCheck {
 
       StreamExecutionEnvironment env = PrescientJob.environment(config);
       PrescientPipeline.build(env, KafkaIO.create(config), config);
-      say(t0, "live job: reading the topic to its end on a MiniCluster ...");
-      env.execute("prescient-check-replay-live");
+      say(t0, "live job: reading the topic on a MiniCluster ...");
+      JobClient job = env.executeAsync("prescient-check-replay-live");
+      waitUntilCommitted(broker.bootstrapServers(), topic(config, "events"), job, t0);
+      say(t0, "every event committed; stopping with a savepoint (draining to end of event time)");
+      String savepoint =
+          job.stopWithSavepoint(
+                  true,
+                  work.resolve("savepoints").toUri().toString(),
+                  SavepointFormatType.CANONICAL)
+              .get(10, TimeUnit.MINUTES);
+      job.getJobExecutionResult().get(10, TimeUnit.MINUTES);
       List<String> live = readAll(broker.bootstrapServers(), topic(config, "decisions"));
       live.sort(null);
       Path liveFile = work.resolve("live-decisions.jsonl");
@@ -180,13 +219,77 @@ public final class ReplayCheck {
               new ReplayCommand.Inputs(null, null, null, null),
               work.resolve("replay"));
       say(t0, String.format("replay done: %,d decisions", s.lines().get("decisions")));
+
+      say(t0, "exporting the live job's savepoint " + savepoint + " ...");
+      Path export = work.resolve("export");
+      List<ExportTable> tables = ExportSavepoint.export(savepoint, export, 0, config);
+      say(t0, "export done");
       return new Result(
           live.size(),
           ReplayCommand.sha256(liveFile),
           liveFile,
           s.lines().get("decisions"),
           s.decisionsSha256(),
-          s.output().resolve("decisions.jsonl"));
+          s.output().resolve("decisions.jsonl"),
+          savepoint,
+          export,
+          users(events),
+          tables.get(0).size(),
+          tables.get(1).size(),
+          tables.get(2).size());
+    }
+  }
+
+  /** Distinct users of the log's valid events (what the profile operator keeps a row for). */
+  static long users(Path events) throws IOException {
+    RecordParser parser = new RecordParser(JsonLimits.defaults());
+    Set<String> users = new HashSet<>();
+    try (var lines = Files.lines(events, StandardCharsets.UTF_8)) {
+      lines.forEach(
+          l -> {
+            try {
+              users.add(
+                  parser.parseEvent(l.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE / 2).userId);
+            } catch (InvalidRecordException rejected) {
+              // not an event: no profile
+            }
+          });
+    }
+    return users.size();
+  }
+
+  /** Waits until the job's committed offsets (written on checkpoints) reach the topic's end. */
+  static void waitUntilCommitted(String bootstrap, String topic, JobClient job, long t0)
+      throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      for (var p :
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+        request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+      }
+      Map<TopicPartition, Long> end = new HashMap<>();
+      admin.listOffsets(request).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+      long lastSay = 0;
+      while (true) {
+        if (job.getJobStatus().get().isGloballyTerminalState()) {
+          throw new IOException("the live job stopped before reading its input");
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (var e : end.entrySet()) {
+          OffsetAndMetadata c = committed.get(e.getKey());
+          behind += e.getValue() - (c == null ? 0 : c.offset());
+        }
+        if (behind <= 0) {
+          return;
+        }
+        if (System.nanoTime() - lastSay > 10_000_000_000L) {
+          say(t0, String.format("live job: %,d events not yet committed", behind));
+          lastSay = System.nanoTime();
+        }
+        Thread.sleep(500);
+      }
     }
   }
 

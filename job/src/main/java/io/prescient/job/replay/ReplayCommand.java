@@ -225,7 +225,8 @@ public final class ReplayCommand {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** Deletes a directory tree, if there is one. */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

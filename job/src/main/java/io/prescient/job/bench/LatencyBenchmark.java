@@ -1,0 +1,375 @@
+package io.prescient.job.bench;
+
+import io.prescient.job.KafkaIO;
+import io.prescient.job.PrescientConfig;
+import io.prescient.job.PrescientJob;
+import io.prescient.job.PrescientOptions;
+import io.prescient.job.PrescientPipeline;
+import io.prescient.job.local.LocalKafkaBroker;
+import io.prescient.job.replay.ReplayCommand;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./prescient bench-latency}: end-to-end decision latency of the live job at a fixed input
+ * rate, through a real Kafka broker process: from the producer sending the event that causes a
+ * decision to a consumer receiving that decision from the decisions topic.
+ *
+ * <p>The generator sends a steady stream at {@code --rate} events/s, event time = wall clock. Each
+ * new user adds a product to the cart and, {@code --close-after} later, views another product. By
+ * then the cart deadline ({@code prescient.rules.cart-abandon-after}, set shorter) has passed, so
+ * the profile operator decides the cart on that view (its lazy path) and the decision is caused by
+ * that record. The watermark is held well behind (out-of-orderness 30 s) so that no timer decides
+ * first. The creepiness delay is 0: decisions leave when decided. Latency = consumer receive time -
+ * producer send time of the view, both on this machine's clock.
+ */
+public final class LatencyBenchmark {
+  private LatencyBenchmark() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient bench-latency [--rates 2000,4000] [--warmup S] [--seconds S]",
+          "                               [--delivery at-least-once|exactly-once]"
+              + " [--checkpoint-interval S]",
+          "                               [--prescient.<key> VALUE ...]",
+          "  --rates LIST          input rates to run one after the other, events/s (2000,4000)",
+          "  --warmup S            seconds at each rate before measuring (15)",
+          "  --seconds S           seconds measured at each rate (30)",
+          "  --delivery G          the job's delivery guarantee (at-least-once)",
+          "  --checkpoint-interval S  seconds between checkpoints (10); exactly-once output is",
+          "                        visible to read_committed consumers only after a checkpoint",
+          "  --close-after MS      wall-clock ms from a user's cart to the view that decides it"
+              + " (1500)",
+          "  --work-dir DIR        broker data and checkpoints (.local/bench-latency)",
+          "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
+          "Prints, per rate: events sent and the achieved rate, decisions received, and latency",
+          "p50 / p95 / p99 / max in ms.");
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> rates = List.of(2000, 4000);
+    int warmup = 15;
+    int seconds = 30;
+    String delivery = "at-least-once";
+    int checkpointSeconds = 10;
+    long closeAfterMs = 1500;
+    Path work = Path.of(".local", "bench-latency");
+    Path kafkaCp = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length) {
+        fail(a + " needs a value");
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--rates" -> rates = Arrays.stream(v.split(",")).map(Integer::parseInt).toList();
+        case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--seconds" -> seconds = Integer.parseInt(v);
+        case "--delivery" -> delivery = v;
+        case "--checkpoint-interval" -> checkpointSeconds = Integer.parseInt(v);
+        case "--close-after" -> closeAfterMs = Long.parseLong(v);
+        case "--work-dir" -> work = Path.of(v);
+        case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
+        default -> {
+          if (!a.startsWith("--prescient.")) {
+            fail("unknown option " + a);
+          }
+          overrides.put(a.substring(2), v);
+        }
+      }
+    }
+    if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
+      fail("--delivery is at-least-once or exactly-once, not " + delivery);
+    }
+    ReplayCommand.deleteTree(work);
+    Files.createDirectories(work);
+    long t0 = System.nanoTime();
+    say(t0, "starting a Kafka broker (separate process) ...");
+    try (LocalKafkaBroker broker =
+        LocalKafkaBroker.start(
+            work.resolve("kafka"), Files.readString(kafkaCp).strip(), 0, Duration.ofSeconds(90))) {
+      Map<String, String> o = new LinkedHashMap<>();
+      o.put("prescient.kafka.bootstrap-servers", broker.bootstrapServers());
+      o.put("prescient.kafka.group-id", "prescient-bench-latency");
+      o.put("prescient.kafka.starting-offsets", "EARLIEST");
+      o.put("prescient.delivery-guarantee", delivery.replace('-', '_').toUpperCase());
+      o.put("prescient.checkpoint.interval", checkpointSeconds + " s");
+      o.put("prescient.checkpoint.dir", work.resolve("checkpoints").toUri().toString());
+      o.put("prescient.parallelism", "2");
+      o.put("prescient.rules.cart-abandon-after", (closeAfterMs / 2) + " ms");
+      o.put("prescient.timers.granularity", "10 ms");
+      o.put("prescient.watermark.out-of-orderness", "30 s");
+      o.put("prescient.policy.creepiness-delay", "0 s");
+      o.putAll(overrides);
+      Configuration config = PrescientConfig.fromMap(o);
+      Map<String, Integer> topics = new LinkedHashMap<>();
+      for (String t : PrescientOptions.TOPICS) {
+        topics.put(topic(config, t), 2);
+      }
+      broker.createTopics(
+          topics,
+          Map.of("max.message.bytes", Integer.toString(LocalKafkaBroker.MAX_MESSAGE_BYTES)));
+      StreamExecutionEnvironment env = PrescientJob.environment(config);
+      PrescientPipeline.build(env, KafkaIO.create(config), config);
+      JobClient job = env.executeAsync("prescient-bench-latency");
+      say(
+          t0,
+          String.format(
+              "job running (parallelism 2, %s, checkpoints every %d s); rates %s events/s, %d s"
+                  + " warm-up and %d s measured each",
+              delivery, checkpointSeconds, rates, warmup, seconds));
+      Run run =
+          new Run(
+              broker.bootstrapServers(),
+              topic(config, "events"),
+              topic(config, "decisions"),
+              delivery.equals("exactly-once"),
+              closeAfterMs);
+      try {
+        run.start();
+        List<String> rows = new ArrayList<>();
+        for (int rate : rates) {
+          run.rate(rate);
+          Thread.sleep(warmup * 1000L);
+          run.measure(true);
+          long sent0 = run.sent.get();
+          long s0 = System.nanoTime();
+          Thread.sleep(seconds * 1000L);
+          long[] lat = run.measure(false);
+          double achieved = (run.sent.get() - sent0) / ((System.nanoTime() - s0) / 1e9);
+          String row =
+              String.format(
+                  "| %s | %,d | %,.0f | %,d | %s | %s | %s | %s |",
+                  delivery,
+                  rate,
+                  achieved,
+                  lat.length,
+                  q(lat, 0.50),
+                  q(lat, 0.95),
+                  q(lat, 0.99),
+                  lat.length == 0 ? "-" : Long.toString(lat[lat.length - 1]));
+          rows.add(row);
+          say(t0, row);
+          if (job.getJobStatus().get().isGloballyTerminalState()) {
+            throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
+          }
+        }
+        System.out.println();
+        System.out.println(
+            "| delivery | target events/s | achieved events/s | decisions measured | p50 ms | p95"
+                + " ms | p99 ms | max ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+      } finally {
+        run.stop();
+        job.cancel().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The generator and the decision reader, running until stopped. */
+  static final class Run {
+    final String bootstrap;
+    final String events;
+    final String decisions;
+    final boolean readCommitted;
+    final long closeAfterMs;
+    final AtomicLong sent = new AtomicLong();
+    final AtomicBoolean stop = new AtomicBoolean();
+    volatile int rate;
+
+    /** Send time (epoch ms) of the view that closes each user's cart. */
+    final Map<String, Long> closedAt = new ConcurrentHashMap<>();
+
+    private final Object lock = new Object();
+    private List<Long> latencies = new ArrayList<>();
+    private Thread producer;
+    private Thread consumer;
+
+    Run(String bootstrap, String events, String decisions, boolean readCommitted, long closeMs) {
+      this.bootstrap = bootstrap;
+      this.events = events;
+      this.decisions = decisions;
+      this.readCommitted = readCommitted;
+      this.closeAfterMs = closeMs;
+    }
+
+    void rate(int r) {
+      rate = r;
+    }
+
+    /** The latencies since the last call, sorted; {@code discard}: start afresh. */
+    long[] measure(boolean discard) {
+      List<Long> l;
+      synchronized (lock) {
+        l = latencies;
+        latencies = new ArrayList<>();
+      }
+      return discard ? new long[0] : l.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    void start() {
+      producer = new Thread(this::produce, "bench-latency-producer");
+      consumer = new Thread(this::consume, "bench-latency-consumer");
+      producer.start();
+      consumer.start();
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      producer.join(10_000);
+      consumer.join(10_000);
+    }
+
+    /**
+     * Every millisecond, sends the carts due by now at half the rate, and the closing views of
+     * carts sent {@code closeAfterMs} ago: the other half.
+     */
+    private void produce() {
+      Map<String, Object> p = new HashMap<>();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      p.put(ProducerConfig.ACKS_CONFIG, "1");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+      ArrayDeque<long[]> open = new ArrayDeque<>(); // {user number, cart sent at}
+      long users = 0;
+      double owed = 0;
+      long last = System.nanoTime();
+      try (KafkaProducer<byte[], byte[]> kp = new KafkaProducer<>(p)) {
+        while (!stop.get()) {
+          long now = System.nanoTime();
+          owed += rate / 2.0 * (now - last) / 1e9;
+          last = now;
+          long wall = System.currentTimeMillis();
+          while (owed >= 1) {
+            owed -= 1;
+            long u = users++;
+            send(kp, u, "c" + u, "add_to_cart", "p" + (u % 500), wall);
+            open.add(new long[] {u, wall});
+          }
+          while (!open.isEmpty() && wall - open.peek()[1] >= closeAfterMs) {
+            long u = open.poll()[0];
+            closedAt.put("bl-" + u, System.currentTimeMillis());
+            send(kp, u, "v" + u, "view", "p" + ((u + 7) % 500), System.currentTimeMillis());
+          }
+          Thread.sleep(1);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void send(
+        KafkaProducer<byte[], byte[]> kp, long u, String id, String type, String product, long ts) {
+      String user = "bl-" + u;
+      String json =
+          "{\"event_id\":\"bl-"
+              + id
+              + "\",\"user_id\":\""
+              + user
+              + "\",\"type\":\""
+              + type
+              + "\",\"timestamp\":"
+              + ts
+              + ",\"product_id\":\""
+              + product
+              + "\",\"category\":\"bags\",\"price\":12.5,\"quantity\":1}";
+      kp.send(
+          new ProducerRecord<>(
+              events,
+              user.getBytes(StandardCharsets.UTF_8),
+              json.getBytes(StandardCharsets.UTF_8)));
+      sent.incrementAndGet();
+    }
+
+    private static final Pattern USER = Pattern.compile("\"user_id\":\"([^\"]+)\"");
+
+    private void consume() {
+      Map<String, Object> c = new HashMap<>();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      c.put(
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+          readCommitted ? "read_committed" : "read_uncommitted");
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+      try (KafkaConsumer<byte[], byte[]> kc = new KafkaConsumer<>(c)) {
+        List<TopicPartition> parts =
+            kc.partitionsFor(decisions).stream()
+                .map(i -> new TopicPartition(decisions, i.partition()))
+                .toList();
+        kc.assign(parts);
+        kc.seekToBeginning(parts);
+        while (!stop.get()) {
+          for (ConsumerRecord<byte[], byte[]> r : kc.poll(Duration.ofMillis(20))) {
+            long now = System.currentTimeMillis();
+            Matcher m = USER.matcher(new String(r.value(), StandardCharsets.UTF_8));
+            if (m.find()) {
+              Long at = closedAt.remove(m.group(1));
+              if (at != null) {
+                synchronized (lock) {
+                  latencies.add(now - at);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static String q(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return "-";
+    }
+    return Long.toString(
+        sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  }
+
+  private static String topic(Configuration config, String name) {
+    return config.getString("prescient.topic." + name, name);
+  }
+
+  private static void say(long t0, String message) {
+    System.out.printf("[%6.1f s %s] %s%n", (System.nanoTime() - t0) / 1e9, Instant.now(), message);
+  }
+
+  private static void fail(String message) {
+    System.err.println("prescient bench-latency: " + message + "\n" + USAGE);
+    System.exit(2);
+  }
+}
