@@ -60,7 +60,7 @@ public final class LatencyBenchmark {
           "usage: prescient bench-latency [--rates 2000,4000] [--warmup S] [--seconds S]",
           "                               [--delivery at-least-once|exactly-once]"
               + " [--checkpoint-interval S]",
-          "                               [--prescient.<key> VALUE ...]",
+          "                               [--prescient.<key> VALUE ...] [--<flink key> VALUE ...]",
           "  --rates LIST          input rates to run one after the other, events/s (2000,4000)",
           "  --warmup S            seconds at each rate before measuring (15)",
           "  --seconds S           seconds measured at each rate (30)",
@@ -71,6 +71,7 @@ public final class LatencyBenchmark {
               + " (1500)",
           "  --work-dir DIR        broker data and checkpoints (.local/bench-latency)",
           "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
+          "  --<flink key> VALUE   any Flink option, e.g. --execution.buffer-timeout.interval 5ms",
           "Prints, per rate: events sent and the achieved rate, decisions received, and latency",
           "p50 / p95 / p99 / max in ms.");
 
@@ -104,7 +105,7 @@ public final class LatencyBenchmark {
         case "--work-dir" -> work = Path.of(v);
         case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
         default -> {
-          if (!a.startsWith("--prescient.")) {
+          if (!a.substring(2).contains(".")) {
             fail("unknown option " + a);
           }
           overrides.put(a.substring(2), v);
@@ -125,7 +126,7 @@ public final class LatencyBenchmark {
       o.put("prescient.kafka.bootstrap-servers", broker.bootstrapServers());
       o.put("prescient.kafka.group-id", "prescient-bench-latency");
       o.put("prescient.kafka.starting-offsets", "EARLIEST");
-      o.put("prescient.delivery-guarantee", delivery.replace('-', '_').toUpperCase());
+      o.put("prescient.delivery-guarantee", delivery);
       o.put("prescient.checkpoint.interval", checkpointSeconds + " s");
       o.put("prescient.checkpoint.dir", work.resolve("checkpoints").toUri().toString());
       o.put("prescient.parallelism", "2");
