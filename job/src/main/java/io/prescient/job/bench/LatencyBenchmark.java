@@ -72,12 +72,17 @@ public final class LatencyBenchmark {
           "  --work-dir DIR        broker data and checkpoints (.local/bench-latency)",
           "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
           "  --<flink key> VALUE   any Flink option, e.g. --execution.buffer-timeout.interval 5ms",
+          "  --catch-up-timeout S  after the last rate, how long to wait for the job to catch up (300)",
           "Prints, per rate: events sent and the achieved rate, decisions received, and latency",
-          "p50 / p95 / p99 / max in ms.");
+          "p50 / p95 / p99 / max in ms. After the last rate the generator stops starting carts and",
+          "the benchmark waits until every closed cart has its decision: it prints how long the job",
+          "took to catch up and how many decisions never came (run an overload, e.g. 150% of the",
+          "maximum, as the last rate to see how the job recovers from it).");
 
   public static void main(String[] args) throws Exception {
     List<Integer> rates = List.of(2000, 4000);
     int warmup = 15;
+    int catchUpTimeout = 300;
     int seconds = 30;
     String delivery = "at-least-once";
     int checkpointSeconds = 10;
@@ -103,6 +108,7 @@ public final class LatencyBenchmark {
         case "--checkpoint-interval" -> checkpointSeconds = Integer.parseInt(v);
         case "--close-after" -> closeAfterMs = Long.parseLong(v);
         case "--work-dir" -> work = Path.of(v);
+        case "--catch-up-timeout" -> catchUpTimeout = Integer.parseInt(v);
         case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
         default -> {
           if (!a.substring(2).contains(".")) {
@@ -188,12 +194,37 @@ public final class LatencyBenchmark {
             throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
           }
         }
+        // Catch up: no new carts; the carts still open get their closing views, then every closed
+        // cart must get its decision.
+        run.rate(0);
+        long c0 = System.nanoTime();
+        Thread.sleep(closeAfterMs + 500);
+        long deadline = c0 + catchUpTimeout * 1_000_000_000L;
+        long lastSay = c0;
+        while (!run.closedAt.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          if (System.nanoTime() - lastSay > 5_000_000_000L) {
+            lastSay = System.nanoTime();
+            say(t0, String.format("catching up: %,d decisions outstanding", run.closedAt.size()));
+          }
+        }
+        long[] tail = run.measure(false);
+        String catchUp =
+            String.format(
+                "after the last rate: generator stopped; caught up %.1f s after the last closing"
+                    + " view; decisions never received: %,d; latency of the tail max %s ms",
+                (System.nanoTime() - c0) / 1e9 - (closeAfterMs + 500) / 1e3,
+                run.closedAt.size(),
+                tail.length == 0 ? "-" : Long.toString(tail[tail.length - 1]));
+        say(t0, catchUp);
         System.out.println();
         System.out.println(
             "| delivery | target events/s | achieved events/s | decisions measured | p50 ms | p95"
                 + " ms | p99 ms | max ms |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+        System.out.println();
+        System.out.println(catchUp);
       } finally {
         run.stop();
         job.cancel().get(30, TimeUnit.SECONDS);

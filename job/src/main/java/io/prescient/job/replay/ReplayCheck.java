@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -261,6 +262,18 @@ public final class ReplayCheck {
   /** Waits until the job's committed offsets (written on checkpoints) reach the topic's end. */
   static void waitUntilCommitted(String bootstrap, String topic, JobClient job, long t0)
       throws Exception {
+    waitUntilCommitted(
+        bootstrap, topic, GROUP, () -> job.getJobStatus().get().isGloballyTerminalState(), t0);
+  }
+
+  /**
+   * Waits until the consumer group's committed offsets (written on checkpoints) reach the topic's
+   * end as it is now, saying how far behind they are every 10 s; fails once {@code stopped} is
+   * true.
+   */
+  public static void waitUntilCommitted(
+      String bootstrap, String topic, String group, Callable<Boolean> stopped, long t0)
+      throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
       for (var p :
@@ -271,11 +284,11 @@ public final class ReplayCheck {
       admin.listOffsets(request).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
       long lastSay = 0;
       while (true) {
-        if (job.getJobStatus().get().isGloballyTerminalState()) {
-          throw new IOException("the live job stopped before reading its input");
+        if (stopped.call()) {
+          throw new IOException("the job stopped before reading its input");
         }
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         long behind = 0;
         for (var e : end.entrySet()) {
           OffsetAndMetadata c = committed.get(e.getKey());
@@ -285,7 +298,7 @@ public final class ReplayCheck {
           return;
         }
         if (System.nanoTime() - lastSay > 10_000_000_000L) {
-          say(t0, String.format("live job: %,d events not yet committed", behind));
+          say(t0, String.format("job: %,d events not yet committed", behind));
           lastSay = System.nanoTime();
         }
         Thread.sleep(500);
