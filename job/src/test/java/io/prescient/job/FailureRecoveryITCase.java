@@ -50,13 +50,7 @@ class FailureRecoveryITCase extends PipelineTestBase {
   void killedTaskManagersLoseAndDuplicateNothingAndAnEraseRacingAKillStillErases(
       @InjectMiniCluster MiniCluster cluster, @TempDir Path tmp) throws Exception {
     String p = "failover";
-    kafka.createTopics(1, p + "-events"); // file order, as the replay reads it
-    kafka.createTopics(
-        2,
-        PrescientOptions.TOPICS.stream()
-            .filter(t -> !t.equals("events"))
-            .map(t -> p + "-" + t)
-            .toArray(String[]::new));
+    createTopicsWithEventsInFileOrder(p);
     // The log, then one later event that carries event time past every deadline of the log (the
     // 24 h delay, follow-ups, win-backs, reward windows). The job is then stopped without
     // draining: a drain would not do, because Flink 2.2 drops the final watermark of a source that

@@ -43,13 +43,7 @@ class HostileInputITCase extends PipelineTestBase {
   void everyBadRecordIsInTheDlqWithAReasonAndTheValidOnesDecideAsWithoutNoise(@TempDir Path tmp)
       throws Exception {
     String p = "hostile";
-    kafka.createTopics(1, p + "-events"); // file order, as the replay reads it
-    kafka.createTopics(
-        2,
-        PrescientOptions.TOPICS.stream()
-            .filter(t -> !t.equals("events"))
-            .map(t -> p + "-" + t)
-            .toArray(String[]::new));
+    createTopicsWithEventsInFileOrder(p);
     List<String> valid = Files.readAllLines(ReplayITCase.LOG, StandardCharsets.UTF_8);
     Random r = new Random(20261124L);
 

@@ -90,6 +90,20 @@ abstract class PipelineTestBase {
         2, PrescientOptions.TOPICS.stream().map(t -> prefix + "-" + t).toArray(String[]::new));
   }
 
+  /**
+   * The job's topics with events in one partition: the live job then reads a log in file order, as
+   * the replay does. The others have two partitions.
+   */
+  static void createTopicsWithEventsInFileOrder(String prefix) throws Exception {
+    kafka.createTopics(1, prefix + "-events");
+    kafka.createTopics(
+        2,
+        PrescientOptions.TOPICS.stream()
+            .filter(t -> !t.equals("events"))
+            .map(t -> prefix + "-" + t)
+            .toArray(String[]::new));
+  }
+
   static StreamExecutionEnvironment buildJob(Map<String, String> o) {
     Configuration options = PrescientConfig.fromMap(o);
     StreamExecutionEnvironment env = PrescientJob.environment(options);

@@ -27,14 +27,7 @@ class ReplayITCase extends PipelineTestBase {
   @Test
   void replayWritesExactlyTheLiveJobsDecisions(@TempDir Path tmp) throws Exception {
     String p = "replay";
-    // One events partition: the live job then reads the log in file order, as the replay does.
-    kafka.createTopics(1, p + "-events");
-    kafka.createTopics(
-        2,
-        PrescientOptions.TOPICS.stream()
-            .filter(t -> !t.equals("events"))
-            .map(t -> p + "-" + t)
-            .toArray(String[]::new));
+    createTopicsWithEventsInFileOrder(p);
     List<String> lines = new ArrayList<>(Files.readAllLines(LOG, StandardCharsets.UTF_8));
     lines.add(1500, "{\"event_id\":\"bad-1\",\"user_id\":\"tb-x\",\"type\":\"teleport\"}");
     Path log = tmp.resolve("events.jsonl");
