@@ -52,6 +52,7 @@ public final class JobBenchmark {
           "  --rounds R         rounds of (passthrough, full job) (2)",
           "  --parallelism P    of both jobs (2)",
           "  --work DIR         scratch directory for the input copies and outputs (.local/bench)",
+          "  --results FILE     also write the figures as JSON (for ./prescient bench-suite)",
           "Prints events/s, events/s per core (/ P) and the ratio full / passthrough per round.");
 
   public static void main(String[] args) throws Exception {
@@ -80,7 +81,8 @@ public final class JobBenchmark {
     Files.createDirectories(work);
     Path input = work.resolve("job-bench-input.jsonl");
     int copies = Integer.parseInt(o.get("--copies"));
-    long events = writeCopies(Path.of(o.get("--input")), copies, input);
+    Map<String, Integer> mix = new TreeMap<>();
+    long events = writeCopies(Path.of(o.get("--input")), copies, input, mix);
     int p = Integer.parseInt(o.get("--parallelism"));
     int rounds = Integer.parseInt(o.get("--rounds"));
     System.out.printf(
@@ -111,23 +113,23 @@ public final class JobBenchmark {
           Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
       results.add(new double[] {pass, full});
     }
-    Path json = work.resolve("job-benchmark.jsonl");
-    StringBuilder sb = new StringBuilder();
+    List<Map<String, Object>> roundResults = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "{\"round\":%d,\"events\":%d,\"parallelism\":%d,\"passthrough_eps\":%.0f,"
-                  + "\"full_eps\":%.0f,\"ratio\":%.3f}%n",
-              i + 1,
-              events,
-              p,
-              results.get(i)[0],
-              results.get(i)[1],
-              results.get(i)[1] / results.get(i)[0]));
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("round", i + 1);
+      r.put("passthrough_events_per_second", Math.round(results.get(i)[0]));
+      r.put("full_events_per_second", Math.round(results.get(i)[1]));
+      r.put("ratio", Math.round(results.get(i)[1] / results.get(i)[0] * 1000) / 1000.0);
+      roundResults.add(r);
     }
-    Files.writeString(json, sb.toString());
-    System.out.println("results: " + json.toAbsolutePath());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("input", Path.of(o.get("--input")).getFileName().toString());
+    out.put("copies", copies);
+    out.put("events", events);
+    out.put("event_types_per_copy", mix);
+    out.put("parallelism", p);
+    out.put("rounds", roundResults);
+    BenchResults.write(o.containsKey("--results") ? Path.of(o.get("--results")) : null, out);
   }
 
   interface Run {
@@ -141,9 +143,9 @@ public final class JobBenchmark {
   }
 
   /** The log {@code copies} times, user and event ids prefixed per copy; returns the line count. */
-  static long writeCopies(Path log, int copies, Path out) throws IOException {
+  static long writeCopies(Path log, int copies, Path out, Map<String, Integer> types)
+      throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    Map<String, Integer> types = new TreeMap<>();
     long n = 0;
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       for (int c = 0; c < copies; c++) {

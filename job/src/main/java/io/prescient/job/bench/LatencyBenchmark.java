@@ -61,8 +61,16 @@ public final class LatencyBenchmark {
           "                               [--delivery at-least-once|exactly-once]"
               + " [--checkpoint-interval S]",
           "                               [--prescient.<key> VALUE ...] [--<flink key> VALUE ...]",
-          "  --rates LIST          input rates to run one after the other, events/s (2000,4000)",
+          "  --rates LIST          input rates to run one after the other, events/s (2000,4000);",
+          "                        N% is N percent of the maximum rate found by an earlier sweep",
+          "  --max-from FILE       the --results file of that sweep (needed for N% rates)",
+          "  --sustained-p99-ms MS a rate counts as sustained when it is achieved and its p99 stays",
+          "                        under MS (2500); the largest one is reported as the maximum rate",
+          "  --results FILE        also write the figures as JSON (for ./prescient bench-suite)",
           "  --warmup S            seconds at each rate before measuring (15)",
+          "  --prewarm-rate R      events/s before the first rate, not measured: the JIT compiles the",
+          "                        hot path before it counts (1000)",
+          "  --prewarm-seconds S   how long (20; 0: none)",
           "  --seconds S           seconds measured at each rate (30)",
           "  --delivery G          the job's delivery guarantee (at-least-once)",
           "  --checkpoint-interval S  seconds between checkpoints (10); exactly-once output is",
@@ -80,7 +88,12 @@ public final class LatencyBenchmark {
           "maximum, as the last rate to see how the job recovers from it).");
 
   public static void main(String[] args) throws Exception {
-    List<Integer> rates = List.of(2000, 4000);
+    List<String> rateArgs = List.of("2000", "4000");
+    Path maxFrom = null;
+    Path resultsFile = null;
+    long sustainedP99 = 2500;
+    int prewarmRate = 1000;
+    int prewarmSeconds = 20;
     int warmup = 15;
     int catchUpTimeout = 300;
     int seconds = 30;
@@ -101,7 +114,12 @@ public final class LatencyBenchmark {
       }
       String v = args[++i];
       switch (a) {
-        case "--rates" -> rates = Arrays.stream(v.split(",")).map(Integer::parseInt).toList();
+        case "--rates" -> rateArgs = Arrays.asList(v.split(","));
+        case "--max-from" -> maxFrom = Path.of(v);
+        case "--results" -> resultsFile = Path.of(v);
+        case "--sustained-p99-ms" -> sustainedP99 = Long.parseLong(v);
+        case "--prewarm-rate" -> prewarmRate = Integer.parseInt(v);
+        case "--prewarm-seconds" -> prewarmSeconds = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--seconds" -> seconds = Integer.parseInt(v);
         case "--delivery" -> delivery = v;
@@ -118,6 +136,7 @@ public final class LatencyBenchmark {
         }
       }
     }
+    List<Integer> rates = resolveRates(rateArgs, maxFrom);
     if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
       fail("--delivery is at-least-once or exactly-once, not " + delivery);
     }
@@ -167,8 +186,19 @@ public final class LatencyBenchmark {
               closeAfterMs);
       try {
         run.start();
+        if (prewarmSeconds > 0) {
+          run.rate(prewarmRate);
+          say(
+              t0,
+              String.format(
+                  "pre-warming at %,d events/s for %d s (not measured)",
+                  prewarmRate, prewarmSeconds));
+          Thread.sleep(prewarmSeconds * 1000L);
+        }
         List<String> rows = new ArrayList<>();
-        for (int rate : rates) {
+        List<Map<String, Object>> measured = new ArrayList<>();
+        for (int r = 0; r < rates.size(); r++) {
+          int rate = rates.get(r);
           run.rate(rate);
           Thread.sleep(warmup * 1000L);
           run.measure(true);
@@ -189,6 +219,7 @@ public final class LatencyBenchmark {
                   q(lat, 0.99),
                   lat.length == 0 ? "-" : Long.toString(lat[lat.length - 1]));
           rows.add(row);
+          measured.add(phase(rateArgs.get(r), rate, achieved, lat));
           say(t0, row);
           if (job.getJobStatus().get().isGloballyTerminalState()) {
             throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
@@ -209,11 +240,12 @@ public final class LatencyBenchmark {
           }
         }
         long[] tail = run.measure(false);
+        double catchUpS = (System.nanoTime() - c0) / 1e9 - (closeAfterMs + 500) / 1e3;
         String catchUp =
             String.format(
                 "after the last rate: generator stopped; caught up %.1f s after the last closing"
                     + " view; decisions never received: %,d; latency of the tail max %s ms",
-                (System.nanoTime() - c0) / 1e9 - (closeAfterMs + 500) / 1e3,
+                catchUpS,
                 run.closedAt.size(),
                 tail.length == 0 ? "-" : Long.toString(tail[tail.length - 1]));
         say(t0, catchUp);
@@ -225,6 +257,33 @@ public final class LatencyBenchmark {
         rows.forEach(System.out::println);
         System.out.println();
         System.out.println(catchUp);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("delivery", delivery);
+        out.put("checkpoint_interval_seconds", checkpointSeconds);
+        out.put("parallelism", 2);
+        out.put("prewarm_rate", prewarmRate);
+        out.put("prewarm_seconds", prewarmSeconds);
+        out.put("warmup_seconds", warmup);
+        out.put("measured_seconds", seconds);
+        out.put("flink_overrides", overrides);
+        out.put("rates", measured);
+        Integer max = maxSustained(measured, sustainedP99);
+        out.put("sustained_p99_ms", sustainedP99);
+        out.put("max_sustained_rate", max);
+        out.put(
+            "max_rate_is_lower_bound",
+            max != null && max == rates.stream().max(Integer::compare).get());
+        Map<String, Object> caughtUp = new LinkedHashMap<>();
+        caughtUp.put("seconds", Math.round(catchUpS * 10) / 10.0);
+        caughtUp.put("decisions_never_received", run.closedAt.size());
+        out.put("catch_up", caughtUp);
+        if (max != null) {
+          say(
+              t0,
+              String.format(
+                  "largest rate sustained (p99 under %d ms): %,d events/s", sustainedP99, max));
+        }
+        BenchResults.write(resultsFile, out);
       } finally {
         run.stop();
         job.cancel().get(30, TimeUnit.SECONDS);
@@ -382,6 +441,75 @@ public final class LatencyBenchmark {
         }
       }
     }
+  }
+
+  /** "2000" is 2,000 events/s; "50%" is half the maximum rate in the {@code maxFrom} results. */
+  static List<Integer> resolveRates(List<String> args, Path maxFrom) throws java.io.IOException {
+    Integer max = null;
+    List<Integer> rates = new ArrayList<>();
+    for (String a : args) {
+      String t = a.strip();
+      if (t.endsWith("%")) {
+        if (max == null) {
+          if (maxFrom == null) {
+            fail("a rate in percent (" + t + ") needs --max-from SWEEP_RESULTS.json");
+          }
+          com.fasterxml.jackson.databind.JsonNode m =
+              BenchResults.read(maxFrom).path("max_sustained_rate");
+          if (!m.isNumber()) {
+            fail(maxFrom + " has no max_sustained_rate: the sweep sustained no rate");
+          }
+          max = m.asInt();
+        }
+        rates.add((int) Math.round(max * Double.parseDouble(t.substring(0, t.length() - 1)) / 100));
+      } else {
+        try {
+          rates.add(Integer.parseInt(t));
+        } catch (NumberFormatException e) {
+          fail("--rates takes events/s or N%, not " + t);
+        }
+      }
+    }
+    return rates;
+  }
+
+  /** One measured rate: the figures, and the latency at every percentile for the charts. */
+  static Map<String, Object> phase(String asked, int rate, double achieved, long[] lat) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("asked", asked);
+    m.put("target_events_per_second", rate);
+    m.put("achieved_events_per_second", Math.round(achieved));
+    m.put("decisions_measured", lat.length);
+    if (lat.length > 0) {
+      m.put("p50_ms", Long.parseLong(q(lat, 0.50)));
+      m.put("p95_ms", Long.parseLong(q(lat, 0.95)));
+      m.put("p99_ms", Long.parseLong(q(lat, 0.99)));
+      m.put("max_ms", lat[lat.length - 1]);
+      List<double[]> curve = new ArrayList<>();
+      for (double pct :
+          new double[] {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97, 99, 99.5, 99.9, 100}) {
+        curve.add(new double[] {pct, Long.parseLong(q(lat, pct / 100))});
+      }
+      m.put("percentiles_ms", curve);
+    }
+    return m;
+  }
+
+  /** The largest rate achieved (97% or more) with p99 under {@code p99Ms}; null if none. */
+  static Integer maxSustained(List<Map<String, Object>> measured, long p99Ms) {
+    Integer best = null;
+    for (Map<String, Object> m : measured) {
+      int target = (Integer) m.get("target_events_per_second");
+      long achieved = (Long) m.get("achieved_events_per_second");
+      Object p99 = m.get("p99_ms");
+      if (achieved >= 0.97 * target
+          && p99 != null
+          && (Long) p99 <= p99Ms
+          && (best == null || target > best)) {
+        best = target;
+      }
+    }
+    return best;
   }
 
   static String q(long[] sorted, double q) {

@@ -63,11 +63,13 @@ public final class ProfileBenchmark {
     Path input = Path.of(".local", "data", "online-retail.jsonl");
     int copies = 3;
     int rounds = 2;
+    Path resultsFile = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--input" -> input = Path.of(args[i + 1]);
         case "--copies" -> copies = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--results" -> resultsFile = Path.of(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -79,12 +81,16 @@ public final class ProfileBenchmark {
     System.out.printf(
         "input %s: %,d events; %d copies -> %,d events%n",
         input, lines.size(), copies, (long) lines.size() * copies);
-    stateSize(lines);
-    throughput(input, lines.size(), copies, rounds);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("input", input.getFileName().toString());
+    out.put("events", (long) lines.size() * copies);
+    out.put("state_per_user", stateSize(lines));
+    out.put("rounds", throughput(input, lines.size(), copies, rounds));
+    BenchResults.write(resultsFile, out);
   }
 
   /** Replays the log through the profile logic and measures each user's serialized state. */
-  static void stateSize(List<String> lines) throws Exception {
+  static Map<String, Object> stateSize(List<String> lines) throws Exception {
     RecordParser parser = new RecordParser(JsonLimits.defaults());
     ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
     Map<String, UserState> users = new HashMap<>();
@@ -143,6 +149,14 @@ public final class ProfileBenchmark {
         sizes.get(sizes.size() - 1),
         total / sizes.size(),
         total / 1024);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("users", sizes.size());
+    m.put("median_bytes", pct(sizes, 0.5));
+    m.put("p90_bytes", pct(sizes, 0.9));
+    m.put("p99_bytes", pct(sizes, 0.99));
+    m.put("max_bytes", sizes.get(sizes.size() - 1));
+    m.put("mean_bytes", total / sizes.size());
+    return m;
   }
 
   private static <T> int size(DataOutputSerializer out, TypeSerializer<T> ser, T value)
@@ -157,7 +171,8 @@ public final class ProfileBenchmark {
   }
 
   /** The profile job against the parse-only job on the same input, alternating, p = 1. */
-  static void throughput(Path input, int lines, int copies, int rounds) throws Exception {
+  static List<Map<String, Object>> throughput(Path input, int lines, int copies, int rounds)
+      throws Exception {
     long n = (long) lines * copies;
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (int round = 1; round <= rounds; round++) {
@@ -173,10 +188,18 @@ public final class ProfileBenchmark {
     }
     List<Double> parse = rates.get("parse only");
     List<Double> prof = rates.get("parse + profile (RocksDB)");
+    List<Map<String, Object>> out = new ArrayList<>();
     for (int i = 0; i < parse.size(); i++) {
       System.out.printf(
           "round %d ratio profile / parse-only: %.2f%n", i + 1, prof.get(i) / parse.get(i));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("round", i + 1);
+      m.put("parse_events_per_second", Math.round(parse.get(i)));
+      m.put("profile_events_per_second", Math.round(prof.get(i)));
+      m.put("ratio", Math.round(prof.get(i) / parse.get(i) * 1000) / 1000.0);
+      out.add(m);
     }
+    return out;
   }
 
   private static JobExecutionResult run(Path input, long n, int lines, boolean profile)

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.tribuo.Model;
@@ -41,12 +43,14 @@ public final class ScoringBenchmark {
     Path events = Path.of(".local", "data", "online-retail.jsonl");
     long scores = 10_000_000L;
     int predictCalls = 20_000;
+    Path resultsFile = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--model" -> model = Path.of(args[i + 1]);
         case "--events" -> events = Path.of(args[i + 1]);
         case "--scores" -> scores = Long.parseLong(args[i + 1]);
         case "--predict-calls" -> predictCalls = Integer.parseInt(args[i + 1]);
+        case "--results" -> resultsFile = Path.of(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -81,7 +85,11 @@ public final class ScoringBenchmark {
     Model<Label> tribuo = tribuoModel(model);
     try (LoadedModel loaded = LoadedModel.load(model)) {
       BoosterScorer scorer = loaded.scorer;
-      int bad = agreement(tribuo, scorer, x);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", model.getFileName().toString());
+      out.put("rows", x.length);
+      out.put("features", FeatureSchema.names().size());
+      int bad = agreement(tribuo, scorer, x, out);
       // Warm both paths up before timing them.
       timeSingle(scorer, x, 20_000);
       timePredict(tribuo, x, 2_000);
@@ -89,18 +97,24 @@ public final class ScoringBenchmark {
       System.out.println("| path | rows | us/row |");
       System.out.println("|---|---:|---:|");
       double predictUs = timePredict(tribuo, x, predictCalls);
+      out.put("predict_example_us_per_row", predictUs);
       System.out.printf(
           "| Model.predict(Example), one row per call | %,d | %.2f |%n", predictCalls, predictUs);
       double singleUs = timeSingle(scorer, x, predictCalls);
+      out.put("booster_single_us_per_row", singleUs);
+      Map<String, Object> batches = new LinkedHashMap<>();
+      out.put("booster_batch_us_per_row", batches);
       System.out.printf("| booster, one row per call | %,d | %.2f |%n", predictCalls, singleUs);
       for (int batch : new int[] {16, 64, 256}) {
         long n = 200_000;
         double us = timeBatches(scorer, x, batch, n);
+        batches.put(Integer.toString(batch), us);
         System.out.printf("| booster, batches of %d | %,d | %.2f |%n", batch, n, us);
       }
       System.out.printf(
           "%nratio Model.predict / booster single row: %.1fx%n", predictUs / singleUs);
-      endurance(scorer, x, scores);
+      out.put("endurance", endurance(scorer, x, scores));
+      BenchResults.write(resultsFile, out);
       if (bad > 0) {
         System.exit(1);
       }
@@ -108,7 +122,8 @@ public final class ScoringBenchmark {
   }
 
   /** Every row scored both ways; prints the largest difference and counts those above 1e-6. */
-  static int agreement(Model<Label> tribuo, BoosterScorer scorer, float[][] x) {
+  static int agreement(
+      Model<Label> tribuo, BoosterScorer scorer, float[][] x, Map<String, Object> out) {
     List<String> names = FeatureSchema.names();
     float[] batched = scorer.score(x, x.length);
     double max = 0;
@@ -130,6 +145,8 @@ public final class ScoringBenchmark {
         "agreement with Model.predict(Example) on %,d rows (single and batched): max |diff| %.3g,"
             + " %d above 1e-6 -> %s%n",
         x.length, max, bad, bad == 0 ? "OK" : "FAILED");
+    out.put("agreement_max_abs_diff", max);
+    out.put("agreement_rows_above_1e-6", bad);
     return bad;
   }
 
@@ -175,9 +192,11 @@ public final class ScoringBenchmark {
   }
 
   /** Scores {@code total} rows in batches of 64 and reports latency and RSS per slice. */
-  static void endurance(BoosterScorer s, float[][] x, long total) throws IOException {
+  static List<Map<String, Object>> endurance(BoosterScorer s, float[][] x, long total)
+      throws IOException {
+    List<Map<String, Object>> slices = new java.util.ArrayList<>();
     if (total <= 0) {
-      return;
+      return slices;
     }
     long slice = Math.max(64, total / 10);
     System.out.printf("%nendurance: %,d scores in batches of 64, one line per %,d%n", total, slice);
@@ -196,8 +215,16 @@ public final class ScoringBenchmark {
         single[i] = (System.nanoTime() - t0) / 1e3;
       }
       java.util.Arrays.sort(single);
-      System.out.printf("| %,d | %.2f | %.1f | %,d |%n", done, us, single[500], rssMb());
+      long rss = rssMb();
+      System.out.printf("| %,d | %.2f | %.1f | %,d |%n", done, us, single[500], rss);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("scores", done);
+      m.put("batch64_us_per_row", us);
+      m.put("single_us_median", single[500]);
+      m.put("rss_mb", rss);
+      slices.add(m);
     }
+    return slices;
   }
 
   static long rssMb() throws IOException {

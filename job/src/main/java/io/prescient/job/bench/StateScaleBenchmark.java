@@ -65,10 +65,11 @@ public final class StateScaleBenchmark {
           "  --work-dir DIR        broker data, RocksDB, checkpoints, savepoints",
           "                        (.local/bench-state; emptied first)",
           "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
+          "  --results FILE        where the JSON figures go (WORK/state-benchmark.json)",
           "  --prescient.<key> VALUE   any job option; --<flink key> VALUE: any Flink option",
           "Prints the load (events/s), RocksDB on disk, full and incremental checkpoint size and",
           "duration, savepoint size and duration (canonical and native), restore time of each,",
-          "and bytes per user; writes them to WORK/state-benchmark.json.");
+          "and bytes per user; writes them as JSON to the --results file.");
 
   public static void main(String[] args) throws Exception {
     Path input = Path.of(".local", "data", "taobao.jsonl");
@@ -77,6 +78,7 @@ public final class StateScaleBenchmark {
     long seed = 1;
     Path work = Path.of(".local", "bench-state");
     Path kafkaCp = null;
+    Path resultsFile = null;
     Map<String, String> overrides = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -95,6 +97,7 @@ public final class StateScaleBenchmark {
         case "--seed" -> seed = Long.parseLong(v);
         case "--work-dir" -> work = Path.of(v);
         case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
+        case "--results" -> resultsFile = Path.of(v);
         default -> {
           if (!a.substring(2).contains(".")) {
             fail("unknown option " + a);
@@ -240,9 +243,8 @@ public final class StateScaleBenchmark {
         }
       }
     }
-    String json = toJson(result);
-    Files.writeString(work.resolve("state-benchmark.json"), json + "\n");
-    System.out.println(json);
+    BenchResults.write(
+        resultsFile != null ? resultsFile : work.resolve("state-benchmark.json"), result);
   }
 
   /** The production topology, optionally restoring from a savepoint. */
@@ -478,26 +480,6 @@ public final class StateScaleBenchmark {
 
   private static double round(double v) {
     return Math.round(v * 10) / 10.0;
-  }
-
-  @SuppressWarnings("unchecked")
-  static String toJson(Object v) {
-    if (v instanceof Map<?, ?> m) {
-      StringBuilder sb = new StringBuilder("{");
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (sb.length() > 1) {
-          sb.append(',');
-        }
-        sb.append('"').append(e.getKey()).append("\":").append(toJson(e.getValue()));
-      }
-      return sb.append('}').toString();
-    }
-    if (v instanceof List<?> l) {
-      List<String> parts = new ArrayList<>();
-      l.forEach(x -> parts.add(toJson(x)));
-      return "[" + String.join(",", parts) + "]";
-    }
-    return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
   }
 
   private static void say(long t0, String message) {

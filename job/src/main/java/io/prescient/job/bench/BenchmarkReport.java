@@ -1,0 +1,677 @@
+package io.prescient.job.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prescient.models.report.Charts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./prescient bench-report}: turns the JSON results of one {@code bench-suite} run into
+ * {@code BENCHMARKS.md} and its PNG charts. The prose is a Markdown template with {@code
+ * {{placeholders}}}; every figure, table, chart and goal verdict in the output is computed here
+ * from the results, so the document cannot drift from what was measured. A benchmark whose results
+ * file is missing is reported as not measured in this run.
+ */
+public final class BenchmarkReport {
+  private BenchmarkReport() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient bench-report --results DIR [--template FILE] [--output FILE]"
+              + " [--charts DIR]",
+          "  --results DIR    the JSON files of a bench-suite run (.local/bench-suite/results)",
+          "  --template FILE  Markdown with {{placeholders}} (docs/benchmarks/TEMPLATE.md)",
+          "  --output FILE    the document to write (BENCHMARKS.md)",
+          "  --charts DIR     where the PNG charts go (docs/benchmarks)",
+          "  --commit SHA     the commit measured, shown in the document",
+          "  --command TEXT   the command that produced the results, shown in the document");
+
+  /** Results files of one suite run, by benchmark. */
+  static final List<String> FILES =
+      List.of(
+          "job",
+          "latency-sweep",
+          "latency-load",
+          "latency-exactly-once",
+          "latency-overload",
+          "state",
+          "scoring",
+          "profile");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--results", Path.of(".local", "bench-suite", "results").toString());
+    o.put("--template", Path.of("docs", "benchmarks", "TEMPLATE.md").toString());
+    o.put("--output", "BENCHMARKS.md");
+    o.put("--charts", Path.of("docs", "benchmarks").toString());
+    o.put("--commit", "(not given)");
+    o.put("--command", "./prescient bench-suite");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 >= args.length || !o.containsKey(args[i])) {
+        System.err.println("prescient bench-report: unknown or incomplete argument " + args[i]);
+        System.err.println(USAGE);
+        System.exit(2);
+      }
+      o.put(args[i], args[++i]);
+    }
+    Path output = Path.of(o.get("--output"));
+    Path charts = Path.of(o.get("--charts"));
+    Map<String, JsonNode> results = new LinkedHashMap<>();
+    for (String name : FILES) {
+      Path f = Path.of(o.get("--results")).resolve(name + ".json");
+      if (Files.isRegularFile(f)) {
+        results.put(name, BenchResults.read(f));
+      } else {
+        System.err.println("bench-report: no " + f + ": that benchmark is shown as not measured");
+      }
+    }
+    String template = Files.readString(Path.of(o.get("--template")), StandardCharsets.UTF_8);
+    Files.createDirectories(charts);
+    Report r = new Report(results, charts, relative(output, charts));
+    r.values.put("commit", o.get("--commit"));
+    r.values.put("command", o.get("--command"));
+    r.build();
+    String doc = fill(template, r.values);
+    Files.writeString(output, doc, StandardCharsets.UTF_8);
+    System.out.println("wrote " + output + " and the charts in " + charts);
+  }
+
+  /** The charts directory as the document links it. */
+  static String relative(Path document, Path charts) {
+    Path base = document.toAbsolutePath().normalize().getParent();
+    return base.relativize(charts.toAbsolutePath().normalize()).toString().replace('\\', '/');
+  }
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z0-9_.-]+)}}");
+
+  /** Replaces every placeholder; an unknown one is an error, not a silent blank. */
+  static String fill(String template, Map<String, String> values) {
+    Matcher m = PLACEHOLDER.matcher(template);
+    StringBuilder sb = new StringBuilder();
+    TreeSet<String> unknown = new TreeSet<>();
+    while (m.find()) {
+      String v = values.get(m.group(1));
+      if (v == null) {
+        unknown.add(m.group(1));
+        v = m.group();
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(sb);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("the template names unknown values: " + unknown);
+    }
+    return sb.toString();
+  }
+
+  static String verdict(boolean met) {
+    return met ? "**met**" : "**not met**";
+  }
+
+  /** A goal judged per round: met in all, in some (which is not met), or in none. */
+  static String rounds(int met, int of) {
+    if (met == of) {
+      return "**met** in every round";
+    }
+    return met == 0
+        ? "**not met** in any round"
+        : "**not met**: met in " + met + " of " + of + " rounds";
+  }
+
+  static String n(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  static String d1(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static String d2(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static String mb(double bytes) {
+    return String.format(Locale.ROOT, "%,.1f MB", bytes / 1e6);
+  }
+
+  /** Computes every value of the template from the results. */
+  static final class Report {
+    final Map<String, JsonNode> results;
+    final Path charts;
+    final String chartLink;
+    final Map<String, String> values = new LinkedHashMap<>();
+
+    Report(Map<String, JsonNode> results, Path charts, String chartLink) {
+      this.results = results;
+      this.charts = charts;
+      this.chartLink = chartLink.isEmpty() ? "." : chartLink;
+    }
+
+    void build() throws IOException {
+      values.put("date", LocalDate.now(ZoneOffset.UTC).toString());
+      JsonNode machine =
+          results.values().stream().map(j -> j.path("machine")).findFirst().orElse(null);
+      values.put(
+          "machine",
+          machine == null
+              ? "(no results)"
+              : String.format(
+                  Locale.ROOT,
+                  "%d cores, %d GiB, %s, %s",
+                  machine.path("cores").asInt(),
+                  machine.path("memory_gib").asInt(),
+                  machine.path("java").asText(),
+                  machine.path("os").asText()));
+      for (String name : FILES) {
+        JsonNode j = results.get(name);
+        values.put(
+            name + ".when",
+            j == null ? "not run" : j.path("finished_at").asText().replaceFirst("T.*", ""));
+      }
+      throughput();
+      latency();
+      state();
+      scoring();
+      profile();
+    }
+
+    private String missing(String name) {
+      return "_Not measured in this run: `" + name + ".json` is missing from the results._";
+    }
+
+    private String chart(String file, String alt) {
+      return "![" + alt + "](" + chartLink + "/" + file + ")";
+    }
+
+    void throughput() throws IOException {
+      JsonNode j = results.get("job");
+      String[] keys = {"throughput.summary", "throughput.table", "throughput.goals"};
+      if (j == null) {
+        for (String k : keys) {
+          values.put(k, missing("job"));
+        }
+        values.put("throughput.chart", "");
+        return;
+      }
+      int p = j.path("parallelism").asInt();
+      values.put(
+          "throughput.summary",
+          String.format(
+              Locale.ROOT,
+              "%s events: `%s` written %d times, ids re-keyed per copy; per copy: %s. Both jobs at"
+                  + " parallelism %d.",
+              n(j.path("events").asDouble()),
+              j.path("input").asText(),
+              j.path("copies").asInt(),
+              mix(j.path("event_types_per_copy")),
+              p));
+      StringBuilder t =
+          new StringBuilder(
+              "| round | passthrough events/s (per core) | full job events/s (per core) | ratio"
+                  + " full / passthrough |\n|---|---|---|---|\n");
+      Map<String, Double> bars = new LinkedHashMap<>();
+      double bestPerCore = 0;
+      double minPerCore = Double.MAX_VALUE;
+      double bestRatio = 0;
+      double minRatio = Double.MAX_VALUE;
+      int perCoreMet = 0;
+      int ratioMet = 0;
+      int count = 0;
+      for (JsonNode r : j.path("rounds")) {
+        double pass = r.path("passthrough_events_per_second").asDouble();
+        double full = r.path("full_events_per_second").asDouble();
+        double ratio = r.path("ratio").asDouble();
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s (%s) | %s (%s) | %s |%n",
+                r.path("round").asInt(),
+                n(pass),
+                n(pass / p),
+                n(full),
+                n(full / p),
+                d2(ratio)));
+        bars.put("round " + r.path("round").asInt() + ": passthrough", pass / p);
+        bars.put("round " + r.path("round").asInt() + ": full job", full / p);
+        bestPerCore = Math.max(bestPerCore, full / p);
+        minPerCore = Math.min(minPerCore, full / p);
+        bestRatio = Math.max(bestRatio, ratio);
+        minRatio = Math.min(minRatio, ratio);
+        perCoreMet += full / p >= 25_000 ? 1 : 0;
+        ratioMet += ratio >= 0.5 ? 1 : 0;
+        count++;
+      }
+      values.put("throughput.table", t.toString().strip());
+      values.put(
+          "throughput.goals",
+          String.format(
+              Locale.ROOT,
+              "- full job >= 25,000 events/s per core: %s (%s to %s per core)\n"
+                  + "- ratio full / passthrough >= 0.5: %s (%s to %s)",
+              rounds(perCoreMet, count),
+              n(minPerCore),
+              n(bestPerCore),
+              rounds(ratioMet, count),
+              d2(minRatio),
+              d2(bestRatio)));
+      Charts.bars(
+          charts.resolve("throughput.png"),
+          "Throughput per core, parallelism " + p + " (bench-job)",
+          "events/s per core",
+          bars);
+      values.put("throughput.chart", chart("throughput.png", "throughput per core"));
+    }
+
+    private static String mix(JsonNode types) {
+      List<String> parts = new ArrayList<>();
+      types
+          .fields()
+          .forEachRemaining(e -> parts.add(n(e.getValue().asDouble()) + " " + e.getKey()));
+      return String.join(", ", parts);
+    }
+
+    void latency() throws IOException {
+      StringBuilder t =
+          new StringBuilder(
+              "| run | delivery | checkpoints | rate asked | target events/s | achieved |"
+                  + " decisions measured | p50 ms | p95 ms | p99 ms | max ms |\n"
+                  + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+      List<Charts.Series> curves = new ArrayList<>();
+      boolean any = false;
+      for (String name :
+          List.of("latency-sweep", "latency-load", "latency-exactly-once", "latency-overload")) {
+        JsonNode j = results.get(name);
+        if (j == null) {
+          t.append("| ")
+              .append(name.substring("latency-".length()))
+              .append(" | not measured in this run | | | | | | | | | |\n");
+          continue;
+        }
+        any = true;
+        for (JsonNode r : j.path("rates")) {
+          t.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s | %d s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                  name.substring("latency-".length()),
+                  j.path("delivery").asText(),
+                  j.path("checkpoint_interval_seconds").asInt(),
+                  r.path("asked").asText(),
+                  n(r.path("target_events_per_second").asDouble()),
+                  n(r.path("achieved_events_per_second").asDouble()),
+                  n(r.path("decisions_measured").asDouble()),
+                  r.path("p50_ms").asText("-"),
+                  r.path("p95_ms").asText("-"),
+                  r.path("p99_ms").asText("-"),
+                  r.path("max_ms").asText("-")));
+          if (!name.equals("latency-sweep") && r.path("asked").asText().endsWith("%")) {
+            List<double[]> pts = new ArrayList<>();
+            for (JsonNode q : r.path("percentiles_ms")) {
+              pts.add(new double[] {q.get(0).asDouble(), q.get(1).asDouble()});
+            }
+            curves.add(
+                new Charts.Series(
+                    j.path("delivery").asText()
+                        + " at "
+                        + r.path("asked").asText()
+                        + " ("
+                        + n(r.path("target_events_per_second").asDouble())
+                        + " ev/s)",
+                    pts));
+          }
+        }
+      }
+      values.put("latency.table", t.toString().strip());
+
+      JsonNode sweep = results.get("latency-sweep");
+      JsonNode max = sweep == null ? null : sweep.get("max_sustained_rate");
+      values.put(
+          "latency.max",
+          max == null || max.isNull()
+              ? "not found in this run (no sweep results, or no rate was sustained)"
+              : String.format(
+                  Locale.ROOT,
+                  "%s events/s%s (the largest rate of the sweep achieved with p99 under %s ms)",
+                  n(max.asDouble()),
+                  sweep.path("max_rate_is_lower_bound").asBoolean()
+                      ? " or more: the sweep's top rate was sustained"
+                      : "",
+                  n(sweep.path("sustained_p99_ms").asDouble())));
+
+      JsonNode half = phase("latency-load", "50%");
+      JsonNode eo = phase("latency-exactly-once", "50%");
+      JsonNode eoRun = results.get("latency-exactly-once");
+      List<String> goals = new ArrayList<>();
+      goals.add(
+          half == null
+              ? "- p99 <= 50 ms at-least-once at 50% load: not measured in this run"
+              : String.format(
+                  Locale.ROOT,
+                  "- p99 <= 50 ms at-least-once at 50%% load: %s (p99 %s ms at %s events/s)",
+                  verdict(half.path("p99_ms").asLong(Long.MAX_VALUE) <= 50),
+                  half.path("p99_ms").asText("-"),
+                  n(half.path("target_events_per_second").asDouble())));
+      if (eo == null) {
+        goals.add(
+            "- exactly-once p99 within 1.5x the checkpoint interval: not measured in this run");
+      } else {
+        long bound = eoRun.path("checkpoint_interval_seconds").asLong() * 1500;
+        goals.add(
+            String.format(
+                Locale.ROOT,
+                "- exactly-once p99 within 1.5x the checkpoint interval (%s ms for %d s): %s (p99"
+                    + " %s ms at %s events/s)",
+                n(bound),
+                eoRun.path("checkpoint_interval_seconds").asInt(),
+                verdict(eo.path("p99_ms").asLong(Long.MAX_VALUE) <= bound),
+                eo.path("p99_ms").asText("-"),
+                n(eo.path("target_events_per_second").asDouble())));
+      }
+      values.put("latency.goals", String.join("\n", goals));
+
+      JsonNode over = results.get("latency-overload");
+      if (over == null) {
+        values.put("latency.overload", missing("latency-overload"));
+      } else {
+        JsonNode rates = over.path("rates");
+        JsonNode last = rates.get(rates.size() - 1);
+        values.put(
+            "latency.overload",
+            String.format(
+                Locale.ROOT,
+                "The last rate, %s (%s events/s), ran for %d s: p50 %s ms there. After the"
+                    + " generator stopped, the job caught up in **%s s**, and **%s decisions never"
+                    + " came**.",
+                last.path("asked").asText(),
+                n(last.path("target_events_per_second").asDouble()),
+                over.path("warmup_seconds").asInt() + over.path("measured_seconds").asInt(),
+                last.path("p50_ms").asText("-"),
+                d1(over.path("catch_up").path("seconds").asDouble()),
+                n(over.path("catch_up").path("decisions_never_received").asDouble())));
+      }
+      if (any && !curves.isEmpty()) {
+        Charts.lines(
+            charts.resolve("latency.png"),
+            "Event-to-decision latency by percentile (bench-latency)",
+            "percentile",
+            "latency ms (log scale)",
+            curves,
+            true);
+        values.put("latency.chart", chart("latency.png", "latency percentiles"));
+      } else {
+        values.put("latency.chart", "");
+      }
+    }
+
+    /** The phase of a latency run whose rate was asked as {@code asked}, or null. */
+    private JsonNode phase(String file, String asked) {
+      JsonNode j = results.get(file);
+      if (j == null) {
+        return null;
+      }
+      for (JsonNode r : j.path("rates")) {
+        if (r.path("asked").asText().equals(asked)) {
+          return r;
+        }
+      }
+      return null;
+    }
+
+    void state() {
+      JsonNode j = results.get("state");
+      if (j == null) {
+        values.put("state.summary", missing("state"));
+        values.put("state.table", "");
+        values.put("state.goals", "");
+        return;
+      }
+      long users = j.path("users").asLong();
+      values.put(
+          "state.summary",
+          String.format(
+              Locale.ROOT,
+              "%s simulated users, each a slice of 1 to %d events of a real Taobao user's history:"
+                  + " %s events.",
+              n(users),
+              j.path("max_events_per_user").asInt(),
+              n(j.path("events").asDouble())));
+      double minInc = Double.MAX_VALUE;
+      double maxInc = 0;
+      double minIncS = Double.MAX_VALUE;
+      double maxIncS = 0;
+      for (JsonNode c : j.path("incremental_checkpoints_during_load")) {
+        minInc = Math.min(minInc, c.path("checkpointed_bytes").asDouble());
+        maxInc = Math.max(maxInc, c.path("checkpointed_bytes").asDouble());
+        minIncS = Math.min(minIncS, c.path("seconds").asDouble());
+        maxIncS = Math.max(maxIncS, c.path("seconds").asDouble());
+      }
+      JsonNode full = j.path("full_checkpoint");
+      JsonNode inc = j.path("incremental_checkpoint_after_it");
+      StringBuilder t = new StringBuilder("| what | measured |\n|---|---|\n");
+      row(
+          t,
+          "load",
+          String.format(
+              Locale.ROOT,
+              "%s events in %s s: %s events/s",
+              n(j.path("events").asDouble()),
+              n(j.path("load_seconds").asDouble()),
+              n(j.path("load_events_per_second").asDouble())));
+      row(t, "RocksDB on disk", mb(j.path("rocksdb_bytes_on_disk").asDouble()));
+      row(
+          t,
+          "state per user (full checkpoint / users)",
+          "**" + n(j.path("bytes_per_user").asDouble()) + " B**");
+      row(
+          t,
+          "full checkpoint",
+          mb(full.path("state_bytes").asDouble())
+              + ", "
+              + d1(full.path("seconds").asDouble())
+              + " s");
+      if (maxInc > 0) {
+        row(
+            t,
+            "incremental checkpoints during the load",
+            String.format(
+                Locale.ROOT,
+                "%s to %s uploaded each, %s to %s s",
+                mb(minInc),
+                mb(maxInc),
+                d1(minIncS),
+                d1(maxIncS)));
+      }
+      row(
+          t,
+          "incremental checkpoint right after the full one",
+          mb(inc.path("checkpointed_bytes").asDouble())
+              + ", "
+              + d1(inc.path("seconds").asDouble())
+              + " s");
+      for (String f : List.of("canonical", "native")) {
+        JsonNode sp = j.path(f + "_savepoint");
+        row(
+            t,
+            f + " savepoint",
+            mb(sp.path("bytes").asDouble()) + ", " + d1(sp.path("seconds").asDouble()) + " s");
+      }
+      for (String f : List.of("canonical", "native")) {
+        row(
+            t,
+            "restore from the " + f + " savepoint",
+            d1(j.path("restore_from_" + f).path("seconds_to_running").asDouble())
+                + " s to every task running");
+      }
+      values.put("state.table", t.toString().strip());
+      double nativeS = j.path("restore_from_native").path("seconds_to_running").asDouble();
+      double canonicalS = j.path("restore_from_canonical").path("seconds_to_running").asDouble();
+      values.put(
+          "state.goals",
+          String.format(
+              Locale.ROOT,
+              "- <= 1 KB per user: %s (%s B)\n"
+                  + "- restore of %s users in under 60 s: from a native savepoint %s (%s s); from a"
+                  + " canonical savepoint %s (%s s)",
+              verdict(j.path("bytes_per_user").asDouble() <= 1024),
+              n(j.path("bytes_per_user").asDouble()),
+              n(users),
+              verdict(nativeS < 60),
+              d1(nativeS),
+              verdict(canonicalS < 60),
+              d1(canonicalS)));
+    }
+
+    private static void row(StringBuilder t, String what, String value) {
+      t.append("| ").append(what).append(" | ").append(value).append(" |\n");
+    }
+
+    void scoring() {
+      JsonNode j = results.get("scoring");
+      if (j == null) {
+        values.put("scoring.table", missing("scoring"));
+        values.put("scoring.endurance", "");
+        values.put("scoring.goals", "");
+        return;
+      }
+      StringBuilder t = new StringBuilder("| path | µs per row |\n|---|---:|\n");
+      row(
+          t,
+          "`Model.predict(Example)`, one row per call",
+          d2(j.path("predict_example_us_per_row").asDouble()));
+      row(t, "booster, one row per call", d2(j.path("booster_single_us_per_row").asDouble()));
+      j.path("booster_batch_us_per_row")
+          .fields()
+          .forEachRemaining(
+              e -> row(t, "booster, batches of " + e.getKey(), d2(e.getValue().asDouble())));
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%nAgreement with `Model.predict(Example)` on %s real feature vectors: max |diff| %.3g,"
+                  + " %d rows above 1e-6.",
+              n(j.path("rows").asDouble()),
+              j.path("agreement_max_abs_diff").asDouble(),
+              j.path("agreement_rows_above_1e-6").asInt()));
+      values.put("scoring.table", t.toString().strip());
+      StringBuilder e =
+          new StringBuilder(
+              "| scores so far | µs/row, batches of 64 | one row µs (median of 1000) | RSS MB |\n"
+                  + "|---:|---:|---:|---:|\n");
+      JsonNode slices = j.path("endurance");
+      for (JsonNode s : slices) {
+        e.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s |%n",
+                n(s.path("scores").asDouble()),
+                d2(s.path("batch64_us_per_row").asDouble()),
+                d1(s.path("single_us_median").asDouble()),
+                n(s.path("rss_mb").asDouble())));
+      }
+      values.put("scoring.endurance", e.toString().strip());
+      double batch = j.path("booster_batch_us_per_row").path("64").asDouble(Double.NaN);
+      double single = j.path("booster_single_us_per_row").asDouble();
+      String growth = "not measured (no endurance run)";
+      if (slices.size() >= 2) {
+        JsonNode first = slices.get(0);
+        JsonNode last = slices.get(slices.size() - 1);
+        double rss = last.path("rss_mb").asDouble() - first.path("rss_mb").asDouble();
+        double lat =
+            last.path("batch64_us_per_row").asDouble()
+                / first.path("batch64_us_per_row").asDouble();
+        growth =
+            String.format(
+                Locale.ROOT,
+                "%s (resident memory %+,.0f MB and batch latency x%.2f from the first to the last"
+                    + " slice of %s scores)",
+                verdict(rss < 50 && lat < 1.5),
+                rss,
+                lat,
+                n(last.path("scores").asDouble()));
+      }
+      values.put(
+          "scoring.goals",
+          String.format(
+              Locale.ROOT,
+              "- <= 10 µs per row in batches (of 64): %s (%s µs)\n"
+                  + "- <= 50 µs for one row: %s (%s µs)\n"
+                  + "- no growth of latency or native memory: %s\n"
+                  + "- the booster agrees with `Model.predict` to 1e-6 on every row: %s",
+              verdict(batch <= 10),
+              d2(batch),
+              verdict(single <= 50),
+              d2(single),
+              growth,
+              verdict(j.path("agreement_rows_above_1e-6").asInt() == 0)));
+    }
+
+    void profile() {
+      JsonNode j = results.get("profile");
+      if (j == null) {
+        values.put("profile.table", missing("profile"));
+        values.put("profile.goals", "");
+        return;
+      }
+      JsonNode s = j.path("state_per_user");
+      StringBuilder t =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "State per user, serialized with RocksDB row keys, %s users: median %s B, p90 %s"
+                      + " B, p99 %s B, max %s B.%n%n",
+                  n(s.path("users").asDouble()),
+                  n(s.path("median_bytes").asDouble()),
+                  n(s.path("p90_bytes").asDouble()),
+                  n(s.path("p99_bytes").asDouble()),
+                  n(s.path("max_bytes").asDouble())));
+      t.append(
+          "| round | parse only events/s | parse + profile events/s | ratio |\n|---|---|---|---|\n");
+      double minRatio = Double.MAX_VALUE;
+      double maxRatio = 0;
+      int met = 0;
+      int count = 0;
+      for (JsonNode r : j.path("rounds")) {
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %s | %s |%n",
+                r.path("round").asInt(),
+                n(r.path("parse_events_per_second").asDouble()),
+                n(r.path("profile_events_per_second").asDouble()),
+                d2(r.path("ratio").asDouble())));
+        minRatio = Math.min(minRatio, r.path("ratio").asDouble());
+        maxRatio = Math.max(maxRatio, r.path("ratio").asDouble());
+        met += r.path("ratio").asDouble() >= 0.5 ? 1 : 0;
+        count++;
+      }
+      values.put("profile.table", t.toString().strip());
+      values.put(
+          "profile.goals",
+          String.format(
+              Locale.ROOT,
+              "- median under 1 KB per user: %s (%s B)\n"
+                  + "- profile update at least half the speed of parsing alone: %s (%s to %s)",
+              verdict(s.path("median_bytes").asDouble() < 1024),
+              n(s.path("median_bytes").asDouble()),
+              rounds(met, count),
+              d2(minRatio),
+              d2(maxRatio)));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.prescient.job.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchmarkReportTest {
+
+  @TempDir Path dir;
+
+  private static Map<String, Object> round(int round, long pass, long full) {
+    return Map.of(
+        "round",
+        round,
+        "passthrough_events_per_second",
+        pass,
+        "full_events_per_second",
+        full,
+        "ratio",
+        (double) full / pass);
+  }
+
+  private Path report(Path results) throws Exception {
+    Path out = dir.resolve("out").resolve("BENCHMARKS.md");
+    Files.createDirectories(out.getParent());
+    BenchmarkReport.main(
+        new String[] {
+          "--results", results.toString(),
+          "--template", Path.of("..", "docs", "benchmarks", "TEMPLATE.md").toString(),
+          "--output", out.toString(),
+          "--charts", dir.resolve("out").resolve("charts").toString(),
+          "--commit", "abc1234"
+        });
+    return out;
+  }
+
+  @Test
+  void theCheckedInTemplateRendersWithNoResultsAndSaysWhatWasNotMeasured() throws Exception {
+    Path results = Files.createDirectories(dir.resolve("empty"));
+    String doc = Files.readString(report(results));
+    assertThat(doc).doesNotContain("{{").contains("abc1234");
+    assertThat(doc).contains("_Not measured in this run: `job.json` is missing");
+    assertThat(doc).contains("| sweep | not measured in this run |");
+    assertThat(doc).doesNotContain("**met**");
+  }
+
+  @Test
+  void goalsAreJudgedFromTheFiguresRoundByRound() throws Exception {
+    Path results = Files.createDirectories(dir.resolve("r"));
+    BenchResults.write(
+        results.resolve("job.json"),
+        Map.of(
+            "input",
+            "taobao.jsonl",
+            "copies",
+            2,
+            "events",
+            1000,
+            "event_types_per_copy",
+            Map.of("view", 400, "purchase", 100),
+            "parallelism",
+            2,
+            // round 1 meets both goals (30,000 per core, ratio 0.6); round 2 meets neither
+            "rounds",
+            List.of(round(1, 100_000, 60_000), round(2, 100_000, 40_000))));
+    String doc = Files.readString(report(results));
+    assertThat(doc)
+        .contains("| 1 | 100,000 (50,000) | 60,000 (30,000) | 0.60 |")
+        .contains("| 2 | 100,000 (50,000) | 40,000 (20,000) | 0.40 |")
+        .contains(
+            "- full job >= 25,000 events/s per core: **not met**: met in 1 of 2 rounds (20,000 to"
+                + " 30,000 per core)")
+        .contains("- ratio full / passthrough >= 0.5: **not met**: met in 1 of 2 rounds");
+    assertThat(dir.resolve("out").resolve("charts").resolve("throughput.png")).isNotEmptyFile();
+    assertThat(doc).contains("![throughput per core](charts/throughput.png)");
+  }
+
+  @Test
+  void latencyGoalsUseTheRunAtHalfTheMaximum() throws Exception {
+    Path results = Files.createDirectories(dir.resolve("l"));
+    long[] lat = new long[1000];
+    for (int i = 0; i < lat.length; i++) {
+      lat[i] = 10 + i / 25; // p99 = 49 ms
+    }
+    BenchResults.write(
+        results.resolve("latency-load.json"),
+        Map.of(
+            "delivery",
+            "at-least-once",
+            "checkpoint_interval_seconds",
+            10,
+            "rates",
+            List.of(
+                LatencyBenchmark.phase("50%", 1500, 1500, lat),
+                LatencyBenchmark.phase("80%", 2400, 2400, new long[] {70, 80, 90}))));
+    String doc = Files.readString(report(results));
+    assertThat(doc)
+        .contains(
+            "- p99 <= 50 ms at-least-once at 50% load: **met** (p99 49 ms at 1,500 events/s)");
+    assertThat(dir.resolve("out").resolve("charts").resolve("latency.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void theMaximumRateIsTheLargestAchievedWithATolerableTail() {
+    List<Map<String, Object>> sweep =
+        List.of(
+            LatencyBenchmark.phase("1000", 1000, 1000, new long[] {100, 200}),
+            LatencyBenchmark.phase("2000", 2000, 1999, new long[] {100, 2400}),
+            LatencyBenchmark.phase("3000", 3000, 3000, new long[] {100, 9000}),
+            LatencyBenchmark.phase("4000", 4000, 3000, new long[] {100, 200}));
+    // 3,000: the tail ran away; 4,000: the generator could not send it
+    assertThat(LatencyBenchmark.maxSustained(sweep, 2500)).isEqualTo(2000);
+    assertThat(LatencyBenchmark.maxSustained(sweep.subList(2, 3), 2500)).isNull();
+  }
+
+  @Test
+  void anUnknownPlaceholderIsAnError() {
+    assertThatThrownBy(() -> BenchmarkReport.fill("a {{nope}} b", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nope");
+  }
+}
