@@ -172,11 +172,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       return;
     }
     UserProfile p = profileState.value();
+    seen.put(e.eventId, e.timestamp);
     if (p == null) {
       p = new UserProfile();
+      // A new user's only remembered id is this event's, which is not late: nothing to prune,
+      // and no RocksDB iterator to open for the many users seen once.
+      p.seenPrunedBelow = watermark == Long.MIN_VALUE ? 0 : watermark - allowedLatenessMs;
+    } else {
+      pruneSeen(p, watermark);
     }
-    seen.put(e.eventId, e.timestamp);
-    pruneSeen(p, watermark);
     // The user's timers due before this event in event time decide now, in time order, on the
     // state as it was then, instead of after the event. Decisions then depend on the user's events
     // alone, not on when the watermark happened to pass a timer (replays match live runs).
