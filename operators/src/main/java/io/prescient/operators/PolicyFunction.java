@@ -25,14 +25,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -52,7 +58,8 @@ import org.apache.flink.util.OutputTag;
  * and a replay reproduces them).
  */
 public class PolicyFunction
-    extends KeyedBroadcastProcessFunction<String, PolicyInput, Envelope, Decision> {
+    extends KeyedBroadcastProcessFunction<String, PolicyInput, Envelope, Decision>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<Feedback> FEEDBACK = new OutputTag<>("feedback") {};
@@ -89,6 +96,17 @@ public class PolicyFunction
 
   /** When the source read the record behind the input being processed (0 in a timer). */
   private transient long receivedAt;
+
+  /**
+   * Policy state format 2 keeps {@link PolicyUser#nextDueAt} for every user with something pending,
+   * so a user without a {@link PolicyUser} has nothing to settle. State restored from a snapshot
+   * without the format marker (written before format 2) may hold pending entries of users without
+   * one: such a job scans on every input, as before, and keeps writing no marker.
+   */
+  static final int STATE_FORMAT = 2;
+
+  private transient ListState<Integer> stateFormat;
+  private transient boolean scanAlways;
 
   /**
    * @param initialChurnModel URI of a churn manifest to serve from the start, or empty
@@ -147,6 +165,26 @@ public class PolicyFunction
     if (!initialOfferModel.isEmpty()) {
       models.serveInitial(OfferModel.NAME, initialOfferModel);
     }
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    stateFormat =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("policy-state-format", Types.INT));
+    boolean marked = stateFormat.get().iterator().hasNext();
+    scanAlways = context.isRestored() && !marked;
+  }
+
+  /** Whether this instance settles by scanning on every input (state from before format 2). */
+  boolean scansOnEveryInput() {
+    return scanAlways;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    stateFormat.update(scanAlways ? List.of() : List.of(STATE_FORMAT));
   }
 
   @Override
@@ -262,12 +300,15 @@ public class PolicyFunction
       f.rewardWindowEnd = d.decidedAt + rewardWindowMs;
       open.put(d.decisionId, f);
       registerAt(f.rewardWindowEnd, ctx);
+      user.nextDueAt = Math.min(user.nextDueAt, f.rewardWindowEnd);
     }
     HeldDecision h = new HeldDecision(d, c.features);
     if (d.sendAfter > d.decidedAt) {
       held.put(d.decisionId, h);
       registerAt(d.sendAfter, ctx);
       count("delayedHeld");
+      user.nextDueAt = Math.min(user.nextDueAt, d.sendAfter);
+      userState.update(user);
     } else {
       release(h, user, false, ctx, out);
       userState.update(user);
@@ -308,28 +349,32 @@ public class PolicyFunction
    * times a release comes before an outcome, and an outcome before the window closes.
    */
   private void settle(long bound, ReadOnlyContext ctx, Collector<Decision> out) throws Exception {
+    PolicyUser stored = userState.value();
+    if (!scanAlways && (stored == null || stored.nextDueAt > bound)) {
+      return; // nothing pending, or nothing due yet: no scan
+    }
     TreeSet<Due> due =
         new TreeSet<>(
             Comparator.comparingLong(Due::at).thenComparingInt(Due::order).thenComparing(Due::key));
+    long later = Long.MAX_VALUE; // the earliest due time after the bound
     for (Map.Entry<String, HeldDecision> e : held.entries()) {
-      if (e.getValue().decision.sendAfter <= bound) {
-        due.add(new Due(e.getValue().decision.sendAfter, 0, e.getKey()));
-      }
+      later = collect(due, later, bound, e.getValue().decision.sendAfter, 0, e.getKey());
     }
     for (Map.Entry<String, Outcome> e : buffered.entries()) {
-      if (e.getValue().timestamp <= bound) {
-        due.add(new Due(e.getValue().timestamp, 1, e.getKey()));
-      }
+      later = collect(due, later, bound, e.getValue().timestamp, 1, e.getKey());
     }
     for (Map.Entry<String, Feedback> e : open.entries()) {
-      if (e.getValue().rewardWindowEnd <= bound) {
-        due.add(new Due(e.getValue().rewardWindowEnd, 2, e.getKey()));
-      }
+      later = collect(due, later, bound, e.getValue().rewardWindowEnd, 2, e.getKey());
     }
     if (due.isEmpty()) {
+      if (stored != null && stored.nextDueAt != later) {
+        stored.nextDueAt = later; // the bound was stale (entries went without settling)
+        userState.update(stored);
+      }
       return;
     }
-    PolicyUser user = user();
+    PolicyUser user = stored == null ? new PolicyUser() : stored;
+    user.nextDueAt = later; // settling adds no pending entry
     for (Due x : due) {
       switch (x.order()) {
         case 0 -> {
@@ -353,6 +398,16 @@ public class PolicyFunction
       }
     }
     userState.update(user);
+  }
+
+  /** Adds the entry to {@code due} when due by {@code bound}; returns the earliest later time. */
+  private static long collect(
+      TreeSet<Due> due, long later, long bound, long at, int order, String key) {
+    if (at <= bound) {
+      due.add(new Due(at, order, key));
+      return later;
+    }
+    return Math.min(later, at);
   }
 
   private void recheckAndRelease(
@@ -417,6 +472,9 @@ public class PolicyFunction
     // Ahead of the watermark: its decision may not be released yet. Join it in event time.
     buffered.put(bufferKey(o), o);
     registerAt(o.timestamp, ctx);
+    PolicyUser user = user();
+    user.nextDueAt = Math.min(user.nextDueAt, o.timestamp);
+    userState.update(user);
   }
 
   private static String bufferKey(Outcome o) {
@@ -481,6 +539,9 @@ public class PolicyFunction
     PolicyUser user = user();
     user.lastPurchaseAt = Math.max(user.lastPurchaseAt, in.timestamp);
     userState.update(user);
+    if (!scanAlways && user.nextDueAt == Long.MAX_VALUE) {
+      return; // no open reward window
+    }
     Map<String, Feedback> touched = new HashMap<>();
     for (Map.Entry<String, Feedback> e : open.entries()) {
       Feedback f = e.getValue();

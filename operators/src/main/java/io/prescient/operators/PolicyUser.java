@@ -15,5 +15,13 @@ public class PolicyUser {
   /** Event time of the user's last purchase, epoch millis (0: none seen). */
   public long lastPurchaseAt;
 
+  /**
+   * A lower bound of the earliest due time of the user's held decisions, buffered outcomes and open
+   * reward windows ({@link Long#MAX_VALUE}: none pending), so that settling on each input needs one
+   * state read instead of three RocksDB scans. Added in policy state format 2; see {@code
+   * PolicyFunction#settle}.
+   */
+  public long nextDueAt = Long.MAX_VALUE;
+
   public PolicyUser() {}
 }

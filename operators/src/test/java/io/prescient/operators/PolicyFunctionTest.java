@@ -217,6 +217,50 @@ class PolicyFunctionTest {
   }
 
   @Test
+  void aDecisionDueBeforeTheNextInputIsReleasedFirstThoughItsTimerHasNotFired() throws Exception {
+    harness = open(function(rulesOnly()), null);
+    send(candidate("u1", "e1", T0, "p1")); // held until T0 + 1 day
+    send(candidate("u2", "e2", T0, "p2"));
+    // No watermark: only u1's own purchase after the release time settles it, first; a purchase
+    // before it cancels it. u2's purchase comes within the delay.
+    send(signal(PolicyInput.Kind.PURCHASE, "u1", T0 + DAY + MINUTE));
+    send(signal(PolicyInput.Kind.PURCHASE, "u2", T0 + HOUR));
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
+    assertThat(cancellations()).containsExactly("reason:purchased");
+  }
+
+  @Test
+  void stateRestoredFromASnapshotWithoutTheFormatMarkerIsScannedOnEveryInput() throws Exception {
+    PolicyFunction first = function(rulesOnly());
+    harness = open(first, null);
+    send(candidate("u1", "e1", T0, "p1"));
+    assertThat(first.scansOnEveryInput()).isFalse(); // a new job writes format 2 from the start
+    OperatorSubtaskState current = harness.snapshot(1L, T0);
+    harness.close();
+    // What a job before format 2 left: the keyed state, no marker in the operator state.
+    OperatorSubtaskState legacy =
+        OperatorSubtaskState.builder().setManagedKeyedState(current.getManagedKeyedState()).build();
+
+    PolicyFunction restored = function(rulesOnly());
+    harness = open(restored, legacy);
+    assertThat(restored.scansOnEveryInput()).isTrue();
+    send(signal(PolicyInput.Kind.PURCHASE, "u1", T0 + DAY + MINUTE));
+    assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
+    OperatorSubtaskState again = harness.snapshot(2L, T0 + DAY);
+    harness.close();
+
+    PolicyFunction later = function(rulesOnly());
+    harness = open(later, again);
+    assertThat(later.scansOnEveryInput()).isTrue(); // it stays so: users may still lack the index
+    harness.close();
+    PolicyFunction fromCurrent = function(rulesOnly());
+    harness = open(fromCurrent, current);
+    assertThat(fromCurrent.scansOnEveryInput()).isFalse();
+  }
+
+  @Test
   void aPurchaseDuringTheDelayCancelsTheDecision() throws Exception {
     harness = open(function(rulesOnly()), null);
     send(candidate("u1", "e1", T0, "p1"));
