@@ -28,7 +28,7 @@ public final class ProfileState {
 
   public static ValueStateDescriptor<UserProfile> profile(Duration ttl) {
     ValueStateDescriptor<UserProfile> d =
-        new ValueStateDescriptor<>(PROFILE, TypeInformation.of(UserProfile.class));
+        new ValueStateDescriptor<>(PROFILE, UserProfileSerializer.INSTANCE);
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
   }
@@ -75,7 +75,7 @@ public final class ProfileState {
     return d;
   }
 
-  private static void withTtl(
+  static void withTtl(
       String name, Duration ttl, java.util.function.Consumer<StateTtlConfig> enable) {
     if (ttl == null || ttl.isZero() || ttl.isNegative()) {
       return;

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * State written by the previous profile version (commit 35dc51a: no activity windows, affinities,
- * purchase history or recent views) restores into the current one: Flink's POJO serializer migrates
- * the added fields, the cart and the pending timer survive. The snapshot in
- * src/test/resources/migration was written by that version's code (u1: a view and a cart add, u2:
- * two purchases, watermark before both).
+ * purchase history or recent views, and the POJO serializer) restores into the current one: the
+ * profiles are read with that version's POJO serializer, its missing fields get their defaults, and
+ * they are rewritten by {@link UserProfileSerializer}; the cart and the pending timer survive. The
+ * snapshot in src/test/resources/migration was written by that version's code (u1: a view and a
+ * cart add, u2: two purchases, watermark before both).
  */
 class ProfileSchemaEvolutionTest {
   static final long T0 = 1_300_000_020_000L;

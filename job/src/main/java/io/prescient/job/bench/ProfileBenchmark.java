@@ -10,6 +10,7 @@ import io.prescient.operators.InputParser;
 import io.prescient.operators.InputWatermarks;
 import io.prescient.operators.PolicyInput;
 import io.prescient.operators.ProfileFunction;
+import io.prescient.operators.UserProfileSerializer;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
@@ -109,8 +110,7 @@ public final class ProfileBenchmark {
             - PrescientOptions.ALLOWED_LATENESS.defaultValue().toMillis();
     SerializerConfigImpl config = new SerializerConfigImpl();
     config.setGenericTypes(false);
-    TypeSerializer<UserProfile> profileSer =
-        TypeInformation.of(UserProfile.class).createSerializer(config);
+    TypeSerializer<UserProfile> profileSer = UserProfileSerializer.INSTANCE; // as in ProfileState
     TypeSerializer<CartLine> cartSer = TypeInformation.of(CartLine.class).createSerializer(config);
     TypeSerializer<Affinity> affinitySer =
         TypeInformation.of(Affinity.class).createSerializer(config);
