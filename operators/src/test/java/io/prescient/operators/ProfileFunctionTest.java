@@ -13,8 +13,11 @@ import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.profile.ActivityWindows;
+import io.prescient.state.profile.Metric;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
+import io.prescient.state.profile.Window;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -329,6 +332,36 @@ class ProfileFunctionTest {
             VoidNamespaceSerializer.INSTANCE,
             ProfileState.profile(Duration.ofDays(30)))
         .value();
+  }
+
+  @Test
+  void eachWindowCountsTheEventsInItThroughTheOperatorLateOnesInTheirOwnBucket() throws Exception {
+    long day = 24 * HOUR;
+    long now = T0 + 40 * day;
+    harness = newHarness(); // allowed lateness 10 minutes
+    harness.open();
+    // In time order, one view each: only in the lifetime, in 90 d, 30 d, 7 d, the last hour.
+    long[] at = {T0 - 100 * day, T0 + day, T0 + 25 * day, T0 + 38 * day, now - 30 * MINUTE, now};
+    for (int i = 0; i < at.length; i++) {
+      send(event("v" + i, "u1", EventType.VIEW, at[i], "p1"));
+    }
+    harness.processWatermark(new Watermark(now - MINUTE));
+    send(event("ok", "u1", EventType.VIEW, now - 5 * MINUTE, "p1")); // 4 min late: counted
+    send(event("late", "u1", EventType.VIEW, now - 2 * HOUR, "p1")); // 119 min late: DLQ
+    assertThat(harness.getSideOutput(ProfileFunction.LATE))
+        .extracting(r -> r.getValue().reason)
+        .containsExactly(RejectReason.LATE_EVENT);
+
+    ActivityWindows w = profileOf("u1").windows;
+    assertThat(w.sum(Window.H1, Metric.VIEWS, now)).isEqualTo(3);
+    assertThat(w.sum(Window.H24, Metric.VIEWS, now)).isEqualTo(3);
+    assertThat(w.sum(Window.D7, Metric.VIEWS, now)).isEqualTo(4);
+    assertThat(w.sum(Window.D30, Metric.VIEWS, now)).isEqualTo(5);
+    assertThat(w.sum(Window.D90, Metric.VIEWS, now)).isEqualTo(6);
+    assertThat(w.sum(Window.LIFETIME, Metric.VIEWS, now)).isEqualTo(7);
+    // An hour on, the last-hour window has let its three go; the others still hold them.
+    assertThat(w.sum(Window.H1, Metric.VIEWS, now + HOUR)).isZero();
+    assertThat(w.sum(Window.H24, Metric.VIEWS, now + HOUR)).isEqualTo(3);
   }
 
   @Test
