@@ -548,6 +548,15 @@ public final class BenchmarkReport {
               d1(canonicalS)));
     }
 
+    private static double medianOf(JsonNode slices, int from, int to, String field) {
+      double[] v = new double[to - from];
+      for (int i = from; i < to; i++) {
+        v[i - from] = slices.get(i).path(field).asDouble();
+      }
+      java.util.Arrays.sort(v);
+      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     private static void row(StringBuilder t, String what, String value) {
       t.append("| ").append(what).append(" | ").append(value).append(" |\n");
     }
@@ -599,21 +608,25 @@ public final class BenchmarkReport {
       double single = j.path("booster_single_us_per_row").asDouble();
       String growth = "not measured (no endurance run)";
       if (slices.size() >= 2) {
-        JsonNode first = slices.get(0);
+        // Medians of the first and the last (up to) three slices: one slice slowed by the shared
+        // machine is not growth.
+        int k = Math.min(3, slices.size() / 2);
         JsonNode last = slices.get(slices.size() - 1);
-        double rss = last.path("rss_mb").asDouble() - first.path("rss_mb").asDouble();
+        double rss = last.path("rss_mb").asDouble() - slices.get(0).path("rss_mb").asDouble();
         double lat =
-            last.path("batch64_us_per_row").asDouble()
-                / first.path("batch64_us_per_row").asDouble();
+            medianOf(slices, slices.size() - k, slices.size(), "batch64_us_per_row")
+                / medianOf(slices, 0, k, "batch64_us_per_row");
         growth =
             String.format(
                 Locale.ROOT,
-                "%s (resident memory %+,.0f MB and batch latency x%.2f from the first to the last"
-                    + " slice of %s scores)",
+                "%s (resident memory %+,.0f MB from the first to the last slice of %s scores; batch"
+                    + " latency x%.2f, the median of the last %d slices over that of the first %d)",
                 verdict(rss < 50 && lat < 1.5),
                 rss,
+                n(last.path("scores").asDouble()),
                 lat,
-                n(last.path("scores").asDouble()));
+                k,
+                k);
       }
       values.put(
           "scoring.goals",

@@ -137,7 +137,11 @@ public final class Charts {
     double step = niceStep(x1 - x0);
     for (double xv = Math.ceil(x0 / step) * step; xv <= x1 + 1e-9; xv += step) {
       int x = LEFT + (int) Math.round((xv - x0) / (x1 - x0) * pw);
-      g.drawString(String.format(java.util.Locale.ROOT, "%.4g", xv), x - 8, TOP + ph + 16);
+      String label =
+          Math.abs(xv - Math.rint(xv)) < 1e-9
+              ? String.format(java.util.Locale.ROOT, "%.0f", xv)
+              : String.format(java.util.Locale.ROOT, "%.4g", xv);
+      g.drawString(label, x - 8, TOP + ph + 16);
     }
     if (logY) {
       for (double v = y0; v <= y1 * 1.0001; v *= 10) {
