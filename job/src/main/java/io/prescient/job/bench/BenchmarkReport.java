@@ -192,6 +192,21 @@ public final class BenchmarkReport {
       profile();
     }
 
+    /**
+     * When {@code file}'s results are missing: the first key says so, the others stay empty;
+     * returns whether they were missing.
+     */
+    private boolean absent(String file, String... keys) {
+      if (results.containsKey(file)) {
+        return false;
+      }
+      values.put(keys[0], missing(file));
+      for (int i = 1; i < keys.length; i++) {
+        values.put(keys[i], "");
+      }
+      return true;
+    }
+
     private String missing(String name) {
       return "_Not measured in this run: `" + name + ".json` is missing from the results._";
     }
@@ -201,15 +216,15 @@ public final class BenchmarkReport {
     }
 
     void throughput() throws IOException {
-      JsonNode j = results.get("job");
-      String[] keys = {"throughput.summary", "throughput.table", "throughput.goals"};
-      if (j == null) {
-        for (String k : keys) {
-          values.put(k, missing("job"));
-        }
-        values.put("throughput.chart", "");
+      if (absent(
+          "job",
+          "throughput.summary",
+          "throughput.table",
+          "throughput.goals",
+          "throughput.chart")) {
         return;
       }
+      JsonNode j = results.get("job");
       int p = j.path("parallelism").asInt();
       values.put(
           "throughput.summary",
@@ -445,13 +460,10 @@ public final class BenchmarkReport {
     }
 
     void state() {
-      JsonNode j = results.get("state");
-      if (j == null) {
-        values.put("state.summary", missing("state"));
-        values.put("state.table", "");
-        values.put("state.goals", "");
+      if (absent("state", "state.summary", "state.table", "state.goals")) {
         return;
       }
+      JsonNode j = results.get("state");
       long users = j.path("users").asLong();
       values.put(
           "state.summary",
@@ -562,13 +574,10 @@ public final class BenchmarkReport {
     }
 
     void scoring() {
-      JsonNode j = results.get("scoring");
-      if (j == null) {
-        values.put("scoring.table", missing("scoring"));
-        values.put("scoring.endurance", "");
-        values.put("scoring.goals", "");
+      if (absent("scoring", "scoring.table", "scoring.endurance", "scoring.goals")) {
         return;
       }
+      JsonNode j = results.get("scoring");
       StringBuilder t = new StringBuilder("| path | µs per row |\n|---|---:|\n");
       row(
           t,
@@ -645,12 +654,10 @@ public final class BenchmarkReport {
     }
 
     void profile() {
-      JsonNode j = results.get("profile");
-      if (j == null) {
-        values.put("profile.table", missing("profile"));
-        values.put("profile.goals", "");
+      if (absent("profile", "profile.table", "profile.goals")) {
         return;
       }
+      JsonNode j = results.get("profile");
       JsonNode s = j.path("state_per_user");
       StringBuilder t =
           new StringBuilder(
