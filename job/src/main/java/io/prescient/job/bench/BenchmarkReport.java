@@ -230,8 +230,9 @@ public final class BenchmarkReport {
           "throughput.summary",
           String.format(
               Locale.ROOT,
-              "%s events: `%s` written %d times, ids re-keyed per copy; per copy: %s. Both jobs at"
-                  + " parallelism %d.",
+              "%s events: `%s` %d times over, the copies interleaved line by line with user and"
+                  + " event ids re-keyed per copy (one timeline with that many times the users);"
+                  + " per copy: %s. Both jobs at parallelism %d.",
               n(j.path("events").asDouble()),
               j.path("input").asText(),
               j.path("copies").asInt(),
@@ -240,7 +241,8 @@ public final class BenchmarkReport {
       StringBuilder t =
           new StringBuilder(
               "| round | passthrough events/s (per core) | full job events/s (per core) | ratio"
-                  + " full / passthrough |\n|---|---|---|---|\n");
+                  + " full / passthrough | full job wrote: decisions, DLQ records |\n"
+                  + "|---|---|---|---|---|\n");
       Map<String, Double> bars = new LinkedHashMap<>();
       double bestPerCore = 0;
       double minPerCore = Double.MAX_VALUE;
@@ -256,13 +258,17 @@ public final class BenchmarkReport {
         t.append(
             String.format(
                 Locale.ROOT,
-                "| %d | %s (%s) | %s (%s) | %s |%n",
+                "| %d | %s (%s) | %s (%s) | %s | %s, %s |%n",
                 r.path("round").asInt(),
                 n(pass),
                 n(pass / p),
                 n(full),
                 n(full / p),
-                d2(ratio)));
+                d2(ratio),
+                r.has("full_job_decisions") ? n(r.path("full_job_decisions").asDouble()) : "-",
+                r.has("full_job_dlq_records")
+                    ? n(r.path("full_job_dlq_records").asDouble())
+                    : "-"));
         bars.put("round " + r.path("round").asInt() + ": passthrough", pass / p);
         bars.put("round " + r.path("round").asInt() + ": full job", full / p);
         bestPerCore = Math.max(bestPerCore, full / p);

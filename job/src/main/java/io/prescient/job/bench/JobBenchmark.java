@@ -111,7 +111,16 @@ public final class JobBenchmark {
           full / p);
       System.out.printf(
           Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
-      results.add(new double[] {pass, full});
+      // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
+      long decisions = lines(work.resolve("full").resolve("parts"), "decisions");
+      long dlq = lines(work.resolve("full").resolve("parts"), "dlq");
+      System.out.printf(
+          Locale.ROOT,
+          "round %d  full job wrote %,d decisions, %,d DLQ records%n",
+          round,
+          decisions,
+          dlq);
+      results.add(new double[] {pass, full, decisions, dlq});
     }
     List<Map<String, Object>> roundResults = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
@@ -120,6 +129,8 @@ public final class JobBenchmark {
       r.put("passthrough_events_per_second", Math.round(results.get(i)[0]));
       r.put("full_events_per_second", Math.round(results.get(i)[1]));
       r.put("ratio", Math.round(results.get(i)[1] / results.get(i)[0] * 1000) / 1000.0);
+      r.put("full_job_decisions", (long) results.get(i)[2]);
+      r.put("full_job_dlq_records", (long) results.get(i)[3]);
       roundResults.add(r);
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -130,6 +141,19 @@ public final class JobBenchmark {
     out.put("parallelism", p);
     out.put("rounds", roundResults);
     BenchResults.write(o.containsKey("--results") ? Path.of(o.get("--results")) : null, out);
+  }
+
+  /** Lines in the part files of one output ({@code NAME-*.jsonl}) under {@code parts}. */
+  static long lines(Path parts, String name) throws IOException {
+    long n = 0;
+    try (java.util.stream.Stream<Path> files = Files.list(parts)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name + "-")).toList()) {
+        try (java.util.stream.Stream<String> l = Files.lines(f, StandardCharsets.UTF_8)) {
+          n += l.count();
+        }
+      }
+    }
+    return n;
   }
 
   interface Run {
@@ -147,9 +171,12 @@ public final class JobBenchmark {
       throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     long n = 0;
+    // Copies interleaved line by line, so that event time never goes back: one timeline with
+    // `copies` times the users. (Written copy after copy, every copy but the first would be late
+    // and go to the DLQ.)
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      for (int c = 0; c < copies; c++) {
-        for (String line : lines) {
+      for (String line : lines) {
+        for (int c = 0; c < copies; c++) {
           String l =
               c == 0
                   ? line
@@ -158,12 +185,10 @@ public final class JobBenchmark {
           w.write(l);
           w.newLine();
           n++;
-          if (c == 0) {
-            int i = line.indexOf("\"type\":\"");
-            if (i >= 0) {
-              types.merge(line.substring(i + 8, line.indexOf('"', i + 8)), 1, Integer::sum);
-            }
-          }
+        }
+        int i = line.indexOf("\"type\":\"");
+        if (i >= 0) {
+          types.merge(line.substring(i + 8, line.indexOf('"', i + 8)), 1, Integer::sum);
         }
       }
     }

@@ -214,7 +214,7 @@ public final class ProfileBenchmark {
     DataStream<Envelope> parsed =
         env.fromSequence(0, n - 1)
             .uid("bench-source")
-            .map(new LineAt(input.toAbsolutePath().toString(), lines))
+            .map(new LineAt(input.toAbsolutePath().toString(), lines, n / lines))
             .uid("bench-parse")
             .returns(TypeInformation.of(Envelope.class))
             .filter(env1 -> env1.event != null)
@@ -250,12 +250,14 @@ public final class ProfileBenchmark {
     private static final long serialVersionUID = 1L;
     private final String file;
     private final int lines;
+    private final long copies;
     private transient List<String> content;
     private transient InputParser parser;
 
-    LineAt(String file, int lines) {
+    LineAt(String file, int lines, long copies) {
       this.file = file;
       this.lines = lines;
+      this.copies = copies;
     }
 
     @Override
@@ -266,8 +268,10 @@ public final class ProfileBenchmark {
 
     @Override
     public Envelope map(Long i) {
-      String line = content.get((int) (i % lines));
-      long copy = i / lines;
+      // Copies interleaved line by line, so that event time never goes back: one timeline with
+      // `copies` times the users. (Copy after copy, every copy but the first would be late.)
+      String line = content.get((int) (i / copies));
+      long copy = i % copies;
       if (copy > 0) {
         line =
             line.replace("\"user_id\":\"", "\"user_id\":\"c" + copy + "-")

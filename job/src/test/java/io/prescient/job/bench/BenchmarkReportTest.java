@@ -71,8 +71,8 @@ class BenchmarkReportTest {
             List.of(round(1, 100_000, 60_000), round(2, 100_000, 40_000))));
     String doc = Files.readString(report(results));
     assertThat(doc)
-        .contains("| 1 | 100,000 (50,000) | 60,000 (30,000) | 0.60 |")
-        .contains("| 2 | 100,000 (50,000) | 40,000 (20,000) | 0.40 |")
+        .contains("| 1 | 100,000 (50,000) | 60,000 (30,000) | 0.60 | -, - |")
+        .contains("| 2 | 100,000 (50,000) | 40,000 (20,000) | 0.40 | -, - |")
         .contains(
             "- full job >= 25,000 events/s per core: **not met**: met in 1 of 2 rounds (20,000 to"
                 + " 30,000 per core)")
