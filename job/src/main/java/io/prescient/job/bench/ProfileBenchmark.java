@@ -60,6 +60,9 @@ import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
 public final class ProfileBenchmark {
   private ProfileBenchmark() {}
 
+  /** Flink options from the command line, for both jobs. */
+  private static final Map<String, String> FLINK_OPTIONS = new LinkedHashMap<>();
+
   public static void main(String[] args) throws Exception {
     Path input = Path.of(".local", "data", "online-retail.jsonl");
     int copies = 3;
@@ -71,7 +74,13 @@ public final class ProfileBenchmark {
         case "--copies" -> copies = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--results" -> resultsFile = Path.of(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        default -> {
+          // Any Flink key (it has a dot), given to both jobs: --state.backend.rocksdb.x VALUE
+          if (!args[i].startsWith("--") || !args[i].substring(2).contains(".")) {
+            throw new IllegalArgumentException("unknown option " + args[i]);
+          }
+          FLINK_OPTIONS.put(args[i].substring(2), args[i + 1]);
+        }
       }
     }
     if (!Files.exists(input)) {
@@ -204,7 +213,7 @@ public final class ProfileBenchmark {
 
   private static JobExecutionResult run(Path input, long n, int lines, boolean profile)
       throws Exception {
-    Map<String, String> o = new HashMap<>();
+    Map<String, String> o = new HashMap<>(FLINK_OPTIONS);
     o.put("prescient.parallelism", "1");
     o.put(
         "prescient.checkpoint.dir",
