@@ -20,10 +20,10 @@ import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -49,7 +49,6 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   /** Late and duplicate events, for the DLQ. */
   public static final OutputTag<Rejection> LATE = new OutputTag<>("late") {};
 
-  private static final long SEEN_PRUNE_EVERY_MS = 3_600_000L;
   private static final float[] NO_FEATURES = new float[0];
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("audit") {};
 
@@ -66,14 +65,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient ValueState<BrowseSession> browseState;
   private transient ValueState<LifecycleState> lifecycleState;
   private transient MapState<String, CartLine> cartState;
-  private transient MapState<String, Long> seen;
-  private transient MapState<String, Affinity> affinityState;
-  private transient KeyedStore<Affinity> affinities;
+  // Before profile format 2 the event ids and affinities were map states of their own: still
+  // registered, so that state restored from then is merged into the profile and erase clears it.
+  private transient MapState<String, Long> legacyEventIds;
+  private transient MapState<String, Affinity> legacyAffinities;
   private transient KeyedStore<CartLine> cart;
   private transient Counter decisions;
   private transient Counter suppressed;
   private transient Counter late;
   private transient Counter duplicates;
+  private transient Counter idsForgotten;
   private transient Counter erased;
   private transient Counter sensitiveIgnored;
 
@@ -122,15 +123,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     lifecycleState = getRuntimeContext().getState(ProfileState.lifecycle(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateStore<>(cartState);
-    seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
-    affinityState = getRuntimeContext().getMapState(ProfileState.affinities(stateTtl));
-    affinities = new MapStateStore<>(affinityState);
+    legacyEventIds = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
+    legacyAffinities = getRuntimeContext().getMapState(ProfileState.affinities(stateTtl));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
     decisions = group.counter("decisions");
     suppressed = group.counter("decisionsSuppressed");
     late = group.addGroup("reason", RejectReason.LATE_EVENT.code()).counter("dlq");
     duplicates = group.addGroup("reason", RejectReason.DUPLICATE_EVENT.code()).counter("dlq");
     erased = group.counter("usersErased");
+    // Event ids forgotten early: more than RecentEventIds.MAX ids of one user within the horizon.
+    idsForgotten = group.counter("eventIdsForgotten");
     sensitiveIgnored = group.counter("sensitiveEventsIgnored");
     // Wall-clock milliseconds from the source reading an event to its profile update being done.
     eventLatency =
@@ -156,30 +158,32 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       ctx.output(LATE, rejection(env, RejectReason.LATE_EVENT, lateDetail(e, watermark)));
       return;
     }
-    Long firstSeenAt = seen.get(e.eventId);
-    if (firstSeenAt != null) {
-      duplicates.inc();
-      ctx.output(
-          LATE,
-          rejection(
-              env,
-              RejectReason.DUPLICATE_EVENT,
-              "event_id '"
-                  + e.eventId
-                  + "' was already processed (event time "
-                  + Instant.ofEpochMilli(firstSeenAt)
-                  + "); raw is the parsed event re-encoded"));
-      return;
-    }
-    UserProfile p = profileState.value();
-    seen.put(e.eventId, e.timestamp);
+    UserProfile p = profile();
     if (p == null) {
-      p = new UserProfile();
-      // A new user's only remembered id is this event's, which is not late: nothing to prune,
-      // and no RocksDB iterator to open for the many users seen once.
-      p.seenPrunedBelow = watermark == Long.MIN_VALUE ? 0 : watermark - allowedLatenessMs;
+      p = newProfile();
     } else {
-      pruneSeen(p, watermark);
+      long firstSeenAt = p.recentEventIds.firstSeenAt(e.eventId);
+      if (firstSeenAt != RecentEventIds.NONE) {
+        duplicates.inc();
+        ctx.output(
+            LATE,
+            rejection(
+                env,
+                RejectReason.DUPLICATE_EVENT,
+                "event_id '"
+                    + e.eventId
+                    + "' was already processed (event time "
+                    + Instant.ofEpochMilli(firstSeenAt)
+                    + "); raw is the parsed event re-encoded"));
+        return;
+      }
+    }
+    if (watermark != Long.MIN_VALUE) {
+      // Ids behind the lateness bound are not needed: a repeat would be rejected as late.
+      p.recentEventIds.pruneBefore(watermark - allowedLatenessMs);
+    }
+    if (!p.recentEventIds.add(e.eventId, e.timestamp)) {
+      idsForgotten.inc();
     }
     // The user's timers due before this event in event time decide now, in time order, on the
     // state as it was then, instead of after the event. Decisions then depend on the user's events
@@ -224,7 +228,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         due[next] = rearmed;
       }
     }
-    ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, affinities, e, settings);
+    ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, e, settings);
     if (browseRule != null
         && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE
         && (browse != null || e.type == EventType.VIEW)) {
@@ -269,7 +273,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyInput> out)
       throws Exception {
     receivedAt = 0; // no record caused it
-    UserProfile p = profileState.value();
+    UserProfile p = profile();
     if (p == null) {
       return;
     }
@@ -331,7 +335,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
     for (Decision d :
         lifecycleRule.evaluate(
-            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory())) {
+            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory(p))) {
       emit(d, p, timestamp, 0.0, out);
     }
     rearmLifecycleTimer(s, p, ctx);
@@ -363,8 +367,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       throws Exception {
     decisions.inc();
     float[] features =
-        FeatureSchema.extract(
-            FeatureSchema.Inputs.of(p, cart, affinities, at, settings.affinityHalfLifeMs()));
+        FeatureSchema.extract(FeatureSchema.Inputs.of(p, cart, at, settings.affinityHalfLifeMs()));
     PolicyInput in =
         PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue));
     in.receivedAt = receivedAt;
@@ -377,10 +380,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /** The category the user is most drawn to now, or null. */
-  private String topCategory() throws Exception {
+  private static String topCategory(UserProfile p) {
     String best = null;
     double score = Double.NEGATIVE_INFINITY;
-    for (Map.Entry<String, Affinity> a : affinities.entries()) {
+    for (Map.Entry<String, Affinity> a : p.affinityScores.entries()) {
       if (a.getValue().score > score) {
         score = a.getValue().score;
         best = a.getKey();
@@ -472,7 +475,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     receipt.userId = r.userId;
     receipt.request = r.type.wireName();
     receipt.requestedAt = r.timestamp;
-    UserProfile p = profileState.value();
+    UserProfile p = profile();
     if (r.type == PrivacyType.ERASE) {
       if (p != null) {
         receipt.effects.add("profile");
@@ -488,17 +491,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       if (lines > 0) {
         receipt.effects.add("cart:" + lines + " products");
       }
-      int ids = 0;
-      for (String ignored : seen.keys()) {
-        ids++;
-      }
+      int ids = p == null ? 0 : p.recentEventIds.size();
       if (ids > 0) {
         receipt.effects.add("event ids:" + ids);
       }
-      int categories = 0;
-      for (String ignored : affinityState.keys()) {
-        categories++;
-      }
+      int categories = p == null ? 0 : p.affinityScores.size();
       if (categories > 0) {
         receipt.effects.add("affinities:" + categories);
       }
@@ -520,17 +517,17 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         }
       }
       lifecycleState.clear();
-      affinityState.clear();
       profileState.clear();
       cart.clear();
-      seen.clear();
+      legacyEventIds.clear(); // empty once merged into the profile; cleared in any case
+      legacyAffinities.clear();
       if (receipt.effects.isEmpty()) {
         receipt.effects.add("nothing stored");
       }
       erased.inc();
     } else {
       if (p == null) {
-        p = new UserProfile();
+        p = newProfile();
       }
       receipt.effects.addAll(ProfileUpdater.applyConsent(p, r));
       profileState.update(p);
@@ -538,26 +535,26 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     ctx.output(AUDIT, receipt);
   }
 
+  /** A new user's profile: it holds its affinities and event ids itself. */
+  private static UserProfile newProfile() {
+    UserProfile p = new UserProfile();
+    p.mapsMerged = true;
+    return p;
+  }
+
   /**
-   * Drops remembered event ids whose event time is behind the lateness bound: a repeat of them is
-   * rejected as late before it reaches the duplicate check. Runs at most once per hour of event
-   * time per user, so its cost is amortized.
+   * The user's profile, or null for a new user. A profile restored from state written before
+   * profile format 2 gets the affinities and event ids kept then in their own map states merged in,
+   * once: the maps are cleared and the profile written at once.
    */
-  private void pruneSeen(UserProfile p, long watermark) throws Exception {
-    if (watermark == Long.MIN_VALUE) {
-      return;
+  private UserProfile profile() throws Exception {
+    UserProfile p = profileState.value();
+    if (p != null && ProfileState.mergeLegacyMaps(p, legacyAffinities, legacyEventIds)) {
+      legacyAffinities.clear();
+      legacyEventIds.clear();
+      profileState.update(p);
     }
-    long bound = watermark - allowedLatenessMs;
-    if (bound - p.seenPrunedBelow < SEEN_PRUNE_EVERY_MS) {
-      return;
-    }
-    Iterator<Map.Entry<String, Long>> it = seen.iterator();
-    while (it.hasNext()) {
-      if (it.next().getValue() < bound) {
-        it.remove();
-      }
-    }
-    p.seenPrunedBelow = bound;
+    return p;
   }
 
   private String lateDetail(Event e, long watermark) {

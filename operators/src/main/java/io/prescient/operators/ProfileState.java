@@ -6,6 +6,8 @@ import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -41,9 +43,9 @@ public final class ProfileState {
   }
 
   /**
-   * Event ids of the user's events that are not yet late, with their event time: a second event
-   * with the same id is a duplicate. Entries are pruned once their event time falls behind the
-   * lateness bound, after which a repeat would be rejected as late anyway.
+   * Before profile format 2: event ids of the user's events that were not yet late, with their
+   * event time. They are now in the profile ({@link UserProfile#recentEventIds}); this state is
+   * only read to merge state restored from then (see {@link #mergeLegacyMaps}) and cleared.
    */
   public static MapStateDescriptor<String, Long> seenEventIds(Duration ttl) {
     MapStateDescriptor<String, Long> d = new MapStateDescriptor<>(SEEN, Types.STRING, Types.LONG);
@@ -51,7 +53,10 @@ public final class ProfileState {
     return d;
   }
 
-  /** Decayed category affinities, keyed by category (sensitive categories never enter). */
+  /**
+   * Before profile format 2: decayed category affinities, keyed by category. They are now in the
+   * profile ({@link UserProfile#affinityScores}); read only to merge state restored from then.
+   */
   public static MapStateDescriptor<String, Affinity> affinities(Duration ttl) {
     MapStateDescriptor<String, Affinity> d =
         new MapStateDescriptor<>(AFFINITIES, Types.STRING, TypeInformation.of(Affinity.class));
@@ -73,6 +78,27 @@ public final class ProfileState {
         new ValueStateDescriptor<>(LIFECYCLE, TypeInformation.of(LifecycleState.class));
     withTtl(d.getName(), ttl, d::enableTimeToLive);
     return d;
+  }
+
+  /**
+   * Puts the affinities and event ids that state written before profile format 2 kept in their own
+   * map states into a profile read from then ({@code !p.mapsMerged}); the caller clears the maps if
+   * it writes the profile back. Returns whether anything was to merge.
+   */
+  public static boolean mergeLegacyMaps(
+      UserProfile p, MapState<String, Affinity> affinities, MapState<String, Long> eventIds)
+      throws Exception {
+    if (p.mapsMerged) {
+      return false;
+    }
+    for (Map.Entry<String, Affinity> a : affinities.entries()) {
+      p.affinityScores.put(a.getKey(), a.getValue());
+    }
+    for (Map.Entry<String, Long> id : eventIds.entries()) {
+      p.recentEventIds.add(id.getKey(), id.getValue());
+    }
+    p.mapsMerged = true;
+    return true;
   }
 
   static void withTtl(

@@ -1,10 +1,14 @@
 package io.prescient.operators;
 
 import io.prescient.state.profile.ActivityWindows;
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -25,6 +29,12 @@ import org.apache.flink.types.StringValue;
  * varints (most are 0: one byte each, where the POJO format spent four); strings in Flink's string
  * format. A user with a typical history takes about half the bytes of the POJO format.
  *
+ * <p>Format 2 (profile format 2) adds what used to be separate map states: the category affinities
+ * (category, score as a double, its time) and the recent event ids (a 64-bit hash each, with its
+ * time), and a flag telling whether they were merged in ({@link UserProfile#mapsMerged}). It drops
+ * format 1's affinity count (the map's size) and de-duplication prune time. A format-1 record reads
+ * as a profile whose maps are not merged yet.
+ *
  * <p>State written with the POJO serializer (before this class) is migrated on restore: {@link
  * Snapshot#resolveSchemaCompatibility} answers "compatible after migration", and Flink reads it
  * with the old POJO serializer and rewrites it in this format.
@@ -33,7 +43,7 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
   private static final long serialVersionUID = 1L;
 
   /** The format this serializer writes; it reads 1 .. FORMAT. */
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
 
   public static final UserProfileSerializer INSTANCE = new UserProfileSerializer();
 
@@ -88,17 +98,30 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
     writeTime(out, p.lastPurchaseAt, base);
     writeVarLong(out, zigzag(p.cartLines));
     writeTime(out, p.cartLastChange, base);
-    StringValue.writeString(p.cartLastEventId, out);
-    StringValue.writeString(p.cartRemindedFor, out);
+    writeString(out, p.cartLastEventId);
+    writeString(out, p.cartRemindedFor);
     writeTime(out, p.pendingTimer, base);
-    writeTime(out, p.seenPrunedBelow, base);
     writeWindows(out, p.windows, base);
     writeVarLong(out, zigzag(p.orders));
     writeTimes(out, p.recentPurchases, base);
     writeStrings(out, p.recentViews);
-    writeVarLong(out, zigzag(p.affinities));
     out.writeBoolean(p.optedOut);
     writeStrings(out, p.unsubscribedChannels);
+    out.writeBoolean(p.mapsMerged);
+    writeVarLong(out, p.affinityScores.size());
+    for (Map.Entry<String, Affinity> a : p.affinityScores.entries()) {
+      writeString(out, a.getKey());
+      out.writeDouble(a.getValue().score);
+      writeTime(out, a.getValue().at, p.lastSeen); // mostly recent: a few bytes
+    }
+    RecentEventIds ids = p.recentEventIds;
+    writeVarLong(out, ids.size());
+    long previous = base;
+    for (int i = 0; i < ids.size(); i++) {
+      out.writeLong(ids.hashAt(i));
+      writeVarLong(out, zigzag(ids.timeAt(i) - previous)); // lines of an order: one byte
+      previous = ids.timeAt(i);
+    }
   }
 
   @Override
@@ -125,17 +148,40 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
     p.lastPurchaseAt = readTime(in, base);
     p.cartLines = (int) unzigzag(readVarLong(in));
     p.cartLastChange = readTime(in, base);
-    p.cartLastEventId = StringValue.readString(in);
-    p.cartRemindedFor = StringValue.readString(in);
+    p.cartLastEventId = readString(in, format);
+    p.cartRemindedFor = readString(in, format);
     p.pendingTimer = readTime(in, base);
-    p.seenPrunedBelow = readTime(in, base);
+    if (format == 1) {
+      readTime(in, base); // the de-duplication prune time: the ids were a map state then
+    }
     p.windows = readWindows(in, base);
     p.orders = unzigzag(readVarLong(in));
     p.recentPurchases = readTimes(in, base);
-    p.recentViews = readStrings(in);
-    p.affinities = (int) unzigzag(readVarLong(in));
+    p.recentViews = readStrings(in, format);
+    if (format == 1) {
+      readVarLong(in); // the number of affinities: they were a map state then
+    }
     p.optedOut = in.readBoolean();
-    p.unsubscribedChannels = readStrings(in);
+    p.unsubscribedChannels = readStrings(in, format);
+    if (format == 1) {
+      p.mapsMerged = false;
+      return p;
+    }
+    p.mapsMerged = in.readBoolean();
+    int affinities = (int) readVarLong(in);
+    for (int i = 0; i < affinities; i++) {
+      String category = readString(in, format);
+      double score = in.readDouble();
+      p.affinityScores.put(category, new Affinity(score, readTime(in, p.lastSeen)));
+    }
+    int ids = (int) readVarLong(in);
+    p.recentEventIds.ensureCapacity(ids);
+    long previous = base;
+    for (int i = 0; i < ids; i++) {
+      long hash = in.readLong();
+      previous += unzigzag(readVarLong(in));
+      p.recentEventIds.addHash(hash, previous);
+    }
     return p;
   }
 
@@ -278,21 +324,46 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
     writeVarLong(out, l == null ? 0 : l.size() + 1L);
     if (l != null) {
       for (String s : l) {
-        StringValue.writeString(s, out);
+        writeString(out, s);
       }
     }
   }
 
-  private static List<String> readStrings(DataInputView in) throws IOException {
+  private static List<String> readStrings(DataInputView in, int format) throws IOException {
     int n = (int) readVarLong(in) - 1;
     if (n < 0) {
       return null;
     }
     List<String> l = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      l.add(StringValue.readString(in));
+      l.add(readString(in, format));
     }
     return l;
+  }
+
+  /** A string as its UTF-8 bytes after their length + 1 (0: null), read in one block. */
+  private static void writeString(DataOutputView out, String s) throws IOException {
+    if (s == null) {
+      writeVarLong(out, 0);
+      return;
+    }
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    writeVarLong(out, b.length + 1L);
+    out.write(b);
+  }
+
+  /** Format 1 wrote strings in Flink's string format, a character at a time. */
+  private static String readString(DataInputView in, int format) throws IOException {
+    if (format == 1) {
+      return StringValue.readString(in);
+    }
+    int n = (int) readVarLong(in) - 1;
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   static long zigzag(long v) {

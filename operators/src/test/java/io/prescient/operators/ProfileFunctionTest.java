@@ -16,6 +16,7 @@ import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.ActivityWindows;
 import io.prescient.state.profile.Metric;
 import io.prescient.state.profile.ProfileUpdater;
+import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import io.prescient.state.profile.Window;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -302,8 +302,11 @@ class ProfileFunctionTest {
     // Nothing of u1 is left in any state; u2 is untouched.
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
-    assertThat(keysOf(ProfileState.SEEN)).containsExactly("u2");
-    assertThat(keysOf(ProfileState.AFFINITIES)).containsExactly("u2");
+    // Event ids and affinities are in the profile (u2's too): their former map states stay empty.
+    assertThat(keysOf(ProfileState.SEEN)).isEmpty();
+    assertThat(keysOf(ProfileState.AFFINITIES)).isEmpty();
+    assertThat(profileOf("u2").recentEventIds.size()).isEqualTo(1);
+    assertThat(profileOf("u2").affinityScores.asMap()).containsOnlyKeys("bags");
   }
 
   @Test
@@ -398,14 +401,10 @@ class ProfileFunctionTest {
     assertThat(harness.getSideOutput(ProfileFunction.LATE))
         .extracting(r -> r.getValue().reason)
         .containsExactly(RejectReason.LATE_EVENT, RejectReason.DUPLICATE_EVENT);
-    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey("u1");
-    MapState<String, Long> seen =
-        backend.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            ProfileState.seenEventIds(Duration.ofDays(400)));
-    assertThat(seen.keys()).containsExactly("new");
+    RecentEventIds ids = profileOf("u1").recentEventIds;
+    assertThat(ids.size()).isEqualTo(1);
+    assertThat(ids.firstSeenAt("new")).isEqualTo(T0 + 5 * HOUR);
+    assertThat(ids.firstSeenAt("old")).isEqualTo(RecentEventIds.NONE);
   }
 
   private List<String> keysOf(String stateName) {

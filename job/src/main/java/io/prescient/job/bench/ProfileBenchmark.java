@@ -14,7 +14,6 @@ import io.prescient.operators.UserProfileSerializer;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
-import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.InMemoryStore;
 import io.prescient.state.profile.ProfileUpdater;
@@ -108,11 +107,11 @@ public final class ProfileBenchmark {
     for (String line : lines) {
       Event e = parser.parseEvent(line.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE / 2);
       UserState u = users.computeIfAbsent(e.userId, k -> new UserState());
-      u.seen.put(e.eventId, e.timestamp);
-      ProfileUpdater.apply(u.profile, u.cart, u.affinities, e, settings);
+      u.profile.recentEventIds.add(e.eventId, e.timestamp);
+      ProfileUpdater.apply(u.profile, u.cart, e, settings);
       maxTs = Math.max(maxTs, e.timestamp);
     }
-    // Event ids are only kept while not late: as at the end of the replay.
+    // Event ids are only kept while not late: as at the end of the replay (pruned below).
     long bound =
         maxTs
             - PrescientOptions.OUT_OF_ORDERNESS.defaultValue().toMillis()
@@ -121,8 +120,6 @@ public final class ProfileBenchmark {
     config.setGenericTypes(false);
     TypeSerializer<UserProfile> profileSer = UserProfileSerializer.INSTANCE; // as in ProfileState
     TypeSerializer<CartLine> cartSer = TypeInformation.of(CartLine.class).createSerializer(config);
-    TypeSerializer<Affinity> affinitySer =
-        TypeInformation.of(Affinity.class).createSerializer(config);
     TypeSerializer<String> stringSer = Types.STRING.createSerializer(config);
     DataOutputSerializer out = new DataOutputSerializer(4096);
     List<Integer> sizes = new ArrayList<>();
@@ -132,17 +129,12 @@ public final class ProfileBenchmark {
       // RocksDB key of every entry: key group (2 bytes) + user key + namespace (1 byte).
       int rowKey = 2 + keyBytes + 1;
       UserState u = entry.getValue();
+      u.profile.recentEventIds.pruneBefore(bound);
+      u.profile.mapsMerged = true; // as the job writes it
+      // The profile holds the user's affinities and remembered event ids (profile format 2).
       int bytes = rowKey + size(out, profileSer, u.profile);
       for (Map.Entry<String, CartLine> c : u.cart.asMap().entrySet()) {
         bytes += rowKey + size(out, stringSer, c.getKey()) + size(out, cartSer, c.getValue());
-      }
-      for (Map.Entry<String, Affinity> a : u.affinities.asMap().entrySet()) {
-        bytes += rowKey + size(out, stringSer, a.getKey()) + size(out, affinitySer, a.getValue());
-      }
-      for (Map.Entry<String, Long> s : u.seen.entrySet()) {
-        if (s.getValue() >= bound) {
-          bytes += rowKey + size(out, stringSer, s.getKey()) + 8;
-        }
       }
       sizes.add(bytes);
       total += bytes;
@@ -291,11 +283,9 @@ public final class ProfileBenchmark {
     }
   }
 
-  /** One user's state, held in plain maps, as the job holds it in RocksDB. */
+  /** One user's state, as the job holds it in RocksDB: the profile and the cart. */
   static final class UserState {
     final UserProfile profile = new UserProfile();
     final InMemoryStore<CartLine> cart = new InMemoryStore<>();
-    final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
-    final Map<String, Long> seen = new HashMap<>();
   }
 }

@@ -191,7 +191,8 @@ public final class ExportSavepoint {
     private final long asOf;
     private transient ValueState<UserProfile> profile;
     private transient MapState<String, CartLine> cart;
-    private transient MapState<String, Affinity> affinities;
+    private transient MapState<String, Affinity> legacyAffinities;
+    private transient MapState<String, Long> legacyEventIds;
     private transient ValueState<BrowseSession> browse;
     private transient ValueState<LifecycleState> lifecycle;
 
@@ -205,7 +206,8 @@ public final class ExportSavepoint {
     public void open(OpenContext ctx) {
       profile = getRuntimeContext().getState(ProfileState.profile(ttl));
       cart = getRuntimeContext().getMapState(ProfileState.cart(ttl));
-      affinities = getRuntimeContext().getMapState(ProfileState.affinities(ttl));
+      legacyAffinities = getRuntimeContext().getMapState(ProfileState.affinities(ttl));
+      legacyEventIds = getRuntimeContext().getMapState(ProfileState.seenEventIds(ttl));
       browse = getRuntimeContext().getState(ProfileState.browse(ttl));
       lifecycle = getRuntimeContext().getState(ProfileState.lifecycle(ttl));
     }
@@ -216,11 +218,11 @@ public final class ExportSavepoint {
       if (p == null) {
         return; // only remembered event ids: nothing to describe
       }
+      ProfileState.mergeLegacyMaps(p, legacyAffinities, legacyEventIds); // older savepoints
       long now = asOf > 0 ? asOf : p.lastSeen;
       float[] f =
           FeatureSchema.extract(
-              FeatureSchema.Inputs.of(
-                  p, new MapStateStore<>(cart), new MapStateStore<>(affinities), now, halfLifeMs));
+              FeatureSchema.Inputs.of(p, new MapStateStore<>(cart), now, halfLifeMs));
       List<String> row = new ArrayList<>();
       row.add(user);
       row.add(time(p.firstSeen));

@@ -122,16 +122,20 @@ public final class SavepointUsers {
 
     @Override
     public void readKey(String user, Context ctx, Collector<String> out) throws Exception {
+      UserProfile p = profile.value();
+      // In the profile since profile format 2, in map states of their own before: both counted.
+      int ids = count(seen.keys()) + (p == null ? 0 : p.recentEventIds.size());
+      int categories = count(affinities.keys()) + (p == null ? 0 : p.affinityScores.size());
       out.collect(
           user
               + ": profile="
-              + (profile.value() != null)
+              + (p != null)
               + " cart="
               + count(cart.keys())
               + " seen="
-              + count(seen.keys())
+              + ids
               + " affinities="
-              + count(affinities.keys())
+              + categories
               + " timers="
               + ctx.registeredEventTimeTimers().size());
     }

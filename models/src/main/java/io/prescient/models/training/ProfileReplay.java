@@ -2,7 +2,6 @@ package io.prescient.models.training;
 
 import io.prescient.state.contract.Event;
 import io.prescient.state.features.FeatureSchema;
-import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.InMemoryStore;
 import io.prescient.state.profile.ProfileUpdater;
@@ -23,7 +22,6 @@ public final class ProfileReplay {
   public static final class UserState {
     public final UserProfile profile = new UserProfile();
     public final InMemoryStore<CartLine> cart = new InMemoryStore<>();
-    public final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
   }
 
   private final ProfileUpdater.Settings settings;
@@ -43,7 +41,7 @@ public final class ProfileReplay {
       return;
     }
     UserState u = users.computeIfAbsent(e.userId, k -> new UserState());
-    if (ProfileUpdater.apply(u.profile, u.cart, u.affinities, e, settings)
+    if (ProfileUpdater.apply(u.profile, u.cart, e, settings)
         == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       sensitiveIgnored++;
     }
@@ -57,8 +55,7 @@ public final class ProfileReplay {
     }
     ProfileUpdater.recountCart(u.profile, u.cart);
     return FeatureSchema.extract(
-        FeatureSchema.Inputs.of(
-            u.profile, u.cart, u.affinities, now, settings.affinityHalfLifeMs()));
+        FeatureSchema.Inputs.of(u.profile, u.cart, now, settings.affinityHalfLifeMs()));
   }
 
   public Map<String, UserState> users() {

@@ -35,15 +35,11 @@ public final class FeatureSchema {
       long now,
       long affinityHalfLifeMs) {
 
-    /** The inputs of a user at {@code now}, read from their stores (RocksDB or in memory). */
+    /** The inputs of a user at {@code now}: the profile and its cart (RocksDB or in memory). */
     public static Inputs of(
-        UserProfile profile,
-        KeyedStore<CartLine> cart,
-        KeyedStore<Affinity> affinities,
-        long now,
-        long affinityHalfLifeMs)
+        UserProfile profile, KeyedStore<CartLine> cart, long now, long affinityHalfLifeMs)
         throws Exception {
-      return new Inputs(profile, list(cart), list(affinities), now, affinityHalfLifeMs);
+      return new Inputs(profile, list(cart), list(profile.affinityScores), now, affinityHalfLifeMs);
     }
 
     private static <V> List<Map.Entry<String, V>> list(KeyedStore<V> store) throws Exception {

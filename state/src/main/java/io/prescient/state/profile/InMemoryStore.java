@@ -10,6 +10,10 @@ import java.util.TreeMap;
 public final class InMemoryStore<V> implements KeyedStore<V> {
   private final Map<String, V> map = new TreeMap<>();
 
+  public int size() {
+    return map.size();
+  }
+
   public Map<String, V> asMap() {
     return map;
   }

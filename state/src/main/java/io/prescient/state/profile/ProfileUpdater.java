@@ -44,13 +44,8 @@ public final class ProfileUpdater {
     };
   }
 
-  /** Folds one event into the profile, its cart and its category affinities. */
-  public static Outcome apply(
-      UserProfile p,
-      KeyedStore<CartLine> cart,
-      KeyedStore<Affinity> affinities,
-      Event e,
-      Settings settings)
+  /** Folds one event into the profile (its category affinities included) and its cart. */
+  public static Outcome apply(UserProfile p, KeyedStore<CartLine> cart, Event e, Settings settings)
       throws Exception {
     if (settings.sensitive().isSensitive(e.category)) {
       return Outcome.IGNORED_SENSITIVE;
@@ -117,7 +112,7 @@ public final class ProfileUpdater {
       }
     }
     p.windows.add(e.timestamp, d);
-    updateAffinity(p, affinities, e, settings);
+    updateAffinity(p, e, settings);
     if (cartChanged) {
       recountCart(p, cart);
     }
@@ -176,8 +171,8 @@ public final class ProfileUpdater {
     p.recentPurchases = r;
   }
 
-  private static void updateAffinity(
-      UserProfile p, KeyedStore<Affinity> affinities, Event e, Settings settings) throws Exception {
+  private static void updateAffinity(UserProfile p, Event e, Settings settings) {
+    InMemoryStore<Affinity> affinities = p.affinityScores;
     double w = affinityWeight(e.type);
     if (e.category == null || w == 0) {
       return;
@@ -188,11 +183,10 @@ public final class ProfileUpdater {
       if (w < 0) {
         return;
       }
-      if (p.affinities >= settings.maxAffinities()) {
-        evictWeakestAffinity(p, affinities, at, settings.affinityHalfLifeMs());
+      if (affinities.size() >= settings.maxAffinities()) {
+        evictWeakestAffinity(affinities, at, settings.affinityHalfLifeMs());
       }
       a = new Affinity(0, at);
-      p.affinities++;
     }
     long ref = Math.max(a.at, at);
     double score = a.scoreAt(ref, settings.affinityHalfLifeMs());
@@ -201,7 +195,7 @@ public final class ProfileUpdater {
   }
 
   private static void evictWeakestAffinity(
-      UserProfile p, KeyedStore<Affinity> affinities, long now, long halfLifeMs) throws Exception {
+      InMemoryStore<Affinity> affinities, long now, long halfLifeMs) {
     String weakest = null;
     double min = Double.MAX_VALUE;
     for (Map.Entry<String, Affinity> e : affinities.entries()) {
@@ -213,7 +207,6 @@ public final class ProfileUpdater {
     }
     if (weakest != null) {
       affinities.remove(weakest);
-      p.affinities--;
     }
   }
 

@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The per-user profile kept in keyed state (a Flink POJO): lifetime counters, activity windows,
- * purchase rhythm, recent views, the open cart's summary and the user's privacy choices. Cart lines
- * and category affinities live in separate map states (a {@link KeyedStore} each).
+ * The per-user profile kept in keyed state: lifetime counters, activity windows, purchase rhythm,
+ * recent views, category affinities, the ids of recent events, the open cart's summary and the
+ * user's privacy choices. Cart lines live in a separate map state (a {@link KeyedStore}). In the
+ * job the profile is written by its own serializer (UserProfileSerializer in the operators module);
+ * the public fields are also what Flink's POJO serializer wrote before that, which is why the
+ * fields the POJO format never had are transient here.
  */
 public class UserProfile {
   public long firstSeen;
@@ -37,9 +40,6 @@ public class UserProfile {
   /** The one pending event-time timer of this user (0: none), so erase can delete it. */
   public long pendingTimer;
 
-  /** Event ids older than this (event time) have been dropped from the de-duplication set. */
-  public long seenPrunedBelow;
-
   /** Bucketed event-time counters: 1 h, 24 h, 7/30/90 d and lifetime. */
   public ActivityWindows windows = new ActivityWindows();
 
@@ -58,8 +58,25 @@ public class UserProfile {
   /** The most recently viewed products (oldest first), at most {@link #RECENT_VIEWS}. */
   public List<String> recentViews = new ArrayList<>();
 
-  /** Number of categories in the affinity map state (bounded by the updater). */
-  public int affinities;
+  /**
+   * Decayed category affinities by category, at most {@code Settings.maxAffinities} (the weakest is
+   * evicted); sensitive categories never enter. In the profile since profile format 2, so an event
+   * costs no state lookup of its own; before, they were the "affinities" map state.
+   */
+  public transient InMemoryStore<Affinity> affinityScores = new InMemoryStore<>();
+
+  /**
+   * The ids of the user's events that are not yet late, for de-duplication. In the profile since
+   * profile format 2; before, they were the "seen-event-ids" map state.
+   */
+  public transient RecentEventIds recentEventIds = new RecentEventIds();
+
+  /**
+   * Whether the profile holds its affinities and event ids itself. False for a profile restored
+   * from state written before profile format 2, whose affinities and ids are still in their own map
+   * states until the profile operator merges them in (on the user's next event or timer).
+   */
+  public transient boolean mapsMerged;
 
   public boolean optedOut;
   public List<String> unsubscribedChannels = new ArrayList<>();

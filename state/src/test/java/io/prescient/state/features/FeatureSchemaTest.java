@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
-import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.InMemoryStore;
 import io.prescient.state.profile.ProfileUpdater;
@@ -24,7 +23,6 @@ class FeatureSchemaTest {
 
   final UserProfile p = new UserProfile();
   final InMemoryStore<CartLine> cart = new InMemoryStore<>();
-  final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   void apply(String id, EventType type, long ts, String product, Double price) throws Exception {
@@ -32,7 +30,7 @@ class FeatureSchemaTest {
     e.productId = product;
     e.category = "bags";
     e.price = price;
-    ProfileUpdater.apply(p, cart, affinities, e, settings);
+    ProfileUpdater.apply(p, cart, e, settings);
   }
 
   Map<String, Float> features(long now) {
@@ -40,7 +38,7 @@ class FeatureSchemaTest {
         new FeatureSchema.Inputs(
             p,
             new ArrayList<>(cart.asMap().entrySet()),
-            new ArrayList<>(affinities.asMap().entrySet()),
+            new ArrayList<>(p.affinityScores.asMap().entrySet()),
             now,
             settings.affinityHalfLifeMs());
     float[] v = FeatureSchema.extract(in);

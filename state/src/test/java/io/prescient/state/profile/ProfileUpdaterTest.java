@@ -13,7 +13,6 @@ class ProfileUpdaterTest {
 
   final UserProfile p = new UserProfile();
   final InMemoryStore<CartLine> cart = new InMemoryStore<>();
-  final InMemoryStore<Affinity> affinities = new InMemoryStore<>();
   final ProfileUpdater.Settings settings = ProfileUpdater.Settings.defaults();
 
   ProfileUpdater.Outcome apply(String id, EventType type, long ts, String product, String category)
@@ -22,7 +21,7 @@ class ProfileUpdaterTest {
     e.productId = product;
     e.category = category;
     e.price = 10.0;
-    return ProfileUpdater.apply(p, cart, affinities, e, settings);
+    return ProfileUpdater.apply(p, cart, e, settings);
   }
 
   @Test
@@ -34,7 +33,7 @@ class ProfileUpdaterTest {
     assertThat(p.events).isZero();
     assertThat(p.recentViews).isEmpty();
     assertThat(cart.asMap()).isEmpty();
-    assertThat(affinities.asMap()).isEmpty();
+    assertThat(p.affinityScores.asMap()).isEmpty();
     assertThat(p.windows.sum(Window.LIFETIME, Metric.EVENTS, T)).isZero();
     assertThat(apply("e3", EventType.VIEW, T, "p3", "healthy_snacks"))
         .isEqualTo(ProfileUpdater.Outcome.UPDATED); // a word, not a substring, makes it sensitive
@@ -54,13 +53,18 @@ class ProfileUpdaterTest {
     apply("e1", EventType.PURCHASE, T, "p1", "bags");
     apply("e2", EventType.VIEW, T + 30 * DAY, "p2", "bags");
     // 5 halved once over 30 days, plus 1.
-    assertThat(affinities.asMap().get("bags").scoreAt(T + 30 * DAY, settings.affinityHalfLifeMs()))
+    assertThat(
+            p.affinityScores
+                .asMap()
+                .get("bags")
+                .scoreAt(T + 30 * DAY, settings.affinityHalfLifeMs()))
         .isCloseTo(3.5, org.assertj.core.data.Offset.offset(1e-9));
     for (int i = 0; i < 40; i++) {
       apply("v" + i, EventType.VIEW, T + 31 * DAY + i, "p", "cat" + i);
     }
-    assertThat(affinities.asMap()).hasSize(32).containsKey("bags"); // the weakest were replaced
-    assertThat(p.affinities).isEqualTo(32);
+    assertThat(p.affinityScores.asMap())
+        .hasSize(32)
+        .containsKey("bags"); // the weakest were replaced
   }
 
   @Test
