@@ -677,7 +677,8 @@ public final class BenchmarkReport {
                   n(s.path("p99_bytes").asDouble()),
                   n(s.path("max_bytes").asDouble())));
       t.append(
-          "| round | parse only events/s | parse + profile events/s | ratio |\n|---|---|---|---|\n");
+          "| round | parse only events/s | parse + keyBy, no state, events/s | parse + profile"
+              + " events/s | ratio profile / parse |\n|---|---|---|---|---|\n");
       double minRatio = Double.MAX_VALUE;
       double maxRatio = 0;
       int met = 0;
@@ -686,9 +687,12 @@ public final class BenchmarkReport {
         t.append(
             String.format(
                 Locale.ROOT,
-                "| %d | %s | %s | %s |%n",
+                "| %d | %s | %s | %s | %s |%n",
                 r.path("round").asInt(),
                 n(r.path("parse_events_per_second").asDouble()),
+                r.has("keyed_events_per_second")
+                    ? n(r.path("keyed_events_per_second").asDouble())
+                    : "not measured",
                 n(r.path("profile_events_per_second").asDouble()),
                 d2(r.path("ratio").asDouble())));
         minRatio = Math.min(minRatio, r.path("ratio").asDouble());

@@ -39,8 +39,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
+import org.apache.flink.util.Collector;
 
 /**
  * Measures the per-user profile on a real event log: serialized state size per user, and the
@@ -171,40 +174,55 @@ public final class ProfileBenchmark {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
   }
 
-  /** The profile job against the parse-only job on the same input, alternating, p = 1. */
+  /** What a benchmark job does with the parsed events. */
+  enum Mode {
+    /** Parses and drops: the reference. */
+    PARSE("parse only"),
+    /** Parses, assigns watermarks and sends each event to its user's keyed task, which drops it. */
+    KEYED("parse + keyBy, no state"),
+    /** The same, and the keyed task is the profile operator on RocksDB. */
+    PROFILE("parse + profile (RocksDB)");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * The profile job against the parse-only job on the same input, alternating, p = 1; the keyed job
+   * without state in between shows what the exchange to the keyed task costs by itself.
+   */
   static List<Map<String, Object>> throughput(Path input, int lines, int copies, int rounds)
       throws Exception {
     long n = (long) lines * copies;
-    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    List<Map<String, Object>> out = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
-      for (boolean profile : new boolean[] {false, true}) {
-        String name = profile ? "parse + profile (RocksDB)" : "parse only";
-        JobExecutionResult r = run(input, n, lines, profile);
-        double rate = n / (r.getNetRuntime() / 1000.0);
-        rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+      Map<Mode, Double> rate = new LinkedHashMap<>();
+      for (Mode mode : Mode.values()) {
+        JobExecutionResult r = run(input, n, lines, mode);
+        rate.put(mode, n / (r.getNetRuntime() / 1000.0));
         System.out.printf(
             "round %d  %-26s %,d events in %,.1f s: %,.0f events/s%n",
-            round, name, n, r.getNetRuntime() / 1000.0, rate);
+            round, mode.label, n, r.getNetRuntime() / 1000.0, rate.get(mode));
       }
-    }
-    List<Double> parse = rates.get("parse only");
-    List<Double> prof = rates.get("parse + profile (RocksDB)");
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (int i = 0; i < parse.size(); i++) {
+      double ratio = rate.get(Mode.PROFILE) / rate.get(Mode.PARSE);
       System.out.printf(
-          "round %d ratio profile / parse-only: %.2f%n", i + 1, prof.get(i) / parse.get(i));
+          "round %d ratio profile / parse-only: %.2f (keyBy without state / parse-only: %.2f)%n",
+          round, ratio, rate.get(Mode.KEYED) / rate.get(Mode.PARSE));
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("round", i + 1);
-      m.put("parse_events_per_second", Math.round(parse.get(i)));
-      m.put("profile_events_per_second", Math.round(prof.get(i)));
-      m.put("ratio", Math.round(prof.get(i) / parse.get(i) * 1000) / 1000.0);
+      m.put("round", round);
+      m.put("parse_events_per_second", Math.round(rate.get(Mode.PARSE)));
+      m.put("keyed_events_per_second", Math.round(rate.get(Mode.KEYED)));
+      m.put("profile_events_per_second", Math.round(rate.get(Mode.PROFILE)));
+      m.put("ratio", Math.round(ratio * 1000) / 1000.0);
       out.add(m);
     }
     return out;
   }
 
-  private static JobExecutionResult run(Path input, long n, int lines, boolean profile)
-      throws Exception {
+  private static JobExecutionResult run(Path input, long n, int lines, Mode mode) throws Exception {
     Map<String, String> o = new HashMap<>(FLINK_OPTIONS);
     o.put("prescient.parallelism", "1");
     o.put(
@@ -220,17 +238,23 @@ public final class ProfileBenchmark {
             .returns(TypeInformation.of(Envelope.class))
             .filter(env1 -> env1.event != null)
             .uid("bench-valid");
-    if (!profile) {
+    if (mode == Mode.PARSE) {
       parsed.addSink(new DiscardingSink<>()).uid("bench-discard");
       return env.execute("bench-parse-only");
     }
-    DataStream<PolicyInput> decisions =
+    KeyedStream<Envelope, String> keyed =
         parsed
             .assignTimestampsAndWatermarks(
                 InputWatermarks.events(
                     options.get(PrescientOptions.OUT_OF_ORDERNESS), Duration.ZERO))
             .uid("bench-watermarks")
-            .keyBy(Envelope::userId)
+            .keyBy(Envelope::userId);
+    if (mode == Mode.KEYED) {
+      keyed.process(new Drop()).uid("bench-keyed-drop");
+      return env.execute("bench-keyed");
+    }
+    DataStream<PolicyInput> decisions =
+        keyed
             .process(
                 new ProfileFunction(
                     new CartAbandonmentRule(
@@ -244,6 +268,14 @@ public final class ProfileBenchmark {
             .uid("bench-profile");
     decisions.addSink(new DiscardingSink<>()).uid("bench-discard");
     return env.execute("bench-profile");
+  }
+
+  /** The keyed task without state: receives each event and drops it. */
+  static final class Drop extends KeyedProcessFunction<String, Envelope, Void> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void processElement(Envelope e, Context ctx, Collector<Void> out) {}
   }
 
   /** Event {@code i} of the input: line {@code i % lines}, re-keyed for copy {@code i / lines}. */
