@@ -3,6 +3,7 @@ package io.prescient.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.prescient.models.policy.PolicyEngine;
+import io.prescient.operators.ProfileFunction;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -343,6 +344,16 @@ public final class PrescientOptions {
           .defaultValue(32)
           .withDescription(
               "Most categories kept per user; a new one replaces the weakest when full.");
+
+  public static final ConfigOption<Integer> PROFILE_CACHE =
+      key("prescient.profile.cache-size")
+          .intType()
+          .defaultValue(ProfileFunction.DEFAULT_PROFILE_CACHE)
+          .withDescription(
+              "Profiles each profile task keeps on the heap after writing them to RocksDB, so that"
+                  + " a user's next input skips the read (least recently used evicted; every"
+                  + " write still goes to state, so checkpoints never depend on it). 0 turns it"
+                  + " off.");
 
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")

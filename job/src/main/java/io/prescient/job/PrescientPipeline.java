@@ -168,17 +168,18 @@ public final class PrescientPipeline {
             .keyBy(Envelope::userId)
             .process(
                 new ProfileFunction(
-                    rule,
-                    browseRule(options),
-                    new LifecycleRule(
-                        options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
-                        options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
-                        options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
-                    options.get(PrescientOptions.ALLOWED_LATENESS),
-                    options.get(PrescientOptions.TIMER_GRANULARITY),
-                    options.get(PrescientOptions.STATE_TTL),
-                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
-                    profileSettings(options)))
+                        rule,
+                        browseRule(options),
+                        new LifecycleRule(
+                            options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
+                            options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
+                            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+                        options.get(PrescientOptions.ALLOWED_LATENESS),
+                        options.get(PrescientOptions.TIMER_GRANULARITY),
+                        options.get(PrescientOptions.STATE_TTL),
+                        (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
+                        profileSettings(options))
+                    .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE)))
             .uid(UID_PROFILE)
             .name("profile + triggers");
 

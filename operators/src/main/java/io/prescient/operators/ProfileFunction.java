@@ -60,6 +60,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final Duration stateTtl;
   private final int dlqMaxRawBytes;
   private final ProfileUpdater.Settings settings;
+  private int profileCacheSize = DEFAULT_PROFILE_CACHE;
+
+  /** Profiles kept per task by default (see {@link ProfileCache}). */
+  public static final int DEFAULT_PROFILE_CACHE = 1024;
 
   private transient ValueState<UserProfile> profileState;
   private transient ValueState<BrowseSession> browseState;
@@ -75,6 +79,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient Counter late;
   private transient Counter duplicates;
   private transient Counter idsForgotten;
+  private transient Counter cacheHits;
+  private transient ProfileCache cache;
   private transient Counter erased;
   private transient Counter sensitiveIgnored;
 
@@ -116,6 +122,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     this.settings = settings;
   }
 
+  /**
+   * How many users' profiles each task keeps on the heap after writing them (write-through, so
+   * state is always complete): a user's next input then skips the RocksDB read. 0 turns it off.
+   */
+  public ProfileFunction withProfileCache(int size) {
+    this.profileCacheSize = size;
+    return this;
+  }
+
   @Override
   public void open(OpenContext ctx) {
     profileState = getRuntimeContext().getState(ProfileState.profile(stateTtl));
@@ -133,6 +148,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     erased = group.counter("usersErased");
     // Event ids forgotten early: more than RecentEventIds.MAX ids of one user within the horizon.
     idsForgotten = group.counter("eventIdsForgotten");
+    cacheHits = group.counter("profileCacheHits");
+    cache =
+        new ProfileCache(
+            profileCacheSize, stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis());
     sensitiveIgnored = group.counter("sensitiveEventsIgnored");
     // Wall-clock milliseconds from the source reading an event to its profile update being done.
     eventLatency =
@@ -158,7 +177,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       ctx.output(LATE, rejection(env, RejectReason.LATE_EVENT, lateDetail(e, watermark)));
       return;
     }
-    UserProfile p = profile();
+    UserProfile p = profile(ctx.getCurrentKey());
     if (p == null) {
       p = newProfile();
     } else {
@@ -256,7 +275,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     } else if (outcome == ProfileUpdater.Outcome.CART_CHANGED) {
       rearmTimer(p, ctx);
     }
-    profileState.update(p);
+    writeProfile(ctx.getCurrentKey(), p);
     if (receivedAt > 0) {
       eventLatency.update(Math.max(0, System.currentTimeMillis() - receivedAt));
     }
@@ -273,7 +292,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyInput> out)
       throws Exception {
     receivedAt = 0; // no record caused it
-    UserProfile p = profile();
+    UserProfile p = profile(ctx.getCurrentKey());
     if (p == null) {
       return;
     }
@@ -287,7 +306,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (life != null && life.pendingTimer == timestamp) {
       decideLifecycleAt(timestamp, p, life, ctx, out);
     }
-    profileState.update(p);
+    writeProfile(ctx.getCurrentKey(), p);
   }
 
   /** The browse timer at {@code timestamp}: the session is decided, or the timer moves. */
@@ -475,7 +494,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     receipt.userId = r.userId;
     receipt.request = r.type.wireName();
     receipt.requestedAt = r.timestamp;
-    UserProfile p = profile();
+    UserProfile p = profile(ctx.getCurrentKey());
     if (r.type == PrivacyType.ERASE) {
       if (p != null) {
         receipt.effects.add("profile");
@@ -518,6 +537,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       }
       lifecycleState.clear();
       profileState.clear();
+      cache.remove(ctx.getCurrentKey());
       cart.clear();
       legacyEventIds.clear(); // empty once merged into the profile; cleared in any case
       legacyAffinities.clear();
@@ -530,7 +550,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         p = newProfile();
       }
       receipt.effects.addAll(ProfileUpdater.applyConsent(p, r));
-      profileState.update(p);
+      writeProfile(ctx.getCurrentKey(), p);
     }
     ctx.output(AUDIT, receipt);
   }
@@ -547,14 +567,25 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
    * profile format 2 gets the affinities and event ids kept then in their own map states merged in,
    * once: the maps are cleared and the profile written at once.
    */
-  private UserProfile profile() throws Exception {
-    UserProfile p = profileState.value();
+  private UserProfile profile(String user) throws Exception {
+    UserProfile p = cache.get(user, System.currentTimeMillis());
+    if (p != null) {
+      cacheHits.inc();
+      return p; // cached profiles are merged: they were written since the restore
+    }
+    p = profileState.value();
     if (p != null && ProfileState.mergeLegacyMaps(p, legacyAffinities, legacyEventIds)) {
       legacyAffinities.clear();
       legacyEventIds.clear();
-      profileState.update(p);
+      writeProfile(user, p);
     }
     return p;
+  }
+
+  /** Writes the profile to state, and keeps it in the cache. */
+  private void writeProfile(String user, UserProfile p) throws Exception {
+    profileState.update(p);
+    cache.put(user, p, System.currentTimeMillis());
   }
 
   private String lateDetail(Event e, long watermark) {

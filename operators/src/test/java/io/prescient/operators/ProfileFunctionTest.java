@@ -20,6 +20,7 @@ import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import io.prescient.state.profile.Window;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
@@ -81,6 +82,16 @@ class ProfileFunctionTest {
       io.prescient.models.rules.LifecycleRule lifecycleRule,
       Duration ttl)
       throws Exception {
+    return harness(cartRule, browseRule, lifecycleRule, ttl, ProfileFunction.DEFAULT_PROFILE_CACHE);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
+      CartAbandonmentRule cartRule,
+      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
+      io.prescient.models.rules.LifecycleRule lifecycleRule,
+      Duration ttl,
+      int profileCache)
+      throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             cartRule,
@@ -91,6 +102,7 @@ class ProfileFunctionTest {
             ttl,
             1024,
             ProfileUpdater.Settings.defaults());
+    fn.withProfileCache(profileCache);
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
@@ -311,7 +323,10 @@ class ProfileFunctionTest {
 
   @Test
   void inactiveUsersExpireAfterTheTtl() throws Exception {
-    harness = newHarness(Duration.ofDays(30));
+    // The harness moves the TTL clock without the wall clock, which the profile cache's own
+    // expiry follows (as Flink's TTL does in a job): so here the cache is off.
+    harness =
+        harness(new CartAbandonmentRule(HOUR, 7 * 24 * HOUR), null, null, Duration.ofDays(30), 0);
     harness.open();
     harness.setStateTtlProcessingTime(0);
     send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
@@ -405,6 +420,77 @@ class ProfileFunctionTest {
     assertThat(ids.size()).isEqualTo(1);
     assertThat(ids.firstSeenAt("new")).isEqualTo(T0 + 5 * HOUR);
     assertThat(ids.firstSeenAt("old")).isEqualTo(RecentEventIds.NONE);
+  }
+
+  /**
+   * The profile cache only saves reads: a mixed stream (cart changes, purchases, duplicates, late
+   * events, opt-outs, erasures, timers) gives the same outputs, DLQ records, receipts and final
+   * state with no cache, with a cache smaller than the number of users (evictions) and with a large
+   * one.
+   */
+  @Test
+  void theProfileCacheChangesNothing() throws Exception {
+    List<Object> reference = null;
+    for (int cacheSize : new int[] {0, 3, 1000}) {
+      harness =
+          harness(
+              new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+              null,
+              new io.prescient.models.rules.LifecycleRule(2 * HOUR, 10 * HOUR, 7 * 24 * HOUR),
+              Duration.ofDays(400),
+              cacheSize);
+      harness.open();
+      java.util.Random r = new java.util.Random(7);
+      EventType[] types = {
+        EventType.VIEW, EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART, EventType.PURCHASE
+      };
+      long t = T0;
+      for (int i = 0; i < 3_000; i++) {
+        t += r.nextInt(4 * (int) MINUTE);
+        String user = "u" + r.nextInt(12);
+        int dice = r.nextInt(100);
+        if (dice < 2) {
+          send(privacy(user, dice == 0 ? PrivacyType.ERASE : PrivacyType.OPT_OUT));
+        } else if (dice < 6 && i > 10) {
+          send(event("e" + (i - 1 - r.nextInt(10)), user, EventType.VIEW, t, "p1")); // repeat
+        } else if (dice < 8) {
+          send(event("late" + i, user, EventType.VIEW, t - 3 * HOUR, "p1"));
+        } else {
+          send(event("e" + i, user, types[r.nextInt(types.length)], t, "p" + r.nextInt(5)));
+        }
+        if (i % 50 == 0) {
+          harness.processWatermark(new Watermark(t - MINUTE));
+        }
+      }
+      harness.processWatermark(new Watermark(t + 30 * 24 * HOUR));
+      List<Object> run = new ArrayList<>();
+      run.add(harness.extractOutputValues());
+      run.add(
+          harness.getSideOutput(ProfileFunction.LATE).stream()
+              .map(x -> x.getValue().reason + " " + x.getValue().detail)
+              .toList());
+      run.add(audits().stream().map(a -> a.userId + " " + a.effects).toList());
+      for (int u = 0; u < 12; u++) {
+        run.add(profileOf("u" + u));
+      }
+      harness.close();
+      if (reference == null) {
+        reference = run;
+        assertThat(decisions()).isNotEmpty();
+        assertThat((List<?>) run.get(1)).anyMatch(x -> x.toString().startsWith("DUPLICATE"));
+        assertThat((List<?>) run.get(1)).anyMatch(x -> x.toString().startsWith("LATE"));
+      } else {
+        assertThat(run)
+            .as("cache size " + cacheSize)
+            .usingRecursiveComparison(
+                org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
+                    .withEqualsForType(RecentEventIds::equals, RecentEventIds.class)
+                    .withEqualsForType(Float::equals, Float.class) // NaN (missing) is NaN
+                    .withEqualsForType(Double::equals, Double.class)
+                    .build())
+            .isEqualTo(reference);
+      }
+    }
   }
 
   private List<String> keysOf(String stateName) {

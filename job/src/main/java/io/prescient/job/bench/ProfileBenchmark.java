@@ -257,14 +257,15 @@ public final class ProfileBenchmark {
         keyed
             .process(
                 new ProfileFunction(
-                    new CartAbandonmentRule(
-                        options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
-                        options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
-                    options.get(PrescientOptions.ALLOWED_LATENESS),
-                    options.get(PrescientOptions.TIMER_GRANULARITY),
-                    options.get(PrescientOptions.STATE_TTL),
-                    1024,
-                    PrescientPipeline.profileSettings(options)))
+                        new CartAbandonmentRule(
+                            options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
+                            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+                        options.get(PrescientOptions.ALLOWED_LATENESS),
+                        options.get(PrescientOptions.TIMER_GRANULARITY),
+                        options.get(PrescientOptions.STATE_TTL),
+                        1024,
+                        PrescientPipeline.profileSettings(options))
+                    .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE)))
             .uid("bench-profile");
     decisions.addSink(new DiscardingSink<>()).uid("bench-discard");
     return env.execute("bench-profile");
