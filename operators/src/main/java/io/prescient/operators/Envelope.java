@@ -6,13 +6,16 @@ import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.Rejection;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What a source emits for one Kafka record: exactly one of a valid event, privacy request, model
  * announcement, outcome or catalog entry, or a rejection. Parsing never throws, so bad input cannot
  * fail the source; the router sends rejections to the DLQ. Source coordinates travel along so a
- * later rejection (a late event) can still name the record.
+ * later rejection (a late event) can still name the record. Its serializer is {@link
+ * EnvelopeSerializer}.
  */
+@TypeInfo(EnvelopeSerializer.Factory.class)
 public class Envelope {
   public Event event;
   public PrivacyRequest privacy;
