@@ -350,10 +350,10 @@ public final class PrescientOptions {
           .intType()
           .defaultValue(ProfileFunction.DEFAULT_PROFILE_CACHE)
           .withDescription(
-              "Profiles each profile task keeps on the heap after writing them to RocksDB, so that"
-                  + " a user's next input skips the read (least recently used evicted; every"
-                  + " write still goes to state, so checkpoints never depend on it). 0 turns it"
-                  + " off.");
+              "Profiles each profile task keeps on the heap, least recently used evicted: a"
+                  + " user's next input skips the RocksDB read, and changed profiles are written"
+                  + " to RocksDB when evicted and before every checkpoint barrier instead of on"
+                  + " every event (checkpoints hold every profile in full). 0 turns it off.");
 
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")

@@ -14,6 +14,7 @@ import io.prescient.operators.PolicyFunction;
 import io.prescient.operators.PolicyInput;
 import io.prescient.operators.PolicyState;
 import io.prescient.operators.ProfileFunction;
+import io.prescient.operators.ProfileOperator;
 import io.prescient.operators.RouteFunction;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
@@ -22,6 +23,7 @@ import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.SensitiveCategories;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -166,20 +168,23 @@ public final class PrescientPipeline {
     SingleOutputStreamOperator<PolicyInput> profiled =
         valid
             .keyBy(Envelope::userId)
-            .process(
-                new ProfileFunction(
-                        rule,
-                        browseRule(options),
-                        new LifecycleRule(
-                            options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
-                            options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
-                            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
-                        options.get(PrescientOptions.ALLOWED_LATENESS),
-                        options.get(PrescientOptions.TIMER_GRANULARITY),
-                        options.get(PrescientOptions.STATE_TTL),
-                        (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
-                        profileSettings(options))
-                    .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE)))
+            .transform(
+                "profile + triggers",
+                TypeInformation.of(PolicyInput.class),
+                new ProfileOperator(
+                    new ProfileFunction(
+                            rule,
+                            browseRule(options),
+                            new LifecycleRule(
+                                options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
+                                options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
+                                options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+                            options.get(PrescientOptions.ALLOWED_LATENESS),
+                            options.get(PrescientOptions.TIMER_GRANULARITY),
+                            options.get(PrescientOptions.STATE_TTL),
+                            (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
+                            profileSettings(options))
+                        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))))
             .uid(UID_PROFILE)
             .name("profile + triggers");
 

@@ -1,26 +1,43 @@
 package io.prescient.operators;
 
 import io.prescient.state.profile.UserProfile;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The profiles of the users a profile task saw last, as it last wrote them to keyed state: a
- * write-through cache, so a user's next input skips the RocksDB read and the deserialization. Every
- * change is still written to state at once, so checkpoints, savepoints and restores never depend on
- * it; a restored task starts with it empty.
+ * The profiles of the users a profile task saw last, so that a user's next input skips the RocksDB
+ * read and the deserialization. Each entry is either written to keyed state already (clean) or
+ * changed since (dirty): under {@link ProfileOperator} the task writes dirty profiles when they are
+ * evicted and before every checkpoint barrier (write-behind), otherwise it writes every change at
+ * once (write-through). Either way a checkpoint or savepoint holds every profile in full, and a
+ * restored task starts with the cache empty.
  *
- * <p>Only the owner of the keyed state may use it, and it must put every profile it writes and
- * remove every profile it clears. An entry older than the state TTL (by wall clock, which is what
- * Flink's TTL uses) is dropped instead of served, as the state would have expired. Least recently
- * used entries are evicted beyond {@code capacity}; capacity 0 turns it off.
+ * <p>An entry older than the state TTL (by wall clock, which is what Flink's TTL uses) is dropped
+ * instead of served. Least recently used entries go first beyond {@code capacity}; capacity 0 turns
+ * the cache off.
  */
 final class ProfileCache {
-  private record Entry(UserProfile profile, long writtenAt) {}
+  private static final class Entry {
+    final UserProfile profile;
+    final long writtenAt;
+    boolean dirty;
+
+    Entry(UserProfile profile, long writtenAt, boolean dirty) {
+      this.profile = profile;
+      this.writtenAt = writtenAt;
+      this.dirty = dirty;
+    }
+  }
+
+  /** A profile leaving the cache that still has to be written to state. */
+  record Unwritten(String user, UserProfile profile) {}
 
   private final int capacity;
   private final long ttlMs;
-  private final Map<String, Entry> entries;
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
    * @param ttlMs the state TTL in milliseconds, or 0 for none
@@ -28,16 +45,13 @@ final class ProfileCache {
   ProfileCache(int capacity, long ttlMs) {
     this.capacity = Math.max(0, capacity);
     this.ttlMs = ttlMs;
-    this.entries =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-            return size() > ProfileCache.this.capacity;
-          }
-        };
   }
 
-  /** The profile as last written for this user, or null when it is not cached (or too old). */
+  boolean enabled() {
+    return capacity > 0;
+  }
+
+  /** The user's latest profile, or null when it is not cached (or too old to serve). */
   UserProfile get(String user, long now) {
     if (capacity == 0) {
       return null;
@@ -46,21 +60,45 @@ final class ProfileCache {
     if (e == null) {
       return null;
     }
-    if (ttlMs > 0 && now - e.writtenAt >= ttlMs) {
+    if (ttlMs > 0 && now - e.writtenAt >= ttlMs) { // the state would have expired
       entries.remove(user);
       return null;
     }
     return e.profile;
   }
 
-  /** Records the profile just written to state for this user. */
-  void put(String user, UserProfile profile, long now) {
-    if (capacity > 0) {
-      entries.put(user, new Entry(profile, now));
+  /**
+   * Records the user's latest profile, {@code dirty} when it is not written to state yet. Returns
+   * the least recently used profile it evicted to stay within capacity if that one is dirty (the
+   * caller writes it), else null.
+   */
+  Unwritten put(String user, UserProfile profile, long now, boolean dirty) {
+    if (capacity == 0) {
+      return null;
     }
+    entries.put(user, new Entry(profile, now, dirty));
+    if (entries.size() <= capacity) {
+      return null;
+    }
+    Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+    Map.Entry<String, Entry> out = eldest.next();
+    eldest.remove();
+    return out.getValue().dirty ? new Unwritten(out.getKey(), out.getValue().profile) : null;
   }
 
-  /** The user's state was cleared. */
+  /** The dirty profiles, which are clean from then on (the caller writes them all). */
+  List<Unwritten> takeDirty() {
+    List<Unwritten> out = new ArrayList<>();
+    for (Map.Entry<String, Entry> e : entries.entrySet()) {
+      if (e.getValue().dirty) {
+        out.add(new Unwritten(e.getKey(), e.getValue().profile));
+        e.getValue().dirty = false;
+      }
+    }
+    return out;
+  }
+
+  /** The user's state was cleared: whatever was cached of them is gone. */
   void remove(String user) {
     entries.remove(user);
   }

@@ -24,6 +24,7 @@ import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -81,6 +82,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient Counter idsForgotten;
   private transient Counter cacheHits;
   private transient ProfileCache cache;
+
+  /** Set by {@link ProfileOperator}: the cache is write-behind. Null: write-through. */
+  private transient Keys keys;
+
   private transient Counter erased;
   private transient Counter sensitiveIgnored;
 
@@ -123,8 +128,9 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
-   * How many users' profiles each task keeps on the heap after writing them (write-through, so
-   * state is always complete): a user's next input then skips the RocksDB read. 0 turns it off.
+   * How many users' profiles each task keeps on the heap (see {@link ProfileCache}): a user's next
+   * input then skips the RocksDB read, and under {@link ProfileOperator} the write too. 0 turns it
+   * off.
    */
   public ProfileFunction withProfileCache(int size) {
     this.profileCacheSize = size;
@@ -582,10 +588,58 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     return p;
   }
 
-  /** Writes the profile to state, and keeps it in the cache. */
+  /**
+   * Keeps the profile as the user's latest: in the cache only under write-behind (see {@link
+   * ProfileOperator}), written to state at once otherwise. A dirty profile the cache evicts is
+   * written now, under its own user's key.
+   */
   private void writeProfile(String user, UserProfile p) throws Exception {
-    profileState.update(p);
-    cache.put(user, p, System.currentTimeMillis());
+    boolean behind = keys != null && cache.enabled();
+    if (!behind) {
+      profileState.update(p);
+    }
+    ProfileCache.Unwritten evicted = cache.put(user, p, System.currentTimeMillis(), behind);
+    if (evicted != null) {
+      writeUnder(evicted);
+      keys.set(user);
+    }
+  }
+
+  private void writeUnder(ProfileCache.Unwritten u) throws Exception {
+    keys.set(u.user());
+    profileState.update(u.profile());
+  }
+
+  /** How {@link ProfileOperator} lets the function write another user's profile. */
+  interface Keys {
+    Object current();
+
+    void set(Object key);
+  }
+
+  /**
+   * Called by {@link ProfileOperator} before open: profiles are written when evicted or flushed.
+   */
+  void writeBehind(Keys keys) {
+    this.keys = keys;
+  }
+
+  /** Writes every cached profile changed since its last write (before a checkpoint barrier). */
+  void writeCachedProfiles() throws Exception {
+    if (keys == null || cache == null) {
+      return;
+    }
+    List<ProfileCache.Unwritten> dirty = cache.takeDirty();
+    if (dirty.isEmpty()) {
+      return;
+    }
+    Object current = keys.current();
+    for (ProfileCache.Unwritten u : dirty) {
+      writeUnder(u);
+    }
+    if (current != null) {
+      keys.set(current);
+    }
   }
 
   private String lateDetail(Event e, long watermark) {

@@ -7,14 +7,14 @@ import org.junit.jupiter.api.Test;
 
 class ProfileCacheTest {
   @Test
-  void servesWhatWasWrittenAndEvictsTheLeastRecentlyUsed() {
+  void servesWhatWasPutAndEvictsTheLeastRecentlyUsed() {
     ProfileCache cache = new ProfileCache(2, 0);
     UserProfile a = new UserProfile();
     UserProfile b = new UserProfile();
-    cache.put("a", a, 0);
-    cache.put("b", b, 0);
+    assertThat(cache.put("a", a, 0, false)).isNull();
+    assertThat(cache.put("b", b, 0, false)).isNull();
     assertThat(cache.get("a", 1)).isSameAs(a); // a is now the most recently used
-    cache.put("c", new UserProfile(), 2);
+    assertThat(cache.put("c", new UserProfile(), 2, false)).isNull(); // b evicted, clean
     assertThat(cache.get("b", 3)).isNull();
     assertThat(cache.get("a", 3)).isSameAs(a);
     assertThat(cache.size()).isEqualTo(2);
@@ -23,9 +23,32 @@ class ProfileCacheTest {
   }
 
   @Test
+  void anEvictedDirtyProfileIsHandedBackToBeWritten() {
+    ProfileCache cache = new ProfileCache(1, 0);
+    UserProfile a = new UserProfile();
+    cache.put("a", a, 0, true);
+    ProfileCache.Unwritten out = cache.put("b", new UserProfile(), 1, true);
+    assertThat(out.user()).isEqualTo("a");
+    assertThat(out.profile()).isSameAs(a);
+  }
+
+  @Test
+  void takeDirtyHandsOutEachChangeOnce() {
+    ProfileCache cache = new ProfileCache(10, 0);
+    cache.put("a", new UserProfile(), 0, true);
+    cache.put("b", new UserProfile(), 0, false);
+    cache.put("c", new UserProfile(), 0, true);
+    assertThat(cache.takeDirty())
+        .extracting(ProfileCache.Unwritten::user)
+        .containsExactly("a", "c");
+    assertThat(cache.takeDirty()).isEmpty();
+    assertThat(cache.get("a", 1)).isNotNull(); // still served, now clean
+  }
+
+  @Test
   void anEntryAsOldAsTheStateTtlIsNotServed() {
     ProfileCache cache = new ProfileCache(10, 1_000);
-    cache.put("a", new UserProfile(), 5_000);
+    cache.put("a", new UserProfile(), 5_000, false);
     assertThat(cache.get("a", 5_999)).isNotNull();
     assertThat(cache.get("a", 6_000)).isNull();
     assertThat(cache.size()).isZero();
@@ -34,7 +57,8 @@ class ProfileCacheTest {
   @Test
   void sizeZeroKeepsNothing() {
     ProfileCache cache = new ProfileCache(0, 0);
-    cache.put("a", new UserProfile(), 0);
+    assertThat(cache.enabled()).isFalse();
+    assertThat(cache.put("a", new UserProfile(), 0, true)).isNull();
     assertThat(cache.get("a", 0)).isNull();
     assertThat(cache.size()).isZero();
   }

@@ -37,6 +37,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The profile operator on real RocksDB state, driven by a harness: timers, state, restore. */
 class ProfileFunctionTest {
@@ -92,6 +94,17 @@ class ProfileFunctionTest {
       Duration ttl,
       int profileCache)
       throws Exception {
+    return harness(cartRule, browseRule, lifecycleRule, ttl, profileCache, false);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
+      CartAbandonmentRule cartRule,
+      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
+      io.prescient.models.rules.LifecycleRule lifecycleRule,
+      Duration ttl,
+      int profileCache,
+      boolean writeBehind)
+      throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             cartRule,
@@ -105,7 +118,9 @@ class ProfileFunctionTest {
     fn.withProfileCache(profileCache);
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
+            writeBehind ? new ProfileOperator(fn) : new KeyedProcessOperator<>(fn),
+            Envelope::userId,
+            Types.STRING);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
     return h;
   }
@@ -423,74 +438,111 @@ class ProfileFunctionTest {
   }
 
   /**
-   * The profile cache only saves reads: a mixed stream (cart changes, purchases, duplicates, late
+   * The profile cache only saves work: a mixed stream (cart changes, purchases, duplicates, late
    * events, opt-outs, erasures, timers) gives the same outputs, DLQ records, receipts and final
-   * state with no cache, with a cache smaller than the number of users (evictions) and with a large
-   * one.
+   * state with no cache, with write-through and write-behind caches smaller than the number of
+   * users (evictions) and large ones, and with write-behind across a checkpoint taken mid-stream
+   * and restored into a new task (the profiles only in the cache then must be in the checkpoint).
    */
-  @Test
-  void theProfileCacheChangesNothing() throws Exception {
-    List<Object> reference = null;
-    for (int cacheSize : new int[] {0, 3, 1000}) {
-      harness =
-          harness(
-              new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
-              null,
-              new io.prescient.models.rules.LifecycleRule(2 * HOUR, 10 * HOUR, 7 * 24 * HOUR),
-              Duration.ofDays(400),
-              cacheSize);
-      harness.open();
-      java.util.Random r = new java.util.Random(7);
-      EventType[] types = {
-        EventType.VIEW, EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART, EventType.PURCHASE
-      };
-      long t = T0;
-      for (int i = 0; i < 3_000; i++) {
-        t += r.nextInt(4 * (int) MINUTE);
-        String user = "u" + r.nextInt(12);
-        int dice = r.nextInt(100);
-        if (dice < 2) {
-          send(privacy(user, dice == 0 ? PrivacyType.ERASE : PrivacyType.OPT_OUT));
-        } else if (dice < 6 && i > 10) {
-          send(event("e" + (i - 1 - r.nextInt(10)), user, EventType.VIEW, t, "p1")); // repeat
-        } else if (dice < 8) {
-          send(event("late" + i, user, EventType.VIEW, t - 3 * HOUR, "p1"));
-        } else {
-          send(event("e" + i, user, types[r.nextInt(types.length)], t, "p" + r.nextInt(5)));
-        }
-        if (i % 50 == 0) {
-          harness.processWatermark(new Watermark(t - MINUTE));
-        }
-      }
-      harness.processWatermark(new Watermark(t + 30 * 24 * HOUR));
-      List<Object> run = new ArrayList<>();
-      run.add(harness.extractOutputValues());
-      run.add(
-          harness.getSideOutput(ProfileFunction.LATE).stream()
-              .map(x -> x.getValue().reason + " " + x.getValue().detail)
-              .toList());
-      run.add(audits().stream().map(a -> a.userId + " " + a.effects).toList());
-      for (int u = 0; u < 12; u++) {
-        run.add(profileOf("u" + u));
-      }
-      harness.close();
-      if (reference == null) {
-        reference = run;
-        assertThat(decisions()).isNotEmpty();
-        assertThat((List<?>) run.get(1)).anyMatch(x -> x.toString().startsWith("DUPLICATE"));
-        assertThat((List<?>) run.get(1)).anyMatch(x -> x.toString().startsWith("LATE"));
+  @ParameterizedTest
+  @CsvSource({
+    "3, false, false",
+    "1000, false, false",
+    "3, true, false",
+    "1000, true, false",
+    "1000, true, true",
+    "5, true, true"
+  })
+  void theProfileCacheChangesNothing(int cacheSize, boolean writeBehind, boolean restoreMidway)
+      throws Exception {
+    List<Object> reference = mixedStream(0, false, false);
+    assertThat((List<?>) reference.get(0)).anyMatch(in -> ((PolicyInput) in).candidate != null);
+    assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("DUPLICATE"));
+    assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("LATE"));
+    assertThat(mixedStream(cacheSize, writeBehind, restoreMidway))
+        .usingRecursiveComparison(
+            org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
+                .withEqualsForType(RecentEventIds::equals, RecentEventIds.class)
+                .withEqualsForType(Float::equals, Float.class) // NaN (missing) is NaN
+                .withEqualsForType(Double::equals, Double.class)
+                .build())
+        .isEqualTo(reference);
+  }
+
+  /** Outputs, DLQ records, receipts and every user's final profile of one seeded stream. */
+  private List<Object> mixedStream(int cacheSize, boolean writeBehind, boolean restoreMidway)
+      throws Exception {
+    harness = mixedHarness(cacheSize, writeBehind);
+    harness.open();
+    List<Object> outputs = new ArrayList<>();
+    List<Object> rejected = new ArrayList<>();
+    List<Object> receipts = new ArrayList<>();
+    java.util.Random r = new java.util.Random(7);
+    EventType[] types = {
+      EventType.VIEW, EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART, EventType.PURCHASE
+    };
+    long t = T0;
+    long watermark = Long.MIN_VALUE;
+    for (int i = 0; i < 3_000; i++) {
+      t += r.nextInt(4 * (int) MINUTE);
+      String user = "u" + r.nextInt(12);
+      int dice = r.nextInt(100);
+      if (dice < 2) {
+        send(privacy(user, dice == 0 ? PrivacyType.ERASE : PrivacyType.OPT_OUT));
+      } else if (dice < 6 && i > 10) {
+        send(event("e" + (i - 1 - r.nextInt(10)), user, EventType.VIEW, t, "p1")); // repeat
+      } else if (dice < 8) {
+        send(event("late" + i, user, EventType.VIEW, t - 3 * HOUR, "p1"));
       } else {
-        assertThat(run)
-            .as("cache size " + cacheSize)
-            .usingRecursiveComparison(
-                org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
-                    .withEqualsForType(RecentEventIds::equals, RecentEventIds.class)
-                    .withEqualsForType(Float::equals, Float.class) // NaN (missing) is NaN
-                    .withEqualsForType(Double::equals, Double.class)
-                    .build())
-            .isEqualTo(reference);
+        send(event("e" + i, user, types[r.nextInt(types.length)], t, "p" + r.nextInt(5)));
+      }
+      if (i % 50 == 0) {
+        watermark = t - MINUTE;
+        harness.processWatermark(new Watermark(watermark));
+      }
+      if (restoreMidway && i == 1_500) {
+        // As a task does at a checkpoint: flush before the barrier, then snapshot.
+        harness.prepareSnapshotPreBarrier(1);
+        OperatorSubtaskState snapshot = harness.snapshot(1, t);
+        collect(outputs, rejected, receipts);
+        harness.close();
+        harness = mixedHarness(cacheSize, writeBehind);
+        harness.initializeState(snapshot);
+        harness.open();
+        // Watermarks are not in checkpoints: the sources send theirs again.
+        harness.processWatermark(new Watermark(watermark));
       }
     }
+    harness.processWatermark(new Watermark(t + 30 * 24 * HOUR));
+    harness.prepareSnapshotPreBarrier(2); // write-behind: the cached profiles reach the state
+    collect(outputs, rejected, receipts);
+    List<Object> run = new ArrayList<>(List.of(outputs, rejected, receipts));
+    for (int u = 0; u < 12; u++) {
+      run.add(profileOf("u" + u));
+    }
+    harness.close();
+    return run;
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> mixedHarness(
+      int cacheSize, boolean writeBehind) throws Exception {
+    return harness(
+        new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+        null,
+        new io.prescient.models.rules.LifecycleRule(2 * HOUR, 10 * HOUR, 7 * 24 * HOUR),
+        Duration.ofDays(400),
+        cacheSize,
+        writeBehind);
+  }
+
+  private void collect(List<Object> outputs, List<Object> rejected, List<Object> receipts) {
+    outputs.addAll(harness.extractOutputValues());
+    ConcurrentLinkedQueue<StreamRecord<Rejection>> late =
+        harness.getSideOutput(ProfileFunction.LATE);
+    if (late != null) {
+      late.forEach(x -> rejected.add(x.getValue().reason + " " + x.getValue().detail));
+    }
+    audits().forEach(a -> receipts.add(a.userId + " " + a.effects));
   }
 
   private List<String> keysOf(String stateName) {

@@ -678,7 +678,8 @@ public final class BenchmarkReport {
                   n(s.path("max_bytes").asDouble())));
       t.append(
           "| round | parse only events/s | parse + keyBy, no state, events/s | parse + profile"
-              + " events/s | ratio profile / parse |\n|---|---|---|---|---|\n");
+              + " events/s | ratio profile / parse | profile, no cache, events/s |"
+              + "\n|---|---|---|---|---|---|\n");
       double minRatio = Double.MAX_VALUE;
       double maxRatio = 0;
       int met = 0;
@@ -687,14 +688,17 @@ public final class BenchmarkReport {
         t.append(
             String.format(
                 Locale.ROOT,
-                "| %d | %s | %s | %s | %s |%n",
+                "| %d | %s | %s | %s | %s | %s |%n",
                 r.path("round").asInt(),
                 n(r.path("parse_events_per_second").asDouble()),
                 r.has("keyed_events_per_second")
                     ? n(r.path("keyed_events_per_second").asDouble())
                     : "not measured",
                 n(r.path("profile_events_per_second").asDouble()),
-                d2(r.path("ratio").asDouble())));
+                d2(r.path("ratio").asDouble()),
+                r.has("profile_nocache_events_per_second")
+                    ? n(r.path("profile_nocache_events_per_second").asDouble())
+                    : "not measured"));
         minRatio = Math.min(minRatio, r.path("ratio").asDouble());
         maxRatio = Math.max(maxRatio, r.path("ratio").asDouble());
         met += r.path("ratio").asDouble() >= 0.5 ? 1 : 0;

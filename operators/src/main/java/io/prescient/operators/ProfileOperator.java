@@ -1,0 +1,52 @@
+package io.prescient.operators;
+
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+
+/**
+ * The profile operator as the job runs it: {@link ProfileFunction} with its profile cache in
+ * write-behind mode. A user's profile is written to RocksDB when it leaves the cache and before
+ * every checkpoint barrier (and at the end of input), not on every event, so a burst of a user's
+ * events costs one write. Checkpoints and savepoints still hold every profile in full: {@link
+ * #prepareSnapshotPreBarrier} runs on the task thread before the barrier goes out, the way Flink's
+ * own mini-batch operators flush. After a failure the job restarts from the last checkpoint, which
+ * the lost cache is not part of.
+ */
+public class ProfileOperator extends KeyedProcessOperator<String, Envelope, PolicyInput> {
+  private static final long serialVersionUID = 1L;
+
+  private final ProfileFunction profile;
+
+  public ProfileOperator(ProfileFunction function) {
+    super(function);
+    this.profile = function;
+  }
+
+  @Override
+  public void open() throws Exception {
+    profile.writeBehind(
+        new ProfileFunction.Keys() {
+          @Override
+          public Object current() {
+            return getCurrentKey();
+          }
+
+          @Override
+          public void set(Object key) {
+            setCurrentKey(key);
+          }
+        });
+    super.open();
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    profile.writeCachedProfiles();
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    profile.writeCachedProfiles();
+    super.finish();
+  }
+}
