@@ -47,24 +47,10 @@ class ProfileSchemaEvolutionTest {
 
   @Test
   void restoresStateWrittenBeforeFieldsWereAdded() throws Exception {
-    OperatorSubtaskState v1 =
-        OperatorSnapshotUtil.readStateHandle(
-            Path.of(
-                    ProfileSchemaEvolutionTest.class
-                        .getResource("/migration/profile-v1-heap.snapshot")
-                        .toURI())
-                .toString());
-    ProfileFunction fn =
-        new ProfileFunction(
-            new CartAbandonmentRule(3_600_000L, 7 * 86_400_000L),
-            Duration.ofMinutes(10),
-            Duration.ofMinutes(1),
-            Duration.ofDays(400),
-            1024,
-            ProfileUpdater.Settings.defaults());
+    OperatorSubtaskState v1 = snapshot("profile-v1-heap.snapshot");
     try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING)) {
+            new KeyedProcessOperator<>(newFunction()), Envelope::userId, Types.STRING)) {
       h.setStateBackend(new HashMapStateBackend());
       h.initializeState(v1);
       h.open();
@@ -108,13 +94,7 @@ class ProfileSchemaEvolutionTest {
   @ParameterizedTest
   @ValueSource(strings = {"rocksdb", "heap"})
   void mergesTheEventIdsAndAffinitiesOfSeparateMapStates(String backend) throws Exception {
-    OperatorSubtaskState v2 =
-        OperatorSnapshotUtil.readStateHandle(
-            Path.of(
-                    ProfileSchemaEvolutionTest.class
-                        .getResource("/migration/profile-v2-maps-" + backend + ".snapshot")
-                        .toURI())
-                .toString());
+    OperatorSubtaskState v2 = snapshot("profile-v2-maps-" + backend + ".snapshot");
     try (KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(newFunction()), Envelope::userId, Types.STRING)) {
@@ -169,6 +149,13 @@ class ProfileSchemaEvolutionTest {
       assertThat(legacyIds(h, "u4")).isEmpty();
       assertThat(legacyAffinities(h, "u4")).isEmpty();
     }
+  }
+
+  /** A snapshot in src/test/resources/migration, written by an earlier version's code. */
+  private static OperatorSubtaskState snapshot(String name) throws Exception {
+    return OperatorSnapshotUtil.readStateHandle(
+        Path.of(ProfileSchemaEvolutionTest.class.getResource("/migration/" + name).toURI())
+            .toString());
   }
 
   private static ProfileFunction newFunction() {
