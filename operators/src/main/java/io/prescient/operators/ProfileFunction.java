@@ -360,7 +360,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     }
     for (Decision d :
         lifecycleRule.evaluate(
-            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory(p))) {
+            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory(p, timestamp))) {
       emit(d, p, timestamp, 0.0, out);
     }
     rearmLifecycleTimer(s, p, ctx);
@@ -404,13 +404,17 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     return ((t + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
   }
 
-  /** The category the user is most drawn to now, or null. */
-  private static String topCategory(UserProfile p) {
+  /**
+   * The category the user is most drawn to at {@code at}: the highest affinity decayed to that
+   * time, the alphabetically first on equal scores (never the order a state backend iterates in).
+   */
+  private String topCategory(UserProfile p, long at) {
     String best = null;
     double score = Double.NEGATIVE_INFINITY;
     for (Map.Entry<String, Affinity> a : p.affinityScores.entries()) {
-      if (a.getValue().score > score) {
-        score = a.getValue().score;
+      double s = a.getValue().scoreAt(at, settings.affinityHalfLifeMs());
+      if (s > score || (s == score && a.getKey().compareTo(best) < 0)) {
+        score = s;
         best = a.getKey();
       }
     }

@@ -709,6 +709,45 @@ class ProfileFunctionTest {
         .contains("order history", "lifecycle timer:1");
   }
 
+  /**
+   * The follow-up names the category the customer is most drawn to when it is decided: affinities
+   * compared decayed to that time (an old strong interest yields to a recent one), and on equal
+   * scores the alphabetically first (the same whichever order a state backend iterates in).
+   */
+  @Test
+  void theFollowUpNamesTheStrongestCategoryNowWithTiesByName() throws Exception {
+    long day = 24 * HOUR;
+    harness =
+        harness(
+            new CartAbandonmentRule(HOUR, 7 * day),
+            null,
+            new io.prescient.models.rules.LifecycleRule(3 * day, 100 * day, 7 * day),
+            Duration.ofDays(400));
+    harness.open();
+    // u1: 3 purchases in "toys" 200 days ago (score 15, halved every 30 days: about 0.15 now),
+    // then a view and the order that triggers the follow-up in "bags" (score 1 + 5 = 6).
+    for (int i = 0; i < 3; i++) {
+      send(categorised("t" + i, "u1", EventType.PURCHASE, T0, "toys"));
+    }
+    send(categorised("v1", "u1", EventType.VIEW, T0 + 200 * day, "bags"));
+    send(categorised("o1", "u1", EventType.PURCHASE, T0 + 200 * day, "bags"));
+    // u2: "storage" and "stationery" bought in one order: equal scores.
+    send(categorised("s1", "u2", EventType.PURCHASE, T0 + 200 * day, "storage"));
+    send(categorised("s2", "u2", EventType.PURCHASE, T0 + 200 * day, "stationery"));
+    harness.processWatermark(new Watermark(T0 + 204 * day));
+    assertThat(decisions())
+        .filteredOn(d -> d.decidedAt > T0 + 200 * day) // the follow-ups of the last orders
+        .extracting(d -> d.userId + ":" + d.category)
+        .containsExactlyInAnyOrder("u1:bags", "u2:stationery");
+  }
+
+  private static Envelope categorised(
+      String id, String user, EventType type, long ts, String category) {
+    Envelope env = event(id, user, type, ts, "p-" + id);
+    env.event.category = category;
+    return env;
+  }
+
   @Test
   void aLifecycleTimerReArmedBeforeALaterEventDecidesOnThatEventAsTheTimerWould() throws Exception {
     // The follow-up for o1 is armed at day 3; o2 on day 2 moves it to day 5, and the pending

@@ -4,8 +4,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A {@link KeyedStore} in a sorted map (the order RocksDB iterates in), for replaying events
- * outside Flink: training sets, state measurements, tests.
+ * A {@link KeyedStore} in a map sorted by key, for replaying events outside Flink (training sets,
+ * state measurements, tests) and for the profile's affinities. (RocksDB iterates a map state in the
+ * order of its serialized keys, which is not this order: code that picks among entries breaks ties
+ * by key explicitly.)
  */
 public final class InMemoryStore<V> implements KeyedStore<V> {
   private final Map<String, V> map = new TreeMap<>();
