@@ -81,13 +81,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient Counter duplicates;
   private transient Counter idsForgotten;
   private transient Counter cacheHits;
+  private transient Counter erased;
+  private transient Counter sensitiveIgnored;
   private transient ProfileCache cache;
 
   /** Set by {@link ProfileOperator}: the cache is write-behind. Null: write-through. */
   private transient Keys keys;
-
-  private transient Counter erased;
-  private transient Counter sensitiveIgnored;
 
   /** When the source read the record being processed (0 in a timer): handed on for latency. */
   private transient long receivedAt;
@@ -406,19 +405,19 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   /**
    * The category the user is most drawn to at {@code at}: the highest affinity decayed to that
-   * time, the alphabetically first on equal scores (never the order a state backend iterates in).
+   * time, the alphabetically first on equal scores, as {@link FeatureSchema#topCategories} ranks.
    */
   private String topCategory(UserProfile p, long at) {
-    String best = null;
-    double score = Double.NEGATIVE_INFINITY;
-    for (Map.Entry<String, Affinity> a : p.affinityScores.entries()) {
-      double s = a.getValue().scoreAt(at, settings.affinityHalfLifeMs());
-      if (s > score || (s == score && a.getKey().compareTo(best) < 0)) {
-        score = s;
-        best = a.getKey();
-      }
-    }
-    return best;
+    List<String> top =
+        FeatureSchema.topCategories(
+            new FeatureSchema.Inputs(
+                p,
+                List.of(),
+                List.copyOf(p.affinityScores.asMap().entrySet()),
+                at,
+                settings.affinityHalfLifeMs()),
+            1);
+    return top.isEmpty() ? null : top.get(0);
   }
 
   private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) throws Exception {
