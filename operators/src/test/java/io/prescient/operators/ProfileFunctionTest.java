@@ -524,6 +524,17 @@ class ProfileFunctionTest {
     return run;
   }
 
+  /** Cart reminders after an hour, follow-ups 3 days after an order, win-backs as given. */
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput>
+      lifecycleHarness(long winBackAfterMs) throws Exception {
+    long day = 24 * HOUR;
+    return harness(
+        new CartAbandonmentRule(HOUR, 7 * day),
+        null,
+        new io.prescient.models.rules.LifecycleRule(3 * day, winBackAfterMs, 7 * day),
+        Duration.ofDays(400));
+  }
+
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> mixedHarness(
       int cacheSize, boolean writeBehind) throws Exception {
     return harness(
@@ -672,12 +683,7 @@ class ProfileFunctionTest {
   @Test
   void ordersGetAFollowUpAndLapsedCustomersAWinBackOnce() throws Exception {
     long day = 24 * HOUR;
-    harness =
-        harness(
-            new CartAbandonmentRule(HOUR, 7 * day),
-            null,
-            new io.prescient.models.rules.LifecycleRule(3 * day, 10 * day, 7 * day),
-            Duration.ofDays(400));
+    harness = lifecycleHarness(10 * day);
     harness.open();
     send(event("v1", "u1", EventType.VIEW, T0, "p1"));
     send(event("o1", "u1", EventType.PURCHASE, T0 + MINUTE, "p1"));
@@ -717,12 +723,7 @@ class ProfileFunctionTest {
   @Test
   void theFollowUpNamesTheStrongestCategoryNowWithTiesByName() throws Exception {
     long day = 24 * HOUR;
-    harness =
-        harness(
-            new CartAbandonmentRule(HOUR, 7 * day),
-            null,
-            new io.prescient.models.rules.LifecycleRule(3 * day, 100 * day, 7 * day),
-            Duration.ofDays(400));
+    harness = lifecycleHarness(100 * day);
     harness.open();
     // u1: 3 purchases in "toys" 200 days ago (score 15, halved every 30 days: about 0.15 now),
     // then a view and the order that triggers the follow-up in "bags" (score 1 + 5 = 6).
@@ -756,12 +757,7 @@ class ProfileFunctionTest {
     // (as a timer would have done), not later and not only when the watermark passes (the Online
     // Retail replay differed from the live job by exactly such follow-ups before this).
     long day = 24 * HOUR;
-    harness =
-        harness(
-            new CartAbandonmentRule(HOUR, 7 * day),
-            null,
-            new io.prescient.models.rules.LifecycleRule(3 * day, 60 * day, 7 * day),
-            Duration.ofDays(400));
+    harness = lifecycleHarness(60 * day);
     harness.open();
     send(event("o1", "u1", EventType.PURCHASE, T0, "p1"));
     send(event("o2", "u1", EventType.PURCHASE, T0 + 2 * day, "p2"));
