@@ -309,14 +309,15 @@ class ChurnCeilingExperiment {
       ds.add(ex);
     }
     var model = p.trainer(2).train(ds);
+    List<org.tribuo.Example<Label>> examples = new ArrayList<>();
+    for (ChurnTrainingSet.Row r : score) {
+      examples.add(LabelledRows.example(names, r.features(), false));
+    }
+    // One batch: a prediction per call costs a DMatrix each, far slower.
     double[] out = new double[score.size()];
+    List<org.tribuo.Prediction<Label>> predictions = model.predict(examples);
     for (int i = 0; i < out.length; i++) {
-      out[i] =
-          model
-              .predict(LabelledRows.example(names, score.get(i).features(), false))
-              .getOutputScores()
-              .get("0")
-              .getScore();
+      out[i] = predictions.get(i).getOutputScores().get("0").getScore();
     }
     return out;
   }
