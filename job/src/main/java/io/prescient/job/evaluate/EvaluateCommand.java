@@ -140,6 +140,7 @@ public final class EvaluateCommand {
     Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
     rows.forEach(r -> byArm.computeIfAbsent(r.arm(), k -> new ArrayList<>()).add(r));
     sb.append("\n");
+    StringBuilder revenueLifts = new StringBuilder();
     for (String[] pair :
         new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
       if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
@@ -147,8 +148,19 @@ public final class EvaluateCommand {
             OfflineEvaluation.lift(
                 byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 3);
         sb.append(String.format(Locale.ROOT, "lift %s - %s: %s%n", pair[0], pair[1], fmt(lift, 4)));
+        revenueLifts.append(
+            String.format(
+                Locale.ROOT,
+                "revenue per user, lift %s - %s: %s%n",
+                pair[0],
+                pair[1],
+                fmt(
+                    OfflineEvaluation.revenuePerUserLift(
+                        byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 4),
+                    2)));
       }
     }
+    sb.append(revenueLifts);
     List<FeedbackLog.Row> logged =
         rows.stream()
             .filter(
@@ -164,7 +176,7 @@ public final class EvaluateCommand {
             logged.size(),
             logged.stream().filter(FeedbackLog.Row::explored).count(),
             OfflineEvaluation.clusters(logged, policyUnit),
-            policyUnit == null ? "decisions" : "source users"));
+            policyUnit == OfflineEvaluation.BY_DECISION ? "decisions" : "source users"));
     if (logged.stream().noneMatch(FeedbackLog.Row::explored)) {
       sb.append(
           "No decision was explored (epsilon 0): only the logged policy is supported by these"

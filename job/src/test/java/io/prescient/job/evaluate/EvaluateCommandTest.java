@@ -51,6 +51,8 @@ class EvaluateCommandTest {
     assertThat(report)
         .contains("Arm intervals: bootstrap over 30 source users (clusters; 120 users are copies")
         .contains("| model | 40 | 40 | 30 |")
+        .contains("lift model - rules: ")
+        .contains("revenue per user, lift model - rules: ")
         .contains("model-policy decisions (explored 11); intervals over 30 source users:");
     String naive = EvaluateCommand.report(log(30, 4), 100, 7, false);
     assertThat(naive)

@@ -38,8 +38,11 @@ public final class OfflineEvaluation {
     String of(FeedbackLog.Row row);
   }
 
-  /** Every decision on its own (null: no key is needed). */
-  public static final Cluster BY_DECISION = null;
+  /** Every row on its own (recognised by identity; its key is never asked for). */
+  public static final Cluster BY_DECISION =
+      row -> {
+        throw new UnsupportedOperationException("rows are their own clusters");
+      };
 
   /** A user's decisions together. */
   public static final Cluster BY_USER = FeedbackLog.Row::userId;
@@ -54,7 +57,7 @@ public final class OfflineEvaluation {
 
   /** How many clusters {@code rows} fall into. */
   public static int clusters(List<FeedbackLog.Row> rows, Cluster cluster) {
-    return cluster == null ? rows.size() : group(rows, cluster).size();
+    return cluster == BY_DECISION ? rows.size() : group(rows, cluster).size();
   }
 
   /** pi(b | x) for every candidate b of a logged row. */
@@ -204,7 +207,7 @@ public final class OfflineEvaluation {
               clusters.size(),
               clusterBootstrap(clusters, FeedbackLog.Row::reward, resamples, seed),
               clusterBootstrap(clusters, FeedbackLog.Row::conversionValue, resamples, seed + 1),
-              perUserBootstrap(clusters, resamples, seed + 2)));
+              ratioBootstrap(clusters, Ratio.REVENUE_PER_USER, resamples, seed + 2)));
     }
     return out;
   }
@@ -225,61 +228,103 @@ public final class OfflineEvaluation {
    */
   public static OffPolicy.Estimate lift(
       List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, Cluster cluster, int resamples, long seed) {
+    return pairedDifference(a, b, cluster, Ratio.CONVERSION, resamples, seed);
+  }
+
+  /**
+   * Difference of revenue per user a - b (conversion value over the users with a decision), with
+   * the paired cluster bootstrap of {@link #lift(List, List, Cluster, int, long)}.
+   */
+  public static OffPolicy.Estimate revenuePerUserLift(
+      List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, Cluster cluster, int resamples, long seed) {
+    return pairedDifference(a, b, cluster, Ratio.REVENUE_PER_USER, resamples, seed);
+  }
+
+  /** A figure of an arm as a ratio of sums over its clusters. */
+  private enum Ratio {
+    /** converted decisions / decisions. */
+    CONVERSION,
+    /** conversion value / users with a decision. */
+    REVENUE_PER_USER;
+
+    /** {numerator, denominator} of some rows. */
+    double[] of(List<FeedbackLog.Row> rows) {
+      double num = 0;
+      for (FeedbackLog.Row r : rows) {
+        num += this == CONVERSION ? r.reward() : r.conversionValue();
+      }
+      double den =
+          this == CONVERSION
+              ? rows.size()
+              : rows.stream().map(FeedbackLog.Row::userId).distinct().count();
+      return new double[] {num, den};
+    }
+  }
+
+  private static OffPolicy.Estimate pairedDifference(
+      List<FeedbackLog.Row> a,
+      List<FeedbackLog.Row> b,
+      Cluster cluster,
+      Ratio ratio,
+      int resamples,
+      long seed) {
     Map<String, List<FeedbackLog.Row>> ca = groupByKey(a, cluster);
     Map<String, List<FeedbackLog.Row>> cb = groupByKey(b, cluster);
-    List<List<FeedbackLog.Row>> onlyA = new ArrayList<>();
-    List<List<FeedbackLog.Row>> onlyB = new ArrayList<>();
-    List<List<FeedbackLog.Row>> bothA = new ArrayList<>();
-    List<List<FeedbackLog.Row>> bothB = new ArrayList<>();
+    List<double[]> onlyA = new ArrayList<>();
+    List<double[]> onlyB = new ArrayList<>();
+    List<double[]> bothA = new ArrayList<>();
+    List<double[]> bothB = new ArrayList<>();
     ca.forEach(
         (k, rows) -> {
           if (cb.containsKey(k)) {
-            bothA.add(rows);
-            bothB.add(cb.get(k));
+            bothA.add(ratio.of(rows));
+            bothB.add(ratio.of(cb.get(k)));
           } else {
-            onlyA.add(rows);
+            onlyA.add(ratio.of(rows));
           }
         });
     cb.forEach(
         (k, rows) -> {
           if (!ca.containsKey(k)) {
-            onlyB.add(rows);
+            onlyB.add(ratio.of(rows));
           }
         });
+    // Sums per cluster, then per draw: conversion sums are whole numbers, exact in any order, so
+    // these are the figures of summing each draw's rows one by one (the bootstrap before copies).
     SplittableRandom random = new SplittableRandom(seed);
     double[] diffs = new double[resamples];
-    double[] sum = new double[2];
-    int[] n = new int[2];
+    double[] sa = new double[2];
+    double[] sb = new double[2];
     for (int k = 0; k < resamples; k++) {
-      Arrays.fill(sum, 0);
-      Arrays.fill(n, 0);
+      Arrays.fill(sa, 0);
+      Arrays.fill(sb, 0);
       for (int i = 0; i < onlyA.size(); i++) {
-        add(onlyA.get(random.nextInt(onlyA.size())), sum, n, 0);
+        add(sa, onlyA.get(random.nextInt(onlyA.size())));
       }
       for (int i = 0; i < onlyB.size(); i++) {
-        add(onlyB.get(random.nextInt(onlyB.size())), sum, n, 1);
+        add(sb, onlyB.get(random.nextInt(onlyB.size())));
       }
       for (int i = 0; i < bothA.size(); i++) {
         int j = random.nextInt(bothA.size());
-        add(bothA.get(j), sum, n, 0);
-        add(bothB.get(j), sum, n, 1);
+        add(sa, bothA.get(j));
+        add(sb, bothB.get(j));
       }
-      diffs[k] = (n[0] == 0 ? 0 : sum[0] / n[0]) - (n[1] == 0 ? 0 : sum[1] / n[1]);
+      diffs[k] = quotient(sa) - quotient(sb);
     }
     Arrays.sort(diffs);
     return new OffPolicy.Estimate(
-        rate(a) - rate(b), diffs[(int) (0.025 * resamples)], diffs[(int) (0.975 * resamples) - 1]);
+        quotient(ratio.of(a)) - quotient(ratio.of(b)),
+        diffs[(int) (0.025 * resamples)],
+        diffs[(int) (0.975 * resamples) - 1]);
   }
 
-  private static void add(List<FeedbackLog.Row> rows, double[] sum, int[] n, int arm) {
-    for (FeedbackLog.Row r : rows) {
-      sum[arm] += r.reward();
-      n[arm]++;
-    }
+  private static void add(double[] sum, double[] cluster) {
+    sum[0] += cluster[0];
+    sum[1] += cluster[1];
   }
 
-  private static double rate(List<FeedbackLog.Row> rows) {
-    return rows.stream().mapToDouble(FeedbackLog.Row::reward).average().orElse(0);
+  private static double quotient(double[] s) {
+    return s[1] == 0 ? 0 : s[0] / s[1];
   }
 
   private static Map<String, List<FeedbackLog.Row>> groupByKey(
@@ -289,9 +334,9 @@ public final class OfflineEvaluation {
     return m;
   }
 
-  /** The rows in clusters, in the order of each cluster's first row; one per row for null. */
+  /** The rows in clusters, in the order of each cluster's first row. */
   private static List<List<FeedbackLog.Row>> group(List<FeedbackLog.Row> rows, Cluster cluster) {
-    if (cluster == null) {
+    if (cluster == BY_DECISION) {
       return rows.stream().map(List::of).toList();
     }
     return new ArrayList<>(groupByKey(rows, cluster).values());
@@ -299,7 +344,7 @@ public final class OfflineEvaluation {
 
   /** Row indices per cluster, in the order of each cluster's first row. */
   private static int[][] indexGroups(List<FeedbackLog.Row> rows, Cluster cluster) {
-    if (cluster == null) {
+    if (cluster == BY_DECISION) {
       int[][] g = new int[rows.size()][];
       for (int i = 0; i < g.length; i++) {
         g[i] = new int[] {i};
@@ -348,38 +393,25 @@ public final class OfflineEvaluation {
         stats[(int) (0.975 * resamples) - 1]);
   }
 
-  /** Conversion value per user (users with a decision in the rows), over clusters. */
-  private static OffPolicy.Estimate perUserBootstrap(
-      List<List<FeedbackLog.Row>> clusters, int resamples, long seed) {
-    double[] value = new double[clusters.size()];
-    int[] users = new int[clusters.size()];
-    double total = 0;
-    int totalUsers = 0;
-    for (int c = 0; c < clusters.size(); c++) {
-      for (FeedbackLog.Row r : clusters.get(c)) {
-        value[c] += r.conversionValue();
-      }
-      users[c] = (int) clusters.get(c).stream().map(FeedbackLog.Row::userId).distinct().count();
-      total += value[c];
-      totalUsers += users[c];
-    }
+  /** A {@link Ratio} of the rows, with its interval over their clusters. */
+  private static OffPolicy.Estimate ratioBootstrap(
+      List<List<FeedbackLog.Row>> clusters, Ratio ratio, int resamples, long seed) {
+    List<double[]> parts = clusters.stream().map(ratio::of).toList();
+    double[] total = new double[2];
+    parts.forEach(p -> add(total, p));
     SplittableRandom random = new SplittableRandom(seed);
     double[] stats = new double[resamples];
+    double[] sum = new double[2];
     for (int k = 0; k < resamples; k++) {
-      double sum = 0;
-      int m = 0;
-      for (int i = 0; i < clusters.size(); i++) {
-        int c = random.nextInt(clusters.size());
-        sum += value[c];
-        m += users[c];
+      Arrays.fill(sum, 0);
+      for (int i = 0; i < parts.size(); i++) {
+        add(sum, parts.get(random.nextInt(parts.size())));
       }
-      stats[k] = m == 0 ? 0 : sum / m;
+      stats[k] = quotient(sum);
     }
     Arrays.sort(stats);
     return new OffPolicy.Estimate(
-        totalUsers == 0 ? 0 : total / totalUsers,
-        stats[(int) (0.025 * resamples)],
-        stats[(int) (0.975 * resamples) - 1]);
+        quotient(total), stats[(int) (0.025 * resamples)], stats[(int) (0.975 * resamples) - 1]);
   }
 
   private interface IntToDouble {

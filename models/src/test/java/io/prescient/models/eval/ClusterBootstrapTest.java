@@ -157,6 +157,37 @@ class ClusterBootstrapTest {
     double unpaired =
         Math.hypot(width(arms.get("model").conversion()), width(arms.get("rules").conversion()));
     assertThat(width(lift)).isLessThan(0.5 * unpaired);
+    // revenue per user alike (every copy of a user has the same conversion values)
+    OffPolicy.Estimate revenue =
+        OfflineEvaluation.revenuePerUserLift(
+            model, rules, OfflineEvaluation.BY_SOURCE_USER, 400, 5);
+    assertThat(0.0).isBetween(revenue.low(), revenue.high());
+    double unpairedRevenue =
+        Math.hypot(
+            width(arms.get("model").revenuePerUser()), width(arms.get("rules").revenuePerUser()));
+    assertThat(width(revenue)).isLessThan(0.5 * unpairedRevenue);
+  }
+
+  @Test
+  void revenuePerUserIsTheConversionValueOverTheUsersWithADecision() {
+    List<FeedbackLog.Row> rows =
+        List.of(
+            row("1", "u1", "model", true, 30),
+            row("2", "u1", "model", true, 10),
+            row("3", "c1-u1", "model", false, 0),
+            row("4", "u2", "rules", true, 12),
+            row("5", "u3", "rules", false, 0));
+    Map<String, OfflineEvaluation.ArmFigures> arms = OfflineEvaluation.arms(rows, 50, 1);
+    assertThat(arms.get("model").revenuePerUser().value()).isEqualTo(40 / 2.0);
+    assertThat(arms.get("model").revenue().value()).isEqualTo(40 / 3.0);
+    assertThat(arms.get("model").users()).isEqualTo(2);
+    assertThat(arms.get("model").clusters()).isEqualTo(1);
+    assertThat(arms.get("rules").revenuePerUser().value()).isEqualTo(12 / 2.0);
+    assertThat(
+            OfflineEvaluation.revenuePerUserLift(
+                    rows.subList(0, 3), rows.subList(3, 5), OfflineEvaluation.BY_SOURCE_USER, 50, 1)
+                .value())
+        .isEqualTo(20.0 - 6.0);
   }
 
   @Test
