@@ -4,12 +4,12 @@ import io.prescient.job.PipelineIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.datasets.CopyLog;
 import io.prescient.job.replay.JsonLinesSink;
 import io.prescient.job.replay.ReplayIO;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.RouteFunction;
 import io.prescient.state.json.OutputJson;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -37,8 +36,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * </pre>
  *
  * {@code --copies N} writes the log N times with user and event ids re-keyed per copy (more users,
- * the same behaviour) into one file first. File sources and sinks, not Kafka: this measures the
- * job's own cost over parsing; Kafka's is the same for both and left out.
+ * the same behaviour) into one file first ({@link CopyLog}, as {@code ./prescient copies} does).
+ * File sources and sinks, not Kafka: this measures the job's own cost over parsing; Kafka's is the
+ * same for both and left out.
  */
 public final class JobBenchmark {
   private JobBenchmark() {}
@@ -81,8 +81,10 @@ public final class JobBenchmark {
     Files.createDirectories(work);
     Path input = work.resolve("job-bench-input.jsonl");
     int copies = Integer.parseInt(o.get("--copies"));
-    Map<String, Integer> mix = new TreeMap<>();
-    long events = writeCopies(Path.of(o.get("--input")), copies, input, mix);
+    CopyLog.Written written = CopyLog.write(Path.of(o.get("--input")), copies, input);
+    Map<String, Integer> mix = written.types();
+    System.out.println("event types per copy: " + mix);
+    long events = written.lines();
     int p = Integer.parseInt(o.get("--parallelism"));
     int rounds = Integer.parseInt(o.get("--rounds"));
     System.out.printf(
@@ -164,36 +166,6 @@ public final class JobBenchmark {
     long t0 = System.nanoTime();
     r.run();
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  /** The log {@code copies} times, user and event ids prefixed per copy; returns the line count. */
-  static long writeCopies(Path log, int copies, Path out, Map<String, Integer> types)
-      throws IOException {
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    long n = 0;
-    // Copies interleaved line by line, so that event time never goes back: one timeline with
-    // `copies` times the users. (Written copy after copy, every copy but the first would be late
-    // and go to the DLQ.)
-    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      for (String line : lines) {
-        for (int c = 0; c < copies; c++) {
-          String l =
-              c == 0
-                  ? line
-                  : line.replace("\"user_id\":\"", "\"user_id\":\"c" + c + "-")
-                      .replace("\"event_id\":\"", "\"event_id\":\"c" + c + "-");
-          w.write(l);
-          w.newLine();
-          n++;
-        }
-        int i = line.indexOf("\"type\":\"");
-        if (i >= 0) {
-          types.merge(line.substring(i + 8, line.indexOf('"', i + 8)), 1, Integer::sum);
-        }
-      }
-    }
-    System.out.println("event types per copy: " + types);
-    return n;
   }
 
   private static Configuration options(int parallelism, Path dir) throws IOException {

@@ -12,6 +12,7 @@ import io.prescient.operators.PolicyInput;
 import io.prescient.operators.ProfileFunction;
 import io.prescient.operators.ProfileOperator;
 import io.prescient.operators.UserProfileSerializer;
+import io.prescient.state.contract.CopyIds;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
@@ -325,9 +326,12 @@ public final class ProfileBenchmark {
       String line = content.get((int) (i / copies));
       long copy = i % copies;
       if (copy > 0) {
+        // CopyIds' convention, as CopyLog writes it; a plain replace, not CopyLog.rekey's parse,
+        // because this runs inside the measured job (the converted logs are compact JSON).
+        String prefix = CopyIds.prefix((int) copy);
         line =
-            line.replace("\"user_id\":\"", "\"user_id\":\"c" + copy + "-")
-                .replace("\"event_id\":\"", "\"event_id\":\"c" + copy + "-");
+            line.replace("\"user_id\":\"", "\"user_id\":\"" + prefix)
+                .replace("\"event_id\":\"", "\"event_id\":\"" + prefix);
       }
       return parser.parse(
           line.getBytes(StandardCharsets.UTF_8), "events", 0, i, -1, System.currentTimeMillis());

@@ -3,6 +3,7 @@ package io.prescient.job.evaluate;
 import io.prescient.models.eval.FeedbackLog;
 import io.prescient.models.eval.OffPolicy;
 import io.prescient.models.eval.OfflineEvaluation;
+import io.prescient.state.contract.CopyIds;
 import io.prescient.state.features.FeatureSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,11 @@ import java.util.Map;
 
 /**
  * {@code ./prescient evaluate}: offline evaluation from feedback records. Compares the arms
- * (conversion and revenue per decision, lifts, 95% intervals over users), and estimates the value
- * of candidate policies from the model arm's epsilon-greedy logs with IPS, SNIPS and doubly robust
- * estimators (95% intervals over decisions).
+ * (conversion and revenue per decision, revenue per user, lifts, 95% intervals over source users:
+ * users, with all re-keyed copies of one real user together, see {@link CopyIds}), and estimates
+ * the value of candidate policies from the model arm's epsilon-greedy logs with IPS, SNIPS and
+ * doubly robust estimators (95% intervals over decisions, or over source users when the log holds
+ * copies). The report names the resampling unit and how many clusters it had.
  */
 public final class EvaluateCommand {
   private EvaluateCommand() {}
@@ -24,10 +27,19 @@ public final class EvaluateCommand {
   static final String USAGE =
       String.join(
           "\n",
-          "usage: prescient evaluate --feedback FILE [--resamples 1000] [--seed 7] [--report FILE]",
+          "usage: prescient evaluate --feedback FILE [--resamples 1000] [--seed 7] [--unit source-user]"
+              + " [--report FILE]",
           "  --feedback FILE   feedback JSON lines (the feedback topic, or a replay's feedback.jsonl)",
           "  --resamples N     bootstrap resamples (1000)",
           "  --seed N          bootstrap seed (7)",
+          "  --unit U          what the bootstrap resamples (source-user):",
+          "                    source-user: arms over source users, all copies of one real user",
+          "                      together (ids c<k>-USER from ./prescient copies); a lift draws a",
+          "                      source user with copies in both arms once for both. Policy values",
+          "                      over decisions, or over source users when the log holds copies.",
+          "                      Without copies a source user is a user: the same as user.",
+          "                    user: arms over users, policy values over decisions, copies or not",
+          "                      (too narrow with copies: they share their source user's purchases)",
           "  --report FILE     also write the tables as Markdown to FILE",
           "Policy values are estimated on the model arm's decisions made by the model policy (logged",
           "with exact propensities): greedy = argmax of candidate_values, uniform = any eligible offer,",
@@ -48,54 +60,123 @@ public final class EvaluateCommand {
     }
     int resamples = Integer.parseInt(o.get("--resamples"));
     long seed = Long.parseLong(o.get("--seed"));
-    String report = report(read.rows(), resamples, seed);
+    boolean bySource =
+        switch (o.getOrDefault("--unit", "source-user")) {
+          case "source-user" -> true;
+          case "user" -> false;
+          default -> {
+            fail("evaluate", USAGE, "--unit is source-user or user, not " + o.get("--unit"));
+            yield false;
+          }
+        };
+    String report = report(read.rows(), resamples, seed, bySource);
     System.out.print(report);
     if (o.containsKey("--report")) {
       Files.writeString(Path.of(o.get("--report")), report);
     }
   }
 
-  /** The evaluation as Markdown. */
+  /** The evaluation as Markdown, resampling source users (see {@link #USAGE}). */
   public static String report(List<FeedbackLog.Row> rows, int resamples, long seed) {
+    return report(rows, resamples, seed, true);
+  }
+
+  /**
+   * The evaluation as Markdown; {@code bySource}: resample source users ({@code --unit
+   * source-user}), else users and decisions ({@code --unit user}).
+   */
+  public static String report(
+      List<FeedbackLog.Row> rows, int resamples, long seed, boolean bySource) {
+    boolean copies = OfflineEvaluation.hasCopies(rows);
+    OfflineEvaluation.Cluster armUnit =
+        bySource ? OfflineEvaluation.BY_SOURCE_USER : OfflineEvaluation.BY_USER;
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%,d feedback records%n%n", rows.size()));
+    int users = OfflineEvaluation.clusters(rows, OfflineEvaluation.BY_USER);
+    int sources = OfflineEvaluation.clusters(rows, OfflineEvaluation.BY_SOURCE_USER);
+    if (bySource && copies) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "Arm intervals: bootstrap over %,d source users (clusters; %,d users are copies of"
+                  + " them, and all copies of one source user are resampled together; a lift"
+                  + " draws a source user with copies in both arms once for both).%n%n",
+              sources,
+              users));
+    } else {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "Arm intervals: bootstrap over %,d users (clusters: a user's decisions are resampled"
+                  + " together)%s.%n%n",
+              users,
+              copies
+                  ? String.format(
+                      Locale.ROOT,
+                      "; the log holds copies of %,d source users, which this ignores"
+                          + " (--unit user): too narrow",
+                      sources)
+                  : ""));
+    }
     sb.append(
-        "| arm | decisions | users | conversion [95% CI] | revenue per decision [95% CI] |\n");
-    sb.append("|---|---|---|---|---|\n");
-    Map<String, OfflineEvaluation.ArmFigures> arms = OfflineEvaluation.arms(rows, resamples, seed);
+        "| arm | decisions | users | clusters | conversion [95% CI] | revenue per decision [95% CI]"
+            + " | revenue per user [95% CI] |\n");
+    sb.append("|---|---|---|---|---|---|---|\n");
+    Map<String, OfflineEvaluation.ArmFigures> arms =
+        OfflineEvaluation.arms(rows, armUnit, resamples, seed);
     for (OfflineEvaluation.ArmFigures a : arms.values()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,d | %,d | %s | %s |%n",
+              "| %s | %,d | %,d | %,d | %s | %s | %s |%n",
               a.arm(),
               a.decisions(),
               a.users(),
+              a.clusters(),
               fmt(a.conversion(), 4),
-              fmt(a.revenue(), 2)));
+              fmt(a.revenue(), 2),
+              fmt(a.revenuePerUser(), 2)));
     }
     Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
     rows.forEach(r -> byArm.computeIfAbsent(r.arm(), k -> new ArrayList<>()).add(r));
     sb.append("\n");
+    StringBuilder revenueLifts = new StringBuilder();
     for (String[] pair :
         new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
       if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
         OffPolicy.Estimate lift =
-            OfflineEvaluation.lift(byArm.get(pair[0]), byArm.get(pair[1]), resamples, seed + 3);
+            OfflineEvaluation.lift(
+                byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 3);
         sb.append(String.format(Locale.ROOT, "lift %s - %s: %s%n", pair[0], pair[1], fmt(lift, 4)));
+        revenueLifts.append(
+            String.format(
+                Locale.ROOT,
+                "revenue per user, lift %s - %s: %s%n",
+                pair[0],
+                pair[1],
+                fmt(
+                    OfflineEvaluation.revenuePerUserLift(
+                        byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 4),
+                    2)));
       }
     }
+    sb.append(revenueLifts);
     List<FeedbackLog.Row> logged =
         rows.stream()
             .filter(
                 r -> r.arm().equals("model") && r.policy().equals("model") && r.offerId() != null)
             .toList();
+    OfflineEvaluation.Cluster policyUnit =
+        bySource && copies ? OfflineEvaluation.BY_SOURCE_USER : OfflineEvaluation.BY_DECISION;
     sb.append(
         String.format(
             Locale.ROOT,
-            "%nPolicy values from %,d model-policy decisions (explored %,d):%n%n",
+            "%nPolicy values from %,d model-policy decisions (explored %,d); intervals over %,d"
+                + " %s:%n%n",
             logged.size(),
-            logged.stream().filter(FeedbackLog.Row::explored).count()));
+            logged.stream().filter(FeedbackLog.Row::explored).count(),
+            OfflineEvaluation.clusters(logged, policyUnit),
+            policyUnit == OfflineEvaluation.BY_DECISION ? "decisions" : "source users"));
     if (logged.stream().noneMatch(FeedbackLog.Row::explored)) {
       sb.append(
           "No decision was explored (epsilon 0): only the logged policy is supported by these"
@@ -110,7 +191,7 @@ public final class EvaluateCommand {
       targets.put("logged", OfflineEvaluation.logged());
       for (Map.Entry<String, OfflineEvaluation.TargetPolicy> t : targets.entrySet()) {
         OfflineEvaluation.Value v =
-            OfflineEvaluation.estimate(logged, t.getValue(), resamples, seed);
+            OfflineEvaluation.estimate(logged, t.getValue(), policyUnit, resamples, seed);
         sb.append(
             String.format(
                 Locale.ROOT,

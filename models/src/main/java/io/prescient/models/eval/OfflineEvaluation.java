@@ -1,5 +1,6 @@
 package io.prescient.models.eval;
 
+import io.prescient.state.contract.CopyIds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,11 +23,42 @@ import java.util.function.ToDoubleFunction;
  *       candidate_scores}).
  * </ul>
  *
- * Intervals are 95% percentile bootstraps over logged decisions (seeded). Arms are compared with a
- * bootstrap over users (arms are assigned per user, so a user's decisions move together).
+ * Intervals are 95% percentile bootstraps (seeded) over clusters of rows: every row of a cluster is
+ * resampled together. Policy values resample logged decisions ({@link #BY_DECISION}) unless told
+ * otherwise. Arms are compared over source users ({@link #BY_SOURCE_USER}): arms are assigned per
+ * user, so a user's decisions move together, and the copies of one real user in a re-keyed log
+ * ({@link CopyIds}) share that user's real purchases, so they move together too. With no copies a
+ * source user is a user.
  */
 public final class OfflineEvaluation {
   private OfflineEvaluation() {}
+
+  /** The key of a row's bootstrap cluster: rows with the same key are resampled together. */
+  public interface Cluster {
+    String of(FeedbackLog.Row row);
+  }
+
+  /** Every row on its own (recognised by identity; its key is never asked for). */
+  public static final Cluster BY_DECISION =
+      row -> {
+        throw new UnsupportedOperationException("rows are their own clusters");
+      };
+
+  /** A user's decisions together. */
+  public static final Cluster BY_USER = FeedbackLog.Row::userId;
+
+  /** All decisions of every copy of one real user together ({@link CopyIds#source}). */
+  public static final Cluster BY_SOURCE_USER = row -> CopyIds.source(row.userId());
+
+  /** Whether any row's user is a re-keyed copy ({@link CopyIds#isCopy}). */
+  public static boolean hasCopies(List<FeedbackLog.Row> rows) {
+    return rows.stream().anyMatch(r -> CopyIds.isCopy(r.userId()));
+  }
+
+  /** How many clusters {@code rows} fall into. */
+  public static int clusters(List<FeedbackLog.Row> rows, Cluster cluster) {
+    return cluster == BY_DECISION ? rows.size() : group(rows, cluster).size();
+  }
 
   /** pi(b | x) for every candidate b of a logged row. */
   public interface TargetPolicy {
@@ -81,10 +113,20 @@ public final class OfflineEvaluation {
       double matched) {}
 
   /**
-   * Estimates the value of {@code target} on {@code rows} (rows with an offer and a propensity).
+   * Estimates the value of {@code target} on {@code rows} (rows with an offer and a propensity),
+   * with intervals over decisions.
    */
   public static Value estimate(
       List<FeedbackLog.Row> rows, TargetPolicy target, int resamples, long seed) {
+    return estimate(rows, target, BY_DECISION, resamples, seed);
+  }
+
+  /**
+   * Estimates the value of {@code target} on {@code rows}, with intervals over {@code cluster}
+   * ({@link #BY_DECISION}: over decisions, as {@link #estimate(List, TargetPolicy, int, long)}).
+   */
+  public static Value estimate(
+      List<FeedbackLog.Row> rows, TargetPolicy target, Cluster cluster, int resamples, long seed) {
     int n = rows.size();
     double[] w = new double[n];
     double[] r = new double[n];
@@ -116,87 +158,216 @@ public final class OfflineEvaluation {
           return den == 0 ? 0 : num / den;
         };
     ToDoubleFunction<int[]> dr = idx -> mean(idx, i -> dm[i] + w[i] * (r[i] - qa[i]));
+    int[][] groups = indexGroups(rows, cluster);
     return new Value(
-        bootstrap(n, ips, resamples, seed),
-        bootstrap(n, snips, resamples, seed + 1),
-        bootstrap(n, dr, resamples, seed + 2),
+        bootstrap(n, groups, ips, resamples, seed),
+        bootstrap(n, groups, snips, resamples, seed + 1),
+        bootstrap(n, groups, dr, resamples, seed + 2),
         n,
         n == 0 ? 0 : matched / n);
   }
 
-  /** Per-arm conversion and revenue per decision, with intervals over users. */
+  /**
+   * Per-arm conversion and revenue per decision and per user, with intervals over clusters of the
+   * arm's rows ({@code clusters} of them).
+   */
   public record ArmFigures(
       String arm,
       int decisions,
       int users,
+      int clusters,
       OffPolicy.Estimate conversion,
-      OffPolicy.Estimate revenue) {}
+      OffPolicy.Estimate revenue,
+      OffPolicy.Estimate revenuePerUser) {}
 
+  /** {@link #arms(List, Cluster, int, long)} over source users. */
   public static Map<String, ArmFigures> arms(List<FeedbackLog.Row> rows, int resamples, long seed) {
+    return arms(rows, BY_SOURCE_USER, resamples, seed);
+  }
+
+  /**
+   * Per-arm figures, each arm's clusters resampled on their own (the rows of a cluster that fall
+   * into other arms do not matter to this arm's interval; {@link #lift} pairs them).
+   */
+  public static Map<String, ArmFigures> arms(
+      List<FeedbackLog.Row> rows, Cluster cluster, int resamples, long seed) {
     Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
     for (FeedbackLog.Row row : rows) {
       byArm.computeIfAbsent(row.arm(), k -> new ArrayList<>()).add(row);
     }
     Map<String, ArmFigures> out = new LinkedHashMap<>();
     for (Map.Entry<String, List<FeedbackLog.Row>> e : byArm.entrySet()) {
-      List<List<FeedbackLog.Row>> users = byUser(e.getValue());
+      List<List<FeedbackLog.Row>> clusters = group(e.getValue(), cluster);
       out.put(
           e.getKey(),
           new ArmFigures(
               e.getKey(),
               e.getValue().size(),
-              users.size(),
-              clusterBootstrap(users, FeedbackLog.Row::reward, resamples, seed),
-              clusterBootstrap(users, FeedbackLog.Row::conversionValue, resamples, seed + 1)));
+              (int) e.getValue().stream().map(FeedbackLog.Row::userId).distinct().count(),
+              clusters.size(),
+              clusterBootstrap(clusters, FeedbackLog.Row::reward, resamples, seed),
+              clusterBootstrap(clusters, FeedbackLog.Row::conversionValue, resamples, seed + 1),
+              ratioBootstrap(clusters, Ratio.REVENUE_PER_USER, resamples, seed + 2)));
     }
     return out;
   }
 
-  /** Difference of conversion rates a - b, with a bootstrap over the users of each arm. */
+  /** {@link #lift(List, List, Cluster, int, long)} over source users. */
   public static OffPolicy.Estimate lift(
       List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, int resamples, long seed) {
-    List<List<FeedbackLog.Row>> ua = byUser(a);
-    List<List<FeedbackLog.Row>> ub = byUser(b);
+    return lift(a, b, BY_SOURCE_USER, resamples, seed);
+  }
+
+  /**
+   * Difference of conversion rates a - b, with a paired cluster bootstrap. Clusters with rows in
+   * both arms (copies of one real user that fell into both) are drawn once per draw for both arms,
+   * so what they share cancels in the difference; clusters in only one arm are drawn among the
+   * clusters of that arm alone, as many as there are (strata: only a, only b, both). When no
+   * cluster is in both arms (users without copies: arms are assigned per user), this is a bootstrap
+   * over each arm's users on its own.
+   */
+  public static OffPolicy.Estimate lift(
+      List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, Cluster cluster, int resamples, long seed) {
+    return pairedDifference(a, b, cluster, Ratio.CONVERSION, resamples, seed);
+  }
+
+  /**
+   * Difference of revenue per user a - b (conversion value over the users with a decision), with
+   * the paired cluster bootstrap of {@link #lift(List, List, Cluster, int, long)}.
+   */
+  public static OffPolicy.Estimate revenuePerUserLift(
+      List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, Cluster cluster, int resamples, long seed) {
+    return pairedDifference(a, b, cluster, Ratio.REVENUE_PER_USER, resamples, seed);
+  }
+
+  /** A figure of an arm as a ratio of sums over its clusters. */
+  private enum Ratio {
+    /** converted decisions / decisions. */
+    CONVERSION,
+    /** conversion value / users with a decision. */
+    REVENUE_PER_USER;
+
+    /** {numerator, denominator} of some rows. */
+    double[] of(List<FeedbackLog.Row> rows) {
+      double num = 0;
+      for (FeedbackLog.Row r : rows) {
+        num += this == CONVERSION ? r.reward() : r.conversionValue();
+      }
+      double den =
+          this == CONVERSION
+              ? rows.size()
+              : rows.stream().map(FeedbackLog.Row::userId).distinct().count();
+      return new double[] {num, den};
+    }
+  }
+
+  private static OffPolicy.Estimate pairedDifference(
+      List<FeedbackLog.Row> a,
+      List<FeedbackLog.Row> b,
+      Cluster cluster,
+      Ratio ratio,
+      int resamples,
+      long seed) {
+    Map<String, List<FeedbackLog.Row>> ca = groupByKey(a, cluster);
+    Map<String, List<FeedbackLog.Row>> cb = groupByKey(b, cluster);
+    List<double[]> onlyA = new ArrayList<>();
+    List<double[]> onlyB = new ArrayList<>();
+    List<double[]> bothA = new ArrayList<>();
+    List<double[]> bothB = new ArrayList<>();
+    ca.forEach(
+        (k, rows) -> {
+          if (cb.containsKey(k)) {
+            bothA.add(ratio.of(rows));
+            bothB.add(ratio.of(cb.get(k)));
+          } else {
+            onlyA.add(ratio.of(rows));
+          }
+        });
+    cb.forEach(
+        (k, rows) -> {
+          if (!ca.containsKey(k)) {
+            onlyB.add(ratio.of(rows));
+          }
+        });
+    // Sums per cluster, then per draw: conversion sums are whole numbers, exact in any order, so
+    // these are the figures of summing each draw's rows one by one (the bootstrap before copies).
     SplittableRandom random = new SplittableRandom(seed);
     double[] diffs = new double[resamples];
+    double[] sa = new double[2];
+    double[] sb = new double[2];
     for (int k = 0; k < resamples; k++) {
-      diffs[k] = resampledRate(ua, random) - resampledRate(ub, random);
+      Arrays.fill(sa, 0);
+      Arrays.fill(sb, 0);
+      for (int i = 0; i < onlyA.size(); i++) {
+        add(sa, onlyA.get(random.nextInt(onlyA.size())));
+      }
+      for (int i = 0; i < onlyB.size(); i++) {
+        add(sb, onlyB.get(random.nextInt(onlyB.size())));
+      }
+      for (int i = 0; i < bothA.size(); i++) {
+        int j = random.nextInt(bothA.size());
+        add(sa, bothA.get(j));
+        add(sb, bothB.get(j));
+      }
+      diffs[k] = quotient(sa) - quotient(sb);
     }
     Arrays.sort(diffs);
     return new OffPolicy.Estimate(
-        rate(a) - rate(b), diffs[(int) (0.025 * resamples)], diffs[(int) (0.975 * resamples) - 1]);
+        quotient(ratio.of(a)) - quotient(ratio.of(b)),
+        diffs[(int) (0.025 * resamples)],
+        diffs[(int) (0.975 * resamples) - 1]);
   }
 
-  private static double rate(List<FeedbackLog.Row> rows) {
-    return rows.stream().mapToDouble(FeedbackLog.Row::reward).average().orElse(0);
+  private static void add(double[] sum, double[] cluster) {
+    sum[0] += cluster[0];
+    sum[1] += cluster[1];
   }
 
-  private static List<List<FeedbackLog.Row>> byUser(List<FeedbackLog.Row> rows) {
+  private static double quotient(double[] s) {
+    return s[1] == 0 ? 0 : s[0] / s[1];
+  }
+
+  private static Map<String, List<FeedbackLog.Row>> groupByKey(
+      List<FeedbackLog.Row> rows, Cluster cluster) {
     Map<String, List<FeedbackLog.Row>> m = new LinkedHashMap<>();
-    rows.forEach(r -> m.computeIfAbsent(r.userId(), k -> new ArrayList<>()).add(r));
-    return new ArrayList<>(m.values());
+    rows.forEach(r -> m.computeIfAbsent(cluster.of(r), k -> new ArrayList<>()).add(r));
+    return m;
   }
 
-  private static double resampledRate(List<List<FeedbackLog.Row>> users, SplittableRandom random) {
-    double sum = 0;
-    int n = 0;
-    for (int i = 0; i < users.size(); i++) {
-      for (FeedbackLog.Row r : users.get(random.nextInt(users.size()))) {
-        sum += r.reward();
-        n++;
-      }
+  /** The rows in clusters, in the order of each cluster's first row. */
+  private static List<List<FeedbackLog.Row>> group(List<FeedbackLog.Row> rows, Cluster cluster) {
+    if (cluster == BY_DECISION) {
+      return rows.stream().map(List::of).toList();
     }
-    return n == 0 ? 0 : sum / n;
+    return new ArrayList<>(groupByKey(rows, cluster).values());
+  }
+
+  /** Row indices per cluster, in the order of each cluster's first row. */
+  private static int[][] indexGroups(List<FeedbackLog.Row> rows, Cluster cluster) {
+    if (cluster == BY_DECISION) {
+      int[][] g = new int[rows.size()][];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = new int[] {i};
+      }
+      return g;
+    }
+    Map<String, List<Integer>> m = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      m.computeIfAbsent(cluster.of(rows.get(i)), k -> new ArrayList<>()).add(i);
+    }
+    return m.values().stream()
+        .map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+        .toArray(int[][]::new);
   }
 
   private static OffPolicy.Estimate clusterBootstrap(
-      List<List<FeedbackLog.Row>> users,
+      List<List<FeedbackLog.Row>> clusters,
       ToDoubleFunction<FeedbackLog.Row> f,
       int resamples,
       long seed) {
     double total = 0;
     int n = 0;
-    for (List<FeedbackLog.Row> u : users) {
+    for (List<FeedbackLog.Row> u : clusters) {
       for (FeedbackLog.Row r : u) {
         total += f.applyAsDouble(r);
         n++;
@@ -207,8 +378,8 @@ public final class OfflineEvaluation {
     for (int k = 0; k < resamples; k++) {
       double sum = 0;
       int m = 0;
-      for (int i = 0; i < users.size(); i++) {
-        for (FeedbackLog.Row r : users.get(random.nextInt(users.size()))) {
+      for (int i = 0; i < clusters.size(); i++) {
+        for (FeedbackLog.Row r : clusters.get(random.nextInt(clusters.size()))) {
           sum += f.applyAsDouble(r);
           m++;
         }
@@ -220,6 +391,27 @@ public final class OfflineEvaluation {
         n == 0 ? 0 : total / n,
         stats[(int) (0.025 * resamples)],
         stats[(int) (0.975 * resamples) - 1]);
+  }
+
+  /** A {@link Ratio} of the rows, with its interval over their clusters. */
+  private static OffPolicy.Estimate ratioBootstrap(
+      List<List<FeedbackLog.Row>> clusters, Ratio ratio, int resamples, long seed) {
+    List<double[]> parts = clusters.stream().map(ratio::of).toList();
+    double[] total = new double[2];
+    parts.forEach(p -> add(total, p));
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] stats = new double[resamples];
+    double[] sum = new double[2];
+    for (int k = 0; k < resamples; k++) {
+      Arrays.fill(sum, 0);
+      for (int i = 0; i < parts.size(); i++) {
+        add(sum, parts.get(random.nextInt(parts.size())));
+      }
+      stats[k] = quotient(sum);
+    }
+    Arrays.sort(stats);
+    return new OffPolicy.Estimate(
+        quotient(total), stats[(int) (0.025 * resamples)], stats[(int) (0.975 * resamples) - 1]);
   }
 
   private interface IntToDouble {
@@ -234,8 +426,9 @@ public final class OfflineEvaluation {
     return idx.length == 0 ? 0 : s / idx.length;
   }
 
+  /** Bootstrap of {@code stat} over the rows' clusters ({@code groups}: row indices). */
   private static OffPolicy.Estimate bootstrap(
-      int n, ToDoubleFunction<int[]> stat, int resamples, long seed) {
+      int n, int[][] groups, ToDoubleFunction<int[]> stat, int resamples, long seed) {
     int[] all = new int[n];
     for (int i = 0; i < n; i++) {
       all[i] = i;
@@ -245,10 +438,16 @@ public final class OfflineEvaluation {
     double[] stats = new double[resamples];
     int[] idx = new int[n];
     for (int k = 0; k < resamples; k++) {
-      for (int i = 0; i < n; i++) {
-        idx[i] = random.nextInt(n);
+      int m = 0;
+      for (int i = 0; i < groups.length; i++) {
+        for (int row : groups[random.nextInt(groups.length)]) {
+          if (m == idx.length) {
+            idx = Arrays.copyOf(idx, idx.length * 2);
+          }
+          idx[m++] = row;
+        }
       }
-      stats[k] = stat.applyAsDouble(idx);
+      stats[k] = stat.applyAsDouble(m == idx.length ? idx : Arrays.copyOf(idx, m));
     }
     Arrays.sort(stats);
     return new OffPolicy.Estimate(

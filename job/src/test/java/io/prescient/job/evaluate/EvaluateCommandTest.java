@@ -1,0 +1,74 @@
+package io.prescient.job.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.models.eval.FeedbackLog;
+import io.prescient.state.contract.CopyIds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The report says what its intervals resample, and how many of them there were. */
+class EvaluateCommandTest {
+  static List<FeedbackLog.Row> log(int sources, int copies) {
+    List<FeedbackLog.Row> rows = new ArrayList<>();
+    String[] arms = {"model", "rules", "control"};
+    for (int s = 0; s < sources; s++) {
+      for (int c = 0; c < copies; c++) {
+        String user = CopyIds.of("tb-" + s, c);
+        String arm = arms[(s + c) % 3];
+        boolean control = arm.equals("control");
+        rows.add(
+            new FeedbackLog.Row(
+                user + "/1",
+                user,
+                "cart_abandonment",
+                arm,
+                arm,
+                control ? null : "a",
+                control ? "none" : "reminder",
+                "email",
+                0.9,
+                s % 4 == 0,
+                List.of("a", "b"),
+                Map.of("a", 0.2, "b", 0.1),
+                Map.of("a", 2.0, "b", 1.0),
+                0L,
+                0L,
+                null,
+                s % 2 == 0,
+                s % 2 == 0 ? 30 : 0,
+                Map.of()));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void withCopiesTheUnitIsTheSourceUser() {
+    String report = EvaluateCommand.report(log(30, 4), 100, 7);
+    assertThat(report)
+        .contains("Arm intervals: bootstrap over 30 source users (clusters; 120 users are copies")
+        .contains("| model | 40 | 40 | 30 |")
+        .contains("lift model - rules: ")
+        .contains("revenue per user, lift model - rules: ")
+        .contains("model-policy decisions (explored 11); intervals over 30 source users:");
+    String naive = EvaluateCommand.report(log(30, 4), 100, 7, false);
+    assertThat(naive)
+        .contains("Arm intervals: bootstrap over 120 users")
+        .contains("copies of 30 source users, which this ignores")
+        .contains("| model | 40 | 40 | 40 |")
+        .contains("intervals over 40 decisions:");
+  }
+
+  @Test
+  void withoutCopiesTheUnitIsTheUserAsBefore() {
+    String report = EvaluateCommand.report(log(30, 1), 100, 7);
+    assertThat(report)
+        .contains("Arm intervals: bootstrap over 30 users (clusters: a user's decisions")
+        .doesNotContain("source users")
+        .contains("intervals over 10 decisions:");
+    assertThat(report).isEqualTo(EvaluateCommand.report(log(30, 1), 100, 7, false));
+  }
+}
