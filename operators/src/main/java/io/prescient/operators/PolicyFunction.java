@@ -554,8 +554,17 @@ public class PolicyFunction
     open.putAll(touched);
   }
 
+  /**
+   * Records a conversion unless the decision already has an earlier one (at equal times an outcome
+   * before a purchase). Purchases are applied as they arrive and outcomes in event time, so an
+   * outcome can arrive after a later purchase from the other input; the earliest conversion must
+   * win whichever came first, or replays would differ with the inputs' interleaving.
+   */
   private static boolean convert(Feedback f, String by, long at, double value) {
-    if (f.converted) {
+    if (f.converted
+        && (f.convertedAt < at
+            || (f.convertedAt == at
+                && (f.convertedBy.equals("outcome") || by.equals("purchase"))))) {
       return false;
     }
     f.converted = true;

@@ -419,6 +419,37 @@ class PolicyFunctionTest {
     assertThat(dlq.get(0).offset).isEqualTo(7);
   }
 
+  /** The feedback of one decision, when its outcome and a later purchase arrive in this order. */
+  private Feedback conversionWhenArriving(boolean outcomeFirst) throws Exception {
+    harness = open(function(rulesOnly()), null);
+    PolicyInput c = candidate("u1", "e1", T0, "p1");
+    send(c);
+    PolicyInput converted =
+        outcome(c.candidate.decision.decisionId, "u1", OutcomeType.CONVERTED, T0 + DAY + HOUR);
+    PolicyInput purchase = signal(PolicyInput.Kind.PURCHASE, "u1", T0 + 2 * DAY);
+    // the outcomes input lags or leads the events input: neither has passed the watermark
+    send(outcomeFirst ? converted : purchase);
+    send(outcomeFirst ? purchase : converted);
+    harness.watermark(T0 + 9 * DAY);
+    List<Feedback> feedback = side(PolicyFunction.FEEDBACK);
+    assertThat(feedback).hasSize(1);
+    harness.close();
+    harness = null;
+    return feedback.get(0);
+  }
+
+  @Test
+  void theEarliestConversionCountsWhicheverInputArrivesFirst() throws Exception {
+    for (boolean outcomeFirst : new boolean[] {true, false}) {
+      Feedback f = conversionWhenArriving(outcomeFirst);
+      assertThat(f.converted).isTrue();
+      assertThat(f.convertedBy).as("outcome first: %s", outcomeFirst).isEqualTo("outcome");
+      assertThat(f.convertedAt).isEqualTo(T0 + DAY + HOUR);
+      assertThat(f.conversionValue).isEqualTo(42.0);
+      assertThat(f.outcomes).containsExactly("converted");
+    }
+  }
+
   @Test
   void optedOutUsersNeverReachFeedback() throws Exception {
     harness = open(function(rulesOnly()), null);
