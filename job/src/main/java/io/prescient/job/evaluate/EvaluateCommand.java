@@ -120,27 +120,29 @@ public final class EvaluateCommand {
     }
     sb.append(
         "| arm | decisions | users | clusters | conversion [95% CI] | revenue per decision [95% CI]"
-            + " | revenue per user [95% CI] |\n");
-    sb.append("|---|---|---|---|---|---|---|\n");
+            + " | revenue per user [95% CI] | users converted [95% CI] |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
     Map<String, OfflineEvaluation.ArmFigures> arms =
         OfflineEvaluation.arms(rows, armUnit, resamples, seed);
     for (OfflineEvaluation.ArmFigures a : arms.values()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,d | %,d | %,d | %s | %s | %s |%n",
+              "| %s | %,d | %,d | %,d | %s | %s | %s | %s |%n",
               a.arm(),
               a.decisions(),
               a.users(),
               a.clusters(),
               fmt(a.conversion(), 4),
               fmt(a.revenue(), 2),
-              fmt(a.revenuePerUser(), 2)));
+              fmt(a.revenuePerUser(), 2),
+              fmt(a.convertedUsers(), 4)));
     }
     Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
     rows.forEach(r -> byArm.computeIfAbsent(r.arm(), k -> new ArrayList<>()).add(r));
     sb.append("\n");
     StringBuilder revenueLifts = new StringBuilder();
+    StringBuilder userLifts = new StringBuilder();
     for (String[] pair :
         new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
       if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
@@ -158,9 +160,20 @@ public final class EvaluateCommand {
                     OfflineEvaluation.revenuePerUserLift(
                         byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 4),
                     2)));
+        userLifts.append(
+            String.format(
+                Locale.ROOT,
+                "users converted, lift %s - %s: %s%n",
+                pair[0],
+                pair[1],
+                fmt(
+                    OfflineEvaluation.convertedUsersLift(
+                        byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 5),
+                    4)));
       }
     }
     sb.append(revenueLifts);
+    sb.append(userLifts);
     List<FeedbackLog.Row> logged =
         rows.stream()
             .filter(

@@ -168,8 +168,8 @@ public final class OfflineEvaluation {
   }
 
   /**
-   * Per-arm conversion and revenue per decision and per user, with intervals over clusters of the
-   * arm's rows ({@code clusters} of them).
+   * Per-arm conversion and revenue per decision, revenue per user and the share of users converted,
+   * with intervals over clusters of the arm's rows ({@code clusters} of them).
    */
   public record ArmFigures(
       String arm,
@@ -178,7 +178,8 @@ public final class OfflineEvaluation {
       int clusters,
       OffPolicy.Estimate conversion,
       OffPolicy.Estimate revenue,
-      OffPolicy.Estimate revenuePerUser) {}
+      OffPolicy.Estimate revenuePerUser,
+      OffPolicy.Estimate convertedUsers) {}
 
   /** {@link #arms(List, Cluster, int, long)} over source users. */
   public static Map<String, ArmFigures> arms(List<FeedbackLog.Row> rows, int resamples, long seed) {
@@ -207,7 +208,8 @@ public final class OfflineEvaluation {
               clusters.size(),
               clusterBootstrap(clusters, FeedbackLog.Row::reward, resamples, seed),
               clusterBootstrap(clusters, FeedbackLog.Row::conversionValue, resamples, seed + 1),
-              ratioBootstrap(clusters, Ratio.REVENUE_PER_USER, resamples, seed + 2)));
+              ratioBootstrap(clusters, Ratio.REVENUE_PER_USER, resamples, seed + 2),
+              ratioBootstrap(clusters, Ratio.CONVERTED_USERS, resamples, seed + 3)));
     }
     return out;
   }
@@ -240,15 +242,34 @@ public final class OfflineEvaluation {
     return pairedDifference(a, b, cluster, Ratio.REVENUE_PER_USER, resamples, seed);
   }
 
+  /**
+   * Difference of the share of users converted a - b (users with at least one converted decision
+   * over users with a decision), with the paired cluster bootstrap of {@link #lift(List, List,
+   * Cluster, int, long)}. A user is counted once however many decisions they had, so arms that send
+   * more or fewer decisions to the same user are compared on the user.
+   */
+  public static OffPolicy.Estimate convertedUsersLift(
+      List<FeedbackLog.Row> a, List<FeedbackLog.Row> b, Cluster cluster, int resamples, long seed) {
+    return pairedDifference(a, b, cluster, Ratio.CONVERTED_USERS, resamples, seed);
+  }
+
   /** A figure of an arm as a ratio of sums over its clusters. */
   private enum Ratio {
     /** converted decisions / decisions. */
     CONVERSION,
     /** conversion value / users with a decision. */
-    REVENUE_PER_USER;
+    REVENUE_PER_USER,
+    /** users with at least one converted decision / users with a decision. */
+    CONVERTED_USERS;
 
     /** {numerator, denominator} of some rows. */
     double[] of(List<FeedbackLog.Row> rows) {
+      if (this == CONVERTED_USERS) {
+        return new double[] {
+          rows.stream().filter(r -> r.reward() > 0).map(FeedbackLog.Row::userId).distinct().count(),
+          rows.stream().map(FeedbackLog.Row::userId).distinct().count()
+        };
+      }
       double num = 0;
       for (FeedbackLog.Row r : rows) {
         num += this == CONVERSION ? r.reward() : r.conversionValue();

@@ -191,6 +191,53 @@ class ClusterBootstrapTest {
   }
 
   @Test
+  void usersConvertedCountsEachUserOnceHoweverManyDecisionsConverted() {
+    List<FeedbackLog.Row> rows =
+        List.of(
+            row("1", "u1", "model", true, 30),
+            row("2", "u1", "model", true, 10),
+            row("3", "c1-u1", "model", false, 0),
+            row("4", "u4", "model", false, 0),
+            row("5", "u2", "rules", true, 12),
+            row("6", "u3", "rules", false, 0),
+            row("7", "u3", "rules", false, 0),
+            row("8", "u5", "rules", false, 0));
+    Map<String, OfflineEvaluation.ArmFigures> arms = OfflineEvaluation.arms(rows, 50, 1);
+    // model: u1 converted (twice), c1-u1 and u4 did not; per decision that would be 2/4
+    assertThat(arms.get("model").convertedUsers().value()).isEqualTo(1 / 3.0);
+    assertThat(arms.get("model").conversion().value()).isEqualTo(2 / 4.0);
+    assertThat(arms.get("rules").convertedUsers().value()).isEqualTo(1 / 3.0);
+    assertThat(
+            OfflineEvaluation.convertedUsersLift(
+                    rows.subList(0, 4), rows.subList(4, 8), OfflineEvaluation.BY_SOURCE_USER, 50, 1)
+                .value())
+        .isEqualTo(0.0);
+  }
+
+  @Test
+  void aUsersConvertedLiftIsPairedOverSourceUsersWithCopiesInBothArms() {
+    // every source user converts in both arms or in neither (their real purchases), and the
+    // model arm converts 10% more of the users that do not: a small, consistent difference
+    Random r = new Random(3);
+    List<FeedbackLog.Row> model = new ArrayList<>();
+    List<FeedbackLog.Row> rules = new ArrayList<>();
+    for (int u = 0; u < 300; u++) {
+      boolean buys = r.nextDouble() < 0.45;
+      boolean extra = r.nextDouble() < 0.10;
+      model.add(row("m" + u, "tb-" + u, "model", buys || extra, 1));
+      rules.add(row("r" + u, "c1-tb-" + u, "rules", buys, 1));
+    }
+    OffPolicy.Estimate paired =
+        OfflineEvaluation.convertedUsersLift(
+            model, rules, OfflineEvaluation.BY_SOURCE_USER, 1000, 7);
+    OffPolicy.Estimate unpaired =
+        OfflineEvaluation.convertedUsersLift(model, rules, OfflineEvaluation.BY_USER, 1000, 7);
+    assertThat(paired.low()).isGreaterThan(0);
+    assertThat(unpaired.low()).isLessThan(0);
+    assertThat(width(paired)).isLessThan(0.5 * width(unpaired));
+  }
+
+  @Test
   void intervalsOverSourceUsersCoverTheTruthAndPerUserOnesDoNot() {
     // 200 populations of 100 real users (true conversion rate 0.3), each written 5 times
     int covered = 0;
