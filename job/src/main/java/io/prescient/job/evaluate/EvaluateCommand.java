@@ -76,6 +76,25 @@ public final class EvaluateCommand {
     }
   }
 
+  /** A paired lift between two arms' rows, as {@link OfflineEvaluation#lift} computes one. */
+  private interface LiftEstimator {
+    OffPolicy.Estimate lift(
+        List<FeedbackLog.Row> a,
+        List<FeedbackLog.Row> b,
+        OfflineEvaluation.Cluster cluster,
+        int resamples,
+        long seed);
+  }
+
+  /** One kind of lift in the report: its line's label, digits and bootstrap seed offset. */
+  private record LiftKind(String label, int digits, long seedOffset, LiftEstimator estimator) {}
+
+  private static final List<LiftKind> LIFTS =
+      List.of(
+          new LiftKind("lift", 4, 3, OfflineEvaluation::lift),
+          new LiftKind("revenue per user, lift", 2, 4, OfflineEvaluation::revenuePerUserLift),
+          new LiftKind("users converted, lift", 4, 5, OfflineEvaluation::convertedUsersLift));
+
   /** The evaluation as Markdown, resampling source users (see {@link #USAGE}). */
   public static String report(List<FeedbackLog.Row> rows, int resamples, long seed) {
     return report(rows, resamples, seed, true);
@@ -141,39 +160,29 @@ public final class EvaluateCommand {
     Map<String, List<FeedbackLog.Row>> byArm = new LinkedHashMap<>();
     rows.forEach(r -> byArm.computeIfAbsent(r.arm(), k -> new ArrayList<>()).add(r));
     sb.append("\n");
-    StringBuilder revenueLifts = new StringBuilder();
-    StringBuilder userLifts = new StringBuilder();
-    for (String[] pair :
-        new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
-      if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
-        OffPolicy.Estimate lift =
-            OfflineEvaluation.lift(
-                byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 3);
-        sb.append(String.format(Locale.ROOT, "lift %s - %s: %s%n", pair[0], pair[1], fmt(lift, 4)));
-        revenueLifts.append(
-            String.format(
-                Locale.ROOT,
-                "revenue per user, lift %s - %s: %s%n",
-                pair[0],
-                pair[1],
-                fmt(
-                    OfflineEvaluation.revenuePerUserLift(
-                        byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 4),
-                    2)));
-        userLifts.append(
-            String.format(
-                Locale.ROOT,
-                "users converted, lift %s - %s: %s%n",
-                pair[0],
-                pair[1],
-                fmt(
-                    OfflineEvaluation.convertedUsersLift(
-                        byArm.get(pair[0]), byArm.get(pair[1]), armUnit, resamples, seed + 5),
-                    4)));
+    for (LiftKind kind : LIFTS) {
+      for (String[] pair :
+          new String[][] {{"model", "rules"}, {"rules", "control"}, {"model", "control"}}) {
+        if (byArm.containsKey(pair[0]) && byArm.containsKey(pair[1])) {
+          OffPolicy.Estimate lift =
+              kind.estimator()
+                  .lift(
+                      byArm.get(pair[0]),
+                      byArm.get(pair[1]),
+                      armUnit,
+                      resamples,
+                      seed + kind.seedOffset());
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "%s %s - %s: %s%n",
+                  kind.label(),
+                  pair[0],
+                  pair[1],
+                  fmt(lift, kind.digits())));
+        }
       }
     }
-    sb.append(revenueLifts);
-    sb.append(userLifts);
     List<FeedbackLog.Row> logged =
         rows.stream()
             .filter(
