@@ -12,7 +12,7 @@ import io.prescient.operators.Envelope;
 import io.prescient.operators.InputWatermarks;
 import io.prescient.operators.PolicyFunction;
 import io.prescient.operators.PolicyInput;
-import io.prescient.operators.PolicyState;
+import io.prescient.operators.PolicyOperator;
 import io.prescient.operators.ProfileFunction;
 import io.prescient.operators.ProfileOperator;
 import io.prescient.operators.RouteFunction;
@@ -25,8 +25,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
@@ -35,16 +35,19 @@ import org.apache.flink.util.TimeUtils;
  * The one place that knows the topology.
  *
  * <pre>
- * events  --(parse, watermarks)--+                                 decision points,
- *                                 +--> route --keyBy(user)--> profile --purchases, privacy--+
- * privacy --(parse, idle)--------+       |                       |                         |
- *                                        +--> dlq <--------------+        keyBy(user) ----+--> policy --> decisions
- * outcomes --(parse, watermarks)--> route -- outcomes ---------------------------------+     |  |  +--> feedback
- * models  --(parse, idle)--> route --+                                                        |  +----> audit
- * catalog --(parse, idle)--> route --+---------------- broadcast -------------------------------+
+ * events   --(parse, watermarks)--+
+ * privacy  --(parse, idle)--------+--> route ----------+
+ * outcomes --(parse, watermarks)--> route-outcomes ----+--keyBy(user)--> profile ==> policy --> decisions
+ *                                                                         ^   |        |  +--> feedback
+ * models  --(parse, idle)--> route-models --+                             |   |        +-----> audit, dlq
+ * catalog --(parse, idle)--> route-catalog -+------------- broadcast -----+   +--> dlq, audit
  * </pre>
  *
- * Operator uids are constants: they are the savepoint contract, never rename one.
+ * One network exchange per user input (the keyBy). {@code ==>} is a chained, forward edge: the
+ * policy runs in the profile's task, on the same key groups, and models and catalog entries reach
+ * it through the profile operator ({@link ProfileOperator}, {@link PolicyOperator}).
+ *
+ * <p>Operator uids are constants: they are the savepoint contract, never rename one.
  */
 public final class PrescientPipeline {
   private PrescientPipeline() {}
@@ -59,7 +62,6 @@ public final class PrescientPipeline {
   public static final String UID_POLICY = "policy";
   public static final String UID_SOURCE_OUTCOMES = "source-outcomes";
   public static final String UID_ROUTE_OUTCOMES = "route-outcomes";
-  public static final String UID_OUTCOME_INPUTS = "outcome-inputs";
   public static final String UID_SOURCE_CATALOG = "source-catalog";
   public static final String UID_ROUTE_CATALOG = "route-catalog";
   public static final String UID_SINK_FEEDBACK = "sink-feedback";
@@ -133,6 +135,48 @@ public final class PrescientPipeline {
         guardrails);
   }
 
+  /** The profile and trigger function from the options. */
+  public static ProfileFunction profileFunction(Configuration options) {
+    CartAbandonmentRule rule =
+        new CartAbandonmentRule(
+            options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
+            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
+            options.get(PrescientOptions.OPT_OUT_DECISIONS)
+                == PrescientOptions.OptOutDecisions.BROAD);
+    return new ProfileFunction(
+            rule,
+            browseRule(options),
+            new LifecycleRule(
+                options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
+                options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
+                options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
+            options.get(PrescientOptions.ALLOWED_LATENESS),
+            options.get(PrescientOptions.TIMER_GRANULARITY),
+            options.get(PrescientOptions.STATE_TTL),
+            (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
+            profileSettings(options))
+        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE));
+  }
+
+  /** The policy function from the options. */
+  public static PolicyFunction policyFunction(Configuration options) {
+    return new PolicyFunction(
+        policyEngine(options),
+        options.get(PrescientOptions.MODEL_CHURN),
+        options.get(PrescientOptions.MODEL_OFFERS),
+        options.get(PrescientOptions.REWARD_WINDOW),
+        options.get(PrescientOptions.TIMER_GRANULARITY),
+        (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes());
+  }
+
+  /**
+   * The policy's key: the user, as the profile's input was keyed ({@link Envelope#userId}), so the
+   * key groups match. Control inputs have no user and set no key ({@link PolicyOperator}).
+   */
+  static String policyKey(PolicyInput in) {
+    return in.userId;
+  }
+
   /** Builds the topology on {@code env}; returns the decision stream. */
   public static DataStream<Decision> build(
       StreamExecutionEnvironment env, PipelineIO io, Configuration options) {
@@ -159,37 +203,8 @@ public final class PrescientPipeline {
             .uid(UID_ROUTE)
             .name("parse, validate, route");
 
-    CartAbandonmentRule rule =
-        new CartAbandonmentRule(
-            options.get(PrescientOptions.CART_ABANDON_AFTER).toMillis(),
-            options.get(PrescientOptions.DECISION_VALID_FOR).toMillis(),
-            options.get(PrescientOptions.OPT_OUT_DECISIONS)
-                == PrescientOptions.OptOutDecisions.BROAD);
-    SingleOutputStreamOperator<PolicyInput> profiled =
-        valid
-            .keyBy(Envelope::userId)
-            .transform(
-                "profile + triggers",
-                TypeInformation.of(PolicyInput.class),
-                new ProfileOperator(
-                    new ProfileFunction(
-                            rule,
-                            browseRule(options),
-                            new LifecycleRule(
-                                options.get(PrescientOptions.FOLLOW_UP_AFTER).toMillis(),
-                                options.get(PrescientOptions.WIN_BACK_AFTER).toMillis(),
-                                options.get(PrescientOptions.DECISION_VALID_FOR).toMillis()),
-                            options.get(PrescientOptions.ALLOWED_LATENESS),
-                            options.get(PrescientOptions.TIMER_GRANULARITY),
-                            options.get(PrescientOptions.STATE_TTL),
-                            (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
-                            profileSettings(options))
-                        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))))
-            .uid(UID_PROFILE)
-            .name("profile + triggers");
-
-    DataStream<PolicyInput> policyInputs = profiled;
     SingleOutputStreamOperator<Envelope> outcomes = null;
+    DataStream<Envelope> perUser = valid;
     if (io.outcomes() != null) {
       outcomes =
           env.fromSource(
@@ -203,13 +218,7 @@ public final class PrescientPipeline {
               .process(new RouteFunction())
               .uid(UID_ROUTE_OUTCOMES)
               .name("parse, validate, route outcomes");
-      policyInputs =
-          profiled.union(
-              outcomes
-                  .map(PolicyInput::outcome)
-                  .returns(PolicyInput.class)
-                  .uid(UID_OUTCOME_INPUTS)
-                  .name("outcomes to policy inputs"));
+      perUser = valid.union(outcomes);
     }
 
     SingleOutputStreamOperator<Envelope> models =
@@ -235,20 +244,28 @@ public final class PrescientPipeline {
               .name("parse, validate, route catalog");
       control = models.union(catalog);
     }
-    BroadcastStream<Envelope> broadcast =
-        control.broadcast(PolicyState.MODELS, PolicyState.CATALOG);
+
+    // The one network exchange of a user's inputs: events, privacy requests and outcomes are keyed
+    // by user here, once. Models and the catalog are broadcast to the same operator, which hands
+    // them on; the policy is chained behind the profile in the same task (a forward edge, same key
+    // groups, so the stream is reinterpreted as keyed without a second exchange).
+    SingleOutputStreamOperator<PolicyInput> profiled =
+        perUser
+            .keyBy(Envelope::userId)
+            .connect(control.broadcast())
+            .transform(
+                "profile + triggers",
+                TypeInformation.of(PolicyInput.class),
+                new ProfileOperator(profileFunction(options)))
+            .uid(UID_PROFILE)
+            .name("profile + triggers");
+
     SingleOutputStreamOperator<Decision> decisions =
-        policyInputs
-            .keyBy(in -> in.userId)
-            .connect(broadcast)
-            .process(
-                new PolicyFunction(
-                    policyEngine(options),
-                    options.get(PrescientOptions.MODEL_CHURN),
-                    options.get(PrescientOptions.MODEL_OFFERS),
-                    options.get(PrescientOptions.REWARD_WINDOW),
-                    options.get(PrescientOptions.TIMER_GRANULARITY),
-                    (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes()))
+        DataStreamUtils.reinterpretAsKeyedStream(profiled, PrescientPipeline::policyKey)
+            .transform(
+                "policy: score, guardrails, arms, delay, feedback",
+                TypeInformation.of(Decision.class),
+                new PolicyOperator(policyFunction(options)))
             .uid(UID_POLICY)
             .name("policy: score, guardrails, arms, delay, feedback");
 

@@ -18,7 +18,12 @@ public class PolicyInput {
     OPT_IN,
     UNSUBSCRIBE,
     ERASE,
-    OUTCOME
+    OUTCOME,
+    /**
+     * A model announcement or catalog entry on its way from the broadcast input of the profile
+     * operator to the policy chained behind it: not of any user, applied by every policy instance.
+     */
+    CONTROL
   }
 
   public Kind kind;
@@ -29,6 +34,9 @@ public class PolicyInput {
 
   public DecisionCandidate candidate;
   public Outcome outcome;
+
+  /** A control record ({@link Kind#CONTROL}): a parsed model announcement or catalog entry. */
+  public Envelope control;
 
   /** Order value of a purchase. */
   public double value;
@@ -66,6 +74,14 @@ public class PolicyInput {
     in.sourceTopic = env.sourceTopic;
     in.partition = env.partition;
     in.offset = env.offset;
+    in.receivedAt = env.receivedAt;
+    return in;
+  }
+
+  /** A broadcast record handed on to the policy; its user id is empty (it has no user). */
+  public static PolicyInput control(Envelope env) {
+    PolicyInput in = of(Kind.CONTROL, "", Long.MIN_VALUE);
+    in.control = env;
     in.receivedAt = env.receivedAt;
     return in;
   }

@@ -168,6 +168,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   public void processElement(Envelope env, Context ctx, Collector<PolicyInput> out)
       throws Exception {
     receivedAt = env.receivedAt;
+    if (env.outcome != null) {
+      // Outcomes share this keyed input so that every per-user input crosses the network once;
+      // they are the policy's, joined there in event time.
+      out.collect(PolicyInput.outcome(env));
+      return;
+    }
     if (env.privacy != null) {
       onPrivacy(env.privacy, ctx);
       PolicyInput signal = signal(env.privacy);
