@@ -19,7 +19,6 @@ import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.json.OutputJson;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -300,14 +299,14 @@ public class PolicyFunction
       f.rewardWindowEnd = d.decidedAt + rewardWindowMs;
       open.put(d.decisionId, f);
       registerAt(f.rewardWindowEnd, ctx);
-      user.nextDueAt = Math.min(user.nextDueAt, f.rewardWindowEnd);
+      DueIndex.add(user, f.rewardWindowEnd, DueIndex.CLOSE, d.decisionId);
     }
     HeldDecision h = new HeldDecision(d, c.features);
     if (d.sendAfter > d.decidedAt) {
       held.put(d.decisionId, h);
       registerAt(d.sendAfter, ctx);
       count("delayedHeld");
-      user.nextDueAt = Math.min(user.nextDueAt, d.sendAfter);
+      DueIndex.add(user, d.sendAfter, DueIndex.RELEASE, d.decisionId);
       userState.update(user);
     } else {
       release(h, user, false, ctx, out);
@@ -340,57 +339,47 @@ public class PolicyFunction
 
   // ---------------------------------------------------------------- event-time settling
 
-  /** One piece of work due at an event time. */
-  private record Due(long at, int order, String key) {}
-
   /**
    * Settles, in event-time order, everything due at or before {@code bound}: held decisions are
    * re-checked and released or cancelled, buffered outcomes joined, reward windows closed. At equal
-   * times a release comes before an outcome, and an outcome before the window closes.
+   * times a release comes before an outcome, and an outcome before the window closes. What is due
+   * comes from the user's {@link DueIndex}: only those entries are read.
    */
   private void settle(long bound, ReadOnlyContext ctx, Collector<Decision> out) throws Exception {
     PolicyUser stored = userState.value();
-    if (!scanAlways && (stored == null || stored.nextDueAt > bound)) {
-      return; // nothing pending, or nothing due yet: no scan
+    if (stored == null
+        ? !scanAlways
+        : stored.nextDueAt > bound && (!scanAlways || DueIndex.indexed(stored))) {
+      return; // nothing pending, or nothing due yet: nothing read
     }
-    TreeSet<Due> due =
-        new TreeSet<>(
-            Comparator.comparingLong(Due::at).thenComparingInt(Due::order).thenComparing(Due::key));
-    long later = Long.MAX_VALUE; // the earliest due time after the bound
-    for (Map.Entry<String, HeldDecision> e : held.entries()) {
-      later = collect(due, later, bound, e.getValue().decision.sendAfter, 0, e.getKey());
-    }
-    for (Map.Entry<String, Outcome> e : buffered.entries()) {
-      later = collect(due, later, bound, e.getValue().timestamp, 1, e.getKey());
-    }
-    for (Map.Entry<String, Feedback> e : open.entries()) {
-      later = collect(due, later, bound, e.getValue().rewardWindowEnd, 2, e.getKey());
-    }
+    PolicyUser user = indexed(stored);
+    List<DueIndex.Due> due = DueIndex.takeDue(user, bound);
     if (due.isEmpty()) {
-      if (stored != null && stored.nextDueAt != later) {
-        stored.nextDueAt = later; // the bound was stale (entries went without settling)
-        userState.update(stored);
+      if (stored != null && (stored != user || stored.nextDueAt != user.nextDueAt)) {
+        userState.update(user); // the index was just built
       }
       return;
     }
-    PolicyUser user = stored == null ? new PolicyUser() : stored;
-    user.nextDueAt = later; // settling adds no pending entry
-    for (Due x : due) {
-      switch (x.order()) {
-        case 0 -> {
+    for (DueIndex.Due x : due) {
+      switch (x.kind()) {
+        case DueIndex.RELEASE -> {
           HeldDecision h = held.get(x.key());
-          held.remove(x.key());
-          recheckAndRelease(h, user, ctx, out);
+          if (h != null) {
+            held.remove(x.key());
+            recheckAndRelease(h, user, ctx, out);
+          }
         }
-        case 1 -> {
+        case DueIndex.OUTCOME -> {
           Outcome o = buffered.get(x.key());
-          buffered.remove(x.key());
-          join(o, null, ctx);
+          if (o != null) {
+            buffered.remove(x.key());
+            join(o, null, ctx);
+          }
         }
         default -> {
           Feedback f = open.get(x.key());
-          open.remove(x.key());
           if (f != null) {
+            open.remove(x.key());
             ctx.output(FEEDBACK, f);
             count("feedbackOut");
           }
@@ -400,14 +389,21 @@ public class PolicyFunction
     userState.update(user);
   }
 
-  /** Adds the entry to {@code due} when due by {@code bound}; returns the earliest later time. */
-  private static long collect(
-      TreeSet<Due> due, long later, long bound, long at, int order, String key) {
-    if (at <= bound) {
-      due.add(new Due(at, order, key));
-      return later;
+  /**
+   * Builds the due-time index of a user stored before it existed (policy state format 2 or older):
+   * one scan of the three map states, once per user.
+   */
+  private void indexByScan(PolicyUser user) throws Exception {
+    DueIndex.clear(user);
+    for (Map.Entry<String, HeldDecision> e : held.entries()) {
+      DueIndex.add(user, e.getValue().decision.sendAfter, DueIndex.RELEASE, e.getKey());
     }
-    return Math.min(later, at);
+    for (Map.Entry<String, Outcome> e : buffered.entries()) {
+      DueIndex.add(user, e.getValue().timestamp, DueIndex.OUTCOME, e.getKey());
+    }
+    for (Map.Entry<String, Feedback> e : open.entries()) {
+      DueIndex.add(user, e.getValue().rewardWindowEnd, DueIndex.CLOSE, e.getKey());
+    }
   }
 
   private void recheckAndRelease(
@@ -473,12 +469,26 @@ public class PolicyFunction
     buffered.put(bufferKey(o), o);
     registerAt(o.timestamp, ctx);
     PolicyUser user = user();
-    user.nextDueAt = Math.min(user.nextDueAt, o.timestamp);
+    DueIndex.add(user, o.timestamp, DueIndex.OUTCOME, bufferKey(o));
     userState.update(user);
   }
 
-  private static String bufferKey(Outcome o) {
-    return String.format("%019d|%s|%s", o.timestamp, o.decisionId, o.type.wireName());
+  /** {@code %019d|decision|type}, as state written since the first release holds it. */
+  static String bufferKey(Outcome o) {
+    if (o.timestamp < 0) {
+      return String.format("%019d|%s|%s", o.timestamp, o.decisionId, o.type.wireName());
+    }
+    String t = Long.toString(o.timestamp);
+    StringBuilder b = new StringBuilder(19 + o.decisionId.length() + 16);
+    for (int i = t.length(); i < 19; i++) {
+      b.append('0');
+    }
+    return b.append(t)
+        .append('|')
+        .append(o.decisionId)
+        .append('|')
+        .append(o.type.wireName())
+        .toString();
   }
 
   /** Joins an outcome to its open decision, or sends it to the DLQ when there is none. */
@@ -542,16 +552,19 @@ public class PolicyFunction
     if (!scanAlways && user.nextDueAt == Long.MAX_VALUE) {
       return; // no open reward window
     }
-    Map<String, Feedback> touched = new HashMap<>();
-    for (Map.Entry<String, Feedback> e : open.entries()) {
-      Feedback f = e.getValue();
-      if (in.timestamp > f.decision.decidedAt
+    // The open reward windows are the index's CLOSE entries: point reads, no scan.
+    for (int i = 0; i < user.dueAt.length; i++) {
+      if (user.dueKind[i] != DueIndex.CLOSE || user.dueAt[i] <= in.timestamp) {
+        continue;
+      }
+      Feedback f = open.get(user.dueKey[i]);
+      if (f != null
+          && in.timestamp > f.decision.decidedAt
           && in.timestamp < f.rewardWindowEnd
           && convert(f, "purchase", in.timestamp, in.value)) {
-        touched.put(e.getKey(), f);
+        open.put(user.dueKey[i], f);
       }
     }
-    open.putAll(touched);
   }
 
   /**
@@ -583,6 +596,7 @@ public class PolicyFunction
         user.optedOut = true;
         // Opted-out users never enter a training set: their open feedback is dropped.
         open.clear();
+        DueIndex.removeKind(user, DueIndex.CLOSE);
       }
       case OPT_IN -> user.optedOut = false;
       default -> {
@@ -660,9 +674,22 @@ public class PolicyFunction
 
   // ---------------------------------------------------------------- state views
 
+  /** The user's policy record, with its due-time index built. */
   private PolicyUser user() throws Exception {
-    PolicyUser u = userState.value();
-    return u == null ? new PolicyUser() : u;
+    return indexed(userState.value());
+  }
+
+  /** {@code stored} (or a new record for null), with its due-time index built if it had none. */
+  private PolicyUser indexed(PolicyUser stored) throws Exception {
+    PolicyUser u = stored == null ? new PolicyUser() : stored;
+    if (!DueIndex.indexed(u)) {
+      if (scanAlways || u.nextDueAt != Long.MAX_VALUE) {
+        indexByScan(u); // stored before the index, with something pending
+      } else {
+        DueIndex.clear(u);
+      }
+    }
+    return u;
   }
 
   private Guardrails.UserView view(PolicyUser user) {

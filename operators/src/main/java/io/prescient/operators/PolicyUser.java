@@ -23,5 +23,19 @@ public class PolicyUser {
    */
   public long nextDueAt = Long.MAX_VALUE;
 
+  /**
+   * The due-time index (policy state format 3): every held decision, buffered outcome and open
+   * reward window of the user, as parallel arrays sorted by (time, kind, key), so settling reads
+   * only what is due instead of scanning three map states. Null for a user stored before format 3:
+   * the first settle scans once and builds it. See {@link DueIndex}.
+   */
+  public long[] dueAt;
+
+  /** {@link DueIndex#RELEASE}, {@link DueIndex#OUTCOME} or {@link DueIndex#CLOSE}, per entry. */
+  public byte[] dueKind;
+
+  /** The map-state key of each entry (decision id, or buffered outcome key). */
+  public String[] dueKey;
+
   public PolicyUser() {}
 }

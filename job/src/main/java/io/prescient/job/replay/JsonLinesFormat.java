@@ -45,6 +45,7 @@ public class JsonLinesFormat extends SimpleStreamFormat<Envelope> {
     private int pos;
     private int limit;
     private long lineNo;
+    private boolean first = true;
 
     Reader(InputStream in) {
       this.in = in;
@@ -60,6 +61,10 @@ public class JsonLinesFormat extends SimpleStreamFormat<Envelope> {
         lineNo++;
         if (raw.length == 0) {
           continue; // blank lines are not records
+        }
+        if (first) {
+          first = false;
+          ReplayClock.read(System.nanoTime());
         }
         return parser.parse(raw, name, 0, lineNo, 0L, System.currentTimeMillis());
       }

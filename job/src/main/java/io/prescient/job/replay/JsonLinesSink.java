@@ -35,20 +35,29 @@ public class JsonLinesSink<T> implements Sink<T> {
     Files.createDirectories(file.getParent());
     OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
     return new SinkWriter<>() {
+      private long lastWrite;
+
       @Override
       public void write(T element, Context ctx) throws IOException {
         out.write(json.apply(element));
         out.write('\n');
+        lastWrite = System.nanoTime();
       }
 
       @Override
       public void flush(boolean endOfInput) throws IOException {
         out.flush();
+        if (lastWrite != 0) {
+          ReplayClock.wrote(lastWrite);
+        }
       }
 
       @Override
       public void close() throws IOException {
         out.close();
+        if (lastWrite != 0) {
+          ReplayClock.wrote(lastWrite);
+        }
       }
     };
   }
