@@ -1,0 +1,628 @@
+package io.prescient.operators;
+
+import io.prescient.models.policy.Guardrails;
+import io.prescient.models.policy.Offer;
+import io.prescient.models.policy.PolicyEngine;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.RejectReason;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.json.OutputJson;
+import io.prescient.state.profile.KeyedStore;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The per-user policy logic without Flink (DESIGN.md, "Decision semantics"): deciding a scored
+ * decision point under the guardrails and arms, holding outbound decisions for their creepiness
+ * delay and re-checking them at release, the feedback join (outcomes, purchases, closing reward
+ * windows), consent and erase. Everything due in event time is settled in event-time order from the
+ * user's {@link DueIndex}. It reads and writes one user's state through a {@link Store} and acts
+ * through {@link Effects}; {@link PolicyFunction} binds both to Flink (RocksDB state, event-time
+ * timers, outputs), tests bind them to memory.
+ */
+public final class PolicyCore {
+  /** One user's policy state. */
+  public interface Store {
+    /** The user's record, or null. */
+    PolicyUser user() throws Exception;
+
+    void putUser(PolicyUser user) throws Exception;
+
+    void clearUser() throws Exception;
+
+    /** Decisions waiting out their creepiness delay, by decision id. */
+    KeyedStore<HeldDecision> held();
+
+    /** Released decisions whose reward window is open, by decision id. */
+    KeyedStore<Feedback> open();
+
+    /** Outcomes ahead of the watermark, by {@link #bufferKey}. */
+    KeyedStore<Outcome> buffered();
+
+    /** Event times of messages sent, by channel. */
+    KeyedStore<long[]> sends();
+
+    /** Event times a product was named, by product. */
+    KeyedStore<long[]> shown();
+  }
+
+  /** What the logic does outside the user's state. */
+  public interface Effects {
+    /** An event-time timer of the current user (already rounded to the granularity). */
+    void registerTimer(long at);
+
+    void deleteTimer(long at);
+
+    /** A decision leaves: released, or broad. */
+    void decision(Decision d);
+
+    void feedback(Feedback f);
+
+    void audit(AuditRecord a);
+
+    void dlq(Rejection r);
+
+    void count(String name, String... labels);
+
+    /** The live catalog's entry of a product, or null. */
+    CatalogEntry catalog(String productId) throws Exception;
+  }
+
+  private final PolicyEngine engine;
+  private final long rewardWindowMs;
+  private final long timerGranularityMs;
+  private final int dlqMaxRawBytes;
+  private boolean scanAlways;
+
+  public PolicyCore(
+      PolicyEngine engine, long rewardWindowMs, long timerGranularityMs, int dlqMaxRawBytes) {
+    this.engine = engine;
+    this.rewardWindowMs = rewardWindowMs;
+    this.timerGranularityMs = Math.max(1, timerGranularityMs);
+    this.dlqMaxRawBytes = dlqMaxRawBytes;
+  }
+
+  /**
+   * State restored from before policy state format 2 may hold pending entries of users without a
+   * record: then every input settles by building the user's index from their map states.
+   */
+  void scanAlways(boolean scanAlways) {
+    this.scanAlways = scanAlways;
+  }
+
+  // ---------------------------------------------------------------- deciding
+
+  /**
+   * Decides a decision point already scored ({@code churn}: the churn probability, or null): the
+   * guardrails and the user's arm choose; an outbound decision is held for its delay or released;
+   * its reward window opens unless the user opted out.
+   */
+  public void decide(
+      DecisionCandidate c, Double churn, PolicyEngine.OfferScorer offers, Store s, Effects fx)
+      throws Exception {
+    Decision d = c.decision;
+    PolicyUser user = user(s);
+    PolicyEngine.Result r =
+        engine.decide(
+            new PolicyEngine.Context(
+                d,
+                c.features,
+                c.userEvents,
+                c.orderValue,
+                churn,
+                product(d.productId, d.category, fx)),
+            view(user, s),
+            offers);
+    if (r.decision() == null) {
+      for (String g : r.suppressedBy()) {
+        fx.count("guardrailSuppressions", "guardrail", g);
+      }
+      fx.count("decisionsSuppressed");
+      AuditRecord a = audit(d, "decision_suppressed", d.decidedAt);
+      r.suppressedBy().forEach(g -> a.effects.add("guardrail:" + g));
+      fx.audit(a);
+      return;
+    }
+    for (String g : d.guardrails) {
+      fx.count("guardrailFired", "guardrail", g);
+    }
+    if (!user.optedOut) {
+      // The reward window opens at the decision, whatever happens to it next: arms are compared
+      // on everything they decided (intent to treat), cancelled decisions included.
+      Feedback f = new Feedback();
+      f.decision = d;
+      f.features = c.features;
+      f.featureSchemaVersion = FeatureSchema.VERSION;
+      f.rewardWindowEnd = d.decidedAt + rewardWindowMs;
+      s.open().put(d.decisionId, f);
+      fx.registerTimer(roundUp(f.rewardWindowEnd));
+      DueIndex.add(user, f.rewardWindowEnd, DueIndex.CLOSE, d.decisionId);
+    }
+    HeldDecision h = new HeldDecision(d, c.features);
+    if (d.sendAfter > d.decidedAt) {
+      s.held().put(d.decisionId, h);
+      fx.registerTimer(roundUp(d.sendAfter));
+      fx.count("delayedHeld");
+      DueIndex.add(user, d.sendAfter, DueIndex.RELEASE, d.decisionId);
+    } else {
+      release(h, false, s, fx);
+    }
+    s.putUser(user);
+  }
+
+  /** Sends a decision: out it goes, the caps and shown counts move. */
+  private void release(HeldDecision h, boolean delayed, Store s, Effects fx) throws Exception {
+    Decision d = h.decision;
+    if (!PolicyEngine.NO_ACTION.equals(d.action)) {
+      append(
+          s.sends(),
+          d.channel,
+          d.sendAfter,
+          engine.guardrails().settings().caps().longestWindowMs());
+      if (d.productId != null) {
+        append(s.shown(), d.productId, d.sendAfter, engine.guardrails().settings().shownWindowMs());
+      }
+    }
+    if (delayed) {
+      fx.count("delayedReleased");
+    }
+    fx.decision(d);
+  }
+
+  // ---------------------------------------------------------------- event-time settling
+
+  /**
+   * Settles, in event-time order, everything due at or before {@code bound}: held decisions are
+   * re-checked and released or cancelled, buffered outcomes joined, reward windows closed. At equal
+   * times a release comes before an outcome, and an outcome before the window closes. What is due
+   * comes from the user's {@link DueIndex}: only those entries are read.
+   */
+  public void settle(long bound, Store s, Effects fx) throws Exception {
+    PolicyUser stored = s.user();
+    if (stored == null
+        ? !scanAlways
+        : stored.nextDueAt > bound && (!scanAlways || DueIndex.indexed(stored))) {
+      return; // nothing pending, or nothing due yet: nothing read
+    }
+    PolicyUser user = indexed(stored, s);
+    List<DueIndex.Due> due = DueIndex.takeDue(user, bound);
+    if (due.isEmpty()) {
+      if (stored != null && (stored != user || stored.nextDueAt != user.nextDueAt)) {
+        s.putUser(user); // the index was just built
+      }
+      return;
+    }
+    for (DueIndex.Due x : due) {
+      switch (x.kind()) {
+        case DueIndex.RELEASE -> {
+          HeldDecision h = s.held().get(x.key());
+          if (h != null) {
+            s.held().remove(x.key());
+            recheckAndRelease(h, user, s, fx);
+          }
+        }
+        case DueIndex.OUTCOME -> {
+          Outcome o = s.buffered().get(x.key());
+          if (o != null) {
+            s.buffered().remove(x.key());
+            join(o, null, s, fx);
+          }
+        }
+        default -> {
+          Feedback f = s.open().get(x.key());
+          if (f != null) {
+            s.open().remove(x.key());
+            fx.feedback(f);
+            fx.count("feedbackOut");
+          }
+        }
+      }
+    }
+    s.putUser(user);
+  }
+
+  private void recheckAndRelease(HeldDecision h, PolicyUser user, Store s, Effects fx)
+      throws Exception {
+    Decision d = h.decision;
+    Offer offer = d.offerId == null ? null : engine.settings().catalog().byId(d.offerId);
+    Guardrails.Product product = product(d.productId, d.category, fx);
+    boolean control = PolicyEngine.NO_ACTION.equals(d.action);
+    Guardrails.UserView view = view(user, s);
+    String reason =
+        engine
+            .guardrails()
+            .cancelReason(
+                d.channel,
+                offer,
+                control ? noMessages(view) : view,
+                product,
+                user.lastPurchaseAt > d.decidedAt,
+                d.sendAfter);
+    if (reason == null) {
+      release(h, true, s, fx);
+      return;
+    }
+    fx.count("delayedCancelled", "reason", reason);
+    Feedback f = s.open().get(d.decisionId);
+    if (f != null) {
+      f.cancelledReason = reason;
+      s.open().put(d.decisionId, f);
+    }
+    AuditRecord a = audit(d, "decision_cancelled", d.sendAfter);
+    a.effects.add("arm:" + d.arm);
+    a.effects.add("reason:" + reason);
+    fx.audit(a);
+  }
+
+  /** An audit record about decision {@code d}: what happened to it, when. */
+  private static AuditRecord audit(Decision d, String request, long at) {
+    AuditRecord a = new AuditRecord();
+    a.userId = d.userId;
+    a.request = request;
+    a.requestedAt = at;
+    a.effects.add("decision_id:" + d.decisionId);
+    a.effects.add("trigger:" + d.trigger);
+    return a;
+  }
+
+  // ---------------------------------------------------------------- outcomes and purchases
+
+  /**
+   * An outcome at or behind the watermark is joined now (after settling up to its time); one ahead
+   * of it is buffered and joined in event time, after every release before it.
+   */
+  public void onOutcome(PolicyInput in, long watermark, Store s, Effects fx) throws Exception {
+    Outcome o = in.outcome;
+    if (o.timestamp <= watermark) {
+      settle(o.timestamp, s, fx); // every input up to the outcome's time has arrived
+      join(o, in, s, fx);
+      return;
+    }
+    s.buffered().put(bufferKey(o), o);
+    fx.registerTimer(roundUp(o.timestamp));
+    PolicyUser user = user(s);
+    DueIndex.add(user, o.timestamp, DueIndex.OUTCOME, bufferKey(o));
+    s.putUser(user);
+  }
+
+  /** {@code %019d|decision|type}, as state written since the first release holds it. */
+  static String bufferKey(Outcome o) {
+    if (o.timestamp < 0) {
+      return String.format("%019d|%s|%s", o.timestamp, o.decisionId, o.type.wireName());
+    }
+    String t = Long.toString(o.timestamp);
+    StringBuilder b = new StringBuilder(19 + o.decisionId.length() + 16);
+    for (int i = t.length(); i < 19; i++) {
+      b.append('0');
+    }
+    return b.append(t)
+        .append('|')
+        .append(o.decisionId)
+        .append('|')
+        .append(o.type.wireName())
+        .toString();
+  }
+
+  /** Joins an outcome to its open decision, or sends it to the DLQ when there is none. */
+  private void join(Outcome o, PolicyInput source, Store s, Effects fx) throws Exception {
+    Feedback f = s.open().get(o.decisionId);
+    if (f == null
+        || f.cancelledReason != null
+        || o.timestamp >= f.rewardWindowEnd
+        || o.timestamp < f.decision.sendAfter) {
+      fx.count("outcomesUnjoined");
+      String detail =
+          f == null
+              ? "no open decision '"
+                  + o.decisionId
+                  + "' for user '"
+                  + o.userId
+                  + "' (never made for this user, or its reward window closed)"
+              : f.cancelledReason != null
+                  ? "decision '"
+                      + o.decisionId
+                      + "' was cancelled at release ("
+                      + f.cancelledReason
+                      + "): nothing was sent"
+                  : "outcome at "
+                      + Instant.ofEpochMilli(o.timestamp)
+                      + " is outside the reward window ["
+                      + Instant.ofEpochMilli(f.decision.sendAfter)
+                      + ", "
+                      + Instant.ofEpochMilli(f.rewardWindowEnd)
+                      + ")";
+      fx.dlq(
+          InputParser.rejection(
+              new InvalidRecordException(
+                  RejectReason.UNKNOWN_DECISION, detail + "; raw is the parsed outcome re-encoded"),
+              OutputJson.outcome(o),
+              source == null ? "outcomes" : source.sourceTopic,
+              source == null ? -1 : source.partition,
+              source == null ? -1 : source.offset,
+              -1,
+              dlqMaxRawBytes));
+      return;
+    }
+    f.outcomes.add(o.type.wireName());
+    switch (o.type) {
+      case DELIVERED -> f.delivered = true;
+      case OPENED -> f.opened = true;
+      case CLICKED -> f.clicked = true;
+      case DISMISSED -> f.dismissed = true;
+      case CONVERTED -> convert(f, "outcome", o.timestamp, o.value == null ? 0 : o.value);
+    }
+    s.open().put(o.decisionId, f);
+    fx.count("outcomesJoined", "type", o.type.wireName());
+  }
+
+  /** A purchase counts as the conversion of every decision whose reward window it falls in. */
+  public void onPurchase(PolicyInput in, Store s) throws Exception {
+    PolicyUser user = user(s);
+    user.lastPurchaseAt = Math.max(user.lastPurchaseAt, in.timestamp);
+    s.putUser(user);
+    if (user.nextDueAt == Long.MAX_VALUE) {
+      return; // nothing pending: no open reward window
+    }
+    // The open reward windows are the index's CLOSE entries: point reads, no scan.
+    for (int i = 0; i < user.dueAt.length; i++) {
+      if (user.dueKind[i] != DueIndex.CLOSE || user.dueAt[i] <= in.timestamp) {
+        continue;
+      }
+      Feedback f = s.open().get(user.dueKey[i]);
+      if (f != null
+          && in.timestamp > f.decision.decidedAt
+          && in.timestamp < f.rewardWindowEnd
+          && convert(f, "purchase", in.timestamp, in.value)) {
+        s.open().put(user.dueKey[i], f);
+      }
+    }
+  }
+
+  /**
+   * Records a conversion unless the decision already has an earlier one (at equal times an outcome
+   * before a purchase). Purchases are applied as they arrive and outcomes in event time, so an
+   * outcome can arrive after a later purchase from the other input; the earliest conversion must
+   * win whichever came first, or replays would differ with the inputs' interleaving.
+   */
+  static boolean convert(Feedback f, String by, long at, double value) {
+    if (f.converted
+        && (f.convertedAt < at
+            || (f.convertedAt == at
+                && (f.convertedBy.equals("outcome") || by.equals("purchase"))))) {
+      return false;
+    }
+    f.converted = true;
+    f.convertedBy = by;
+    f.convertedAt = at;
+    f.conversionValue = Math.round(value * 100.0) / 100.0;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- privacy
+
+  /** Opt-out, opt-in or unsubscribe: held decisions are re-checked against it at release. */
+  public void onConsent(PolicyInput in, Store s) throws Exception {
+    PolicyUser user = user(s);
+    switch (in.kind) {
+      case OPT_OUT -> {
+        user.optedOut = true;
+        // Opted-out users never enter a training set: their open feedback is dropped.
+        s.open().clear();
+        DueIndex.removeKind(user, DueIndex.CLOSE);
+      }
+      case OPT_IN -> user.optedOut = false;
+      default -> {
+        for (String ch : in.channels) {
+          if (!user.unsubscribed.contains(ch)) {
+            user.unsubscribed.add(ch);
+          }
+        }
+      }
+    }
+    s.putUser(user);
+  }
+
+  /** Deletes every state entry and timer of the user here; the receipt says what went. */
+  public void erase(PolicyInput in, Store s, Effects fx) throws Exception {
+    AuditRecord receipt = new AuditRecord();
+    receipt.userId = in.userId;
+    receipt.request = "erase";
+    receipt.requestedAt = in.timestamp;
+    TreeSet<Long> timers = new TreeSet<>();
+    int n = 0;
+    for (Map.Entry<String, HeldDecision> e : s.held().entries()) {
+      timers.add(roundUp(e.getValue().decision.sendAfter));
+      n++;
+    }
+    effect(receipt, "policy:held decisions", n);
+    n = 0;
+    for (Map.Entry<String, Feedback> e : s.open().entries()) {
+      timers.add(roundUp(e.getValue().rewardWindowEnd));
+      n++;
+    }
+    effect(receipt, "policy:open feedback", n);
+    n = 0;
+    for (Map.Entry<String, Outcome> e : s.buffered().entries()) {
+      timers.add(roundUp(e.getValue().timestamp));
+      n++;
+    }
+    effect(receipt, "policy:buffered outcomes", n);
+    effect(receipt, "policy:message history channels", size(s.sends()));
+    effect(receipt, "policy:products shown", size(s.shown()));
+    for (long t : timers) {
+      fx.deleteTimer(t);
+    }
+    if (!timers.isEmpty()) {
+      receipt.effects.add("policy:timers:" + timers.size());
+    }
+    if (s.user() != null) {
+      receipt.effects.add("policy:consent and last purchase");
+    }
+    s.clearUser();
+    s.held().clear();
+    s.open().clear();
+    s.buffered().clear();
+    s.sends().clear();
+    s.shown().clear();
+    if (receipt.effects.isEmpty()) {
+      receipt.effects.add("policy:nothing stored");
+    }
+    fx.audit(receipt);
+  }
+
+  private static int size(KeyedStore<?> store) throws Exception {
+    int n = 0;
+    for (Map.Entry<String, ?> ignored : store.entries()) {
+      n++;
+    }
+    return n;
+  }
+
+  private static void effect(AuditRecord r, String what, int n) {
+    if (n > 0) {
+      r.effects.add(what + ":" + n);
+    }
+  }
+
+  // ---------------------------------------------------------------- state views
+
+  /** The user's policy record, with its due-time index built. */
+  private PolicyUser user(Store s) throws Exception {
+    return indexed(s.user(), s);
+  }
+
+  /** {@code stored} (or a new record for null), with its due-time index built if it had none. */
+  private PolicyUser indexed(PolicyUser stored, Store s) throws Exception {
+    PolicyUser u = stored == null ? new PolicyUser() : stored;
+    if (!DueIndex.indexed(u)) {
+      if (scanAlways || u.nextDueAt != Long.MAX_VALUE) {
+        indexByScan(u, s); // stored before the index, with something pending
+      } else {
+        DueIndex.clear(u);
+      }
+    }
+    return u;
+  }
+
+  /**
+   * Builds the due-time index of a user stored before it existed (policy state format 2 or older):
+   * one scan of the three map states, once per user.
+   */
+  private static void indexByScan(PolicyUser user, Store s) throws Exception {
+    DueIndex.clear(user);
+    for (Map.Entry<String, HeldDecision> e : s.held().entries()) {
+      DueIndex.add(user, e.getValue().decision.sendAfter, DueIndex.RELEASE, e.getKey());
+    }
+    for (Map.Entry<String, Outcome> e : s.buffered().entries()) {
+      DueIndex.add(user, e.getValue().timestamp, DueIndex.OUTCOME, e.getKey());
+    }
+    for (Map.Entry<String, Feedback> e : s.open().entries()) {
+      DueIndex.add(user, e.getValue().rewardWindowEnd, DueIndex.CLOSE, e.getKey());
+    }
+  }
+
+  private static Guardrails.UserView view(PolicyUser user, Store s) {
+    return new Guardrails.UserView() {
+      @Override
+      public boolean optedOut() {
+        return user.optedOut;
+      }
+
+      @Override
+      public boolean unsubscribed(String channel) {
+        return user.unsubscribed.contains(channel);
+      }
+
+      @Override
+      public int sentSince(String channel, long since) {
+        return countSince(s.sends(), channel, since);
+      }
+
+      @Override
+      public int shownSince(String productId, long since) {
+        return countSince(s.shown(), productId, since);
+      }
+    };
+  }
+
+  /** The control arm sends nothing, so caps never cancel its (logged) decisions. */
+  private static Guardrails.UserView noMessages(Guardrails.UserView v) {
+    return new Guardrails.UserView() {
+      @Override
+      public boolean optedOut() {
+        return v.optedOut();
+      }
+
+      @Override
+      public boolean unsubscribed(String channel) {
+        return v.unsubscribed(channel);
+      }
+
+      @Override
+      public int sentSince(String channel, long since) {
+        return 0;
+      }
+
+      @Override
+      public int shownSince(String productId, long since) {
+        return 0;
+      }
+    };
+  }
+
+  private static int countSince(KeyedStore<long[]> store, String key, long since) {
+    try {
+      long[] times = store.get(key);
+      int n = 0;
+      if (times != null) {
+        for (long t : times) {
+          n += t >= since ? 1 : 0;
+        }
+      }
+      return n;
+    } catch (Exception e) {
+      throw new IllegalStateException("reading " + key + " from state", e);
+    }
+  }
+
+  /** Appends {@code at}, forgetting times older than {@code keepMs} before it. */
+  private static void append(KeyedStore<long[]> store, String key, long at, long keepMs)
+      throws Exception {
+    long[] times = store.get(key);
+    long[] kept =
+        times == null ? new long[0] : Arrays.stream(times).filter(t -> t > at - keepMs).toArray();
+    long[] next = Arrays.copyOf(kept, kept.length + 1);
+    next[kept.length] = at;
+    store.put(key, next);
+  }
+
+  private Guardrails.Product product(String productId, String category, Effects fx)
+      throws Exception {
+    if (productId == null) {
+      return null;
+    }
+    CatalogEntry e = fx.catalog(productId);
+    double defaultMargin = engine.guardrails().settings().defaultMargin();
+    return e == null
+        ? new Guardrails.Product(productId, category, true, defaultMargin, false)
+        : new Guardrails.Product(
+            productId,
+            e.category != null ? e.category : category,
+            e.inStock,
+            e.margin,
+            e.sensitive);
+  }
+
+  private long roundUp(long t) {
+    return ((t + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
+  }
+}

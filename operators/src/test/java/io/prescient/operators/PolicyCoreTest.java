@@ -1,0 +1,259 @@
+package io.prescient.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.models.policy.PolicyEngine;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.OutcomeType;
+import io.prescient.state.contract.Rejection;
+import io.prescient.state.profile.InMemoryStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PolicyCore} on in-memory state, with no Flink: the delay and its re-check, the due-time
+ * index driving settlement, the feedback join, opt-out and erase. Time moves only where the test
+ * settles; timers are what the core asked for.
+ */
+class PolicyCoreTest {
+  private static final long T0 = 1_300_000_020_000L;
+  private static final long HOUR = 3_600_000L;
+  private static final long DAY = 24 * HOUR;
+
+  /** One user's state in maps. */
+  static final class Memory implements PolicyCore.Store {
+    PolicyUser user;
+    final InMemoryStore<HeldDecision> held = new InMemoryStore<>();
+    final InMemoryStore<Feedback> open = new InMemoryStore<>();
+    final InMemoryStore<Outcome> buffered = new InMemoryStore<>();
+    final InMemoryStore<long[]> sends = new InMemoryStore<>();
+    final InMemoryStore<long[]> shown = new InMemoryStore<>();
+
+    @Override
+    public PolicyUser user() {
+      return user;
+    }
+
+    @Override
+    public void putUser(PolicyUser u) {
+      user = u;
+    }
+
+    @Override
+    public void clearUser() {
+      user = null;
+    }
+
+    @Override
+    public InMemoryStore<HeldDecision> held() {
+      return held;
+    }
+
+    @Override
+    public InMemoryStore<Feedback> open() {
+      return open;
+    }
+
+    @Override
+    public InMemoryStore<Outcome> buffered() {
+      return buffered;
+    }
+
+    @Override
+    public InMemoryStore<long[]> sends() {
+      return sends;
+    }
+
+    @Override
+    public InMemoryStore<long[]> shown() {
+      return shown;
+    }
+  }
+
+  /** What the core did. */
+  static final class Recorded implements PolicyCore.Effects {
+    final TreeSet<Long> timers = new TreeSet<>();
+    final List<Decision> decisions = new ArrayList<>();
+    final List<Feedback> feedback = new ArrayList<>();
+    final List<AuditRecord> audit = new ArrayList<>();
+    final List<Rejection> dlq = new ArrayList<>();
+    final Map<String, Integer> counts = new HashMap<>();
+    final Map<String, CatalogEntry> catalog = new HashMap<>();
+
+    @Override
+    public void registerTimer(long at) {
+      timers.add(at);
+    }
+
+    @Override
+    public void deleteTimer(long at) {
+      timers.remove(at);
+    }
+
+    @Override
+    public void decision(Decision d) {
+      decisions.add(d);
+    }
+
+    @Override
+    public void feedback(Feedback f) {
+      feedback.add(f);
+    }
+
+    @Override
+    public void audit(AuditRecord a) {
+      audit.add(a);
+    }
+
+    @Override
+    public void dlq(Rejection r) {
+      dlq.add(r);
+    }
+
+    @Override
+    public void count(String name, String... labels) {
+      counts.merge(name + (labels.length > 1 ? ":" + labels[1] : ""), 1, Integer::sum);
+    }
+
+    @Override
+    public CatalogEntry catalog(String productId) {
+      return catalog.get(productId);
+    }
+  }
+
+  private final PolicyCore core =
+      new PolicyCore(PolicyFunctionTest.rulesOnly(), 7 * DAY, 60_000, 1024);
+  private final Memory state = new Memory();
+  private final Recorded fx = new Recorded();
+
+  private void decide(String user, String event, long at, String product) throws Exception {
+    PolicyInput in = PolicyFunctionTest.candidate(user, event, at, product);
+    core.decide(in.candidate, null, (PolicyEngine.OfferScorer) null, state, fx);
+  }
+
+  /** The event-time timers up to {@code at} fire: the core settles up to it. */
+  private void fire(long at) throws Exception {
+    fx.timers.headSet(at, true).clear();
+    core.settle(at, state, fx);
+  }
+
+  @Test
+  void aHeldDecisionIsReleasedWhenSettledAtItsTimeAndItsWindowClosesAWeekLater() throws Exception {
+    decide("u1", "e1", T0, "p1");
+    assertThat(fx.decisions).isEmpty();
+    assertThat(fx.timers).containsExactly(T0 + DAY, T0 + 7 * DAY);
+    assertThat(state.user.nextDueAt).isEqualTo(T0 + DAY);
+
+    core.settle(T0 + DAY - 1, state, fx);
+    assertThat(fx.decisions).isEmpty();
+    core.settle(T0 + DAY, state, fx);
+    assertThat(fx.decisions).extracting(d -> d.sendAfter).containsExactly(T0 + DAY);
+    assertThat(state.held.size()).isZero();
+    assertThat(state.sends.get("email")).containsExactly(T0 + DAY);
+    assertThat(state.user.nextDueAt).isEqualTo(T0 + 7 * DAY);
+
+    core.settle(T0 + 7 * DAY, state, fx);
+    assertThat(fx.feedback).singleElement().satisfies(f -> assertThat(f.clicked).isFalse());
+    assertThat(state.open.size()).isZero();
+    assertThat(state.user.nextDueAt).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aPurchaseDuringTheDelayCancelsAtReleaseAndConvertsTheOpenWindow() throws Exception {
+    decide("u1", "e1", T0, "p1");
+    PolicyInput purchase = PolicyInput.signal(PolicyInput.Kind.PURCHASE, "u1", T0 + 2 * HOUR);
+    purchase.value = 30.0;
+    core.onPurchase(purchase, state);
+    core.settle(T0 + 8 * DAY, state, fx);
+    assertThat(fx.decisions).isEmpty();
+    assertThat(fx.counts).containsEntry("delayedCancelled:purchased", 1);
+    Feedback f = fx.feedback.get(0);
+    assertThat(f.cancelledReason).isEqualTo("purchased");
+    assertThat(f.converted).isTrue();
+    assertThat(f.convertedBy).isEqualTo("purchase");
+    assertThat(f.conversionValue).isEqualTo(30.0);
+  }
+
+  @Test
+  void anOutcomeAheadOfTheWatermarkIsJoinedInEventTimeAfterTheRelease() throws Exception {
+    decide("u1", "e1", T0, "p1");
+    String id = fx.decisions.isEmpty() ? state.held.asMap().keySet().iterator().next() : null;
+    PolicyInput clicked =
+        PolicyInput.outcome(
+            Envelope.of(new Outcome(id, "u1", OutcomeType.CLICKED, T0 + 2 * DAY, null), "o", 0, 1));
+    core.onOutcome(clicked, T0, state, fx); // the watermark is behind it: buffered
+    assertThat(state.buffered.size()).isEqualTo(1);
+    assertThat(fx.timers).contains(T0 + 2 * DAY);
+
+    core.settle(T0 + 8 * DAY, state, fx); // release at +1 day, outcome at +2, close at +7
+    assertThat(fx.dlq).isEmpty();
+    assertThat(fx.feedback).singleElement().satisfies(f -> assertThat(f.clicked).isTrue());
+  }
+
+  @Test
+  void anOutcomeOfNoOpenDecisionGoesToTheDlqWithTheReason() throws Exception {
+    PolicyInput stray =
+        PolicyInput.outcome(
+            Envelope.of(new Outcome("nope", "u1", OutcomeType.OPENED, T0, null), "o", 3, 9));
+    core.onOutcome(stray, T0, state, fx);
+    assertThat(fx.dlq)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.detail).startsWith("no open decision 'nope' for user 'u1'");
+              assertThat(r.partition).isEqualTo(3);
+              assertThat(r.offset).isEqualTo(9);
+            });
+  }
+
+  @Test
+  void optOutDropsTheOpenWindowsFromStateAndIndexAndTheHeldDecisionIsCancelled() throws Exception {
+    decide("u1", "e1", T0, "p1");
+    core.onConsent(PolicyInput.signal(PolicyInput.Kind.OPT_OUT, "u1", T0 + HOUR), state);
+    assertThat(state.open.size()).isZero();
+    assertThat(state.user.dueKind).containsExactly(DueIndex.RELEASE);
+    core.settle(T0 + 8 * DAY, state, fx);
+    assertThat(fx.decisions).isEmpty();
+    assertThat(fx.feedback).isEmpty();
+    assertThat(fx.counts).containsEntry("delayedCancelled:opt_out", 1);
+  }
+
+  @Test
+  void eraseLeavesNothingAndDeletesTheTimers() throws Exception {
+    decide("u1", "e1", T0 - 3 * DAY, "p0");
+    fire(T0 - 2 * DAY); // released: message history and shown products exist
+    decide("u1", "e2", T0, "p1");
+    core.erase(PolicyInput.signal(PolicyInput.Kind.ERASE, "u1", T0 + HOUR), state, fx);
+    assertThat(state.user).isNull();
+    assertThat(state.held.size() + state.open.size() + state.buffered.size()).isZero();
+    assertThat(state.sends.size() + state.shown.size()).isZero();
+    assertThat(fx.timers).isEmpty();
+    assertThat(fx.audit.get(fx.audit.size() - 1).effects)
+        .contains(
+            "policy:held decisions:1",
+            "policy:open feedback:2",
+            "policy:message history channels:1",
+            "policy:products shown:1",
+            "policy:consent and last purchase");
+  }
+
+  @Test
+  void aUserStoredBeforeTheIndexIsIndexedFromTheMapsOnItsFirstSettle() throws Exception {
+    decide("u1", "e1", T0, "p1");
+    PolicyUser old = state.user;
+    old.dueAt = null; // as a record of policy state format 2 reads
+    old.dueKind = null;
+    old.dueKey = null;
+    core.settle(T0 + DAY, state, fx);
+    assertThat(fx.decisions).hasSize(1);
+    assertThat(state.user.dueAt).containsExactly(T0 + 7 * DAY);
+  }
+}
