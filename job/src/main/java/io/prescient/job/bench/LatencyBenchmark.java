@@ -52,6 +52,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * producer send time of the view, both on this machine's clock.
  */
 public final class LatencyBenchmark {
+  static final String MANAGED_MEMORY = "taskmanager.memory.managed.size";
+
   private LatencyBenchmark() {}
 
   static final String USAGE =
@@ -158,6 +160,9 @@ public final class LatencyBenchmark {
       o.put("prescient.timers.granularity", "10 ms");
       o.put("prescient.watermark.out-of-orderness", "30 s");
       o.put("prescient.policy.creepiness-delay", "0 s");
+      // RocksDB's block cache and write buffers come from managed memory: 1 GB, as bench-state
+      // and bench-job give the MiniCluster (its default, 128 MB, is not a deployment's figure).
+      o.put(MANAGED_MEMORY, "1g");
       o.putAll(overrides);
       Configuration config = PrescientConfig.fromMap(o);
       Map<String, Integer> topics = new LinkedHashMap<>();
