@@ -84,6 +84,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient Counter erased;
   private transient Counter sensitiveIgnored;
   private transient ProfileCache cache;
+  private transient Triggers triggers;
+  private transient Bound bound;
 
   /** Set by {@link ProfileOperator}: the cache is write-behind. Null: write-through. */
   private transient Keys keys;
@@ -143,6 +145,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     lifecycleState = getRuntimeContext().getState(ProfileState.lifecycle(stateTtl));
     cartState = getRuntimeContext().getMapState(ProfileState.cart(stateTtl));
     cart = new MapStateStore<>(cartState);
+    triggers = new Triggers(rule, browseRule, lifecycleRule, timerGranularityMs, settings);
+    bound = new Bound();
     legacyEventIds = getRuntimeContext().getMapState(ProfileState.seenEventIds(stateTtl));
     legacyAffinities = getRuntimeContext().getMapState(ProfileState.affinities(stateTtl));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("prescient");
@@ -218,73 +222,9 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     // The user's timers due before this event in event time decide now, in time order, on the
     // state as it was then, instead of after the event. Decisions then depend on the user's events
     // alone, not on when the watermark happened to pass a timer (replays match live runs).
-    BrowseSession browse = browseRule == null ? null : browseState.value();
-    LifecycleState life = lifecycleRule == null || p.orders == 0 ? null : lifecycleState.value();
-    long[] due = {
-      p.pendingTimer != 0 && e.timestamp > p.pendingTimer ? p.pendingTimer : Long.MAX_VALUE,
-      browse != null && browse.pendingTimer != 0 && e.timestamp > browse.pendingTimer
-          ? browse.pendingTimer
-          : Long.MAX_VALUE,
-      life != null && life.pendingTimer != 0 && e.timestamp > life.pendingTimer
-          ? life.pendingTimer
-          : Long.MAX_VALUE
-    };
-    while (true) {
-      int next = 0; // the earliest; on equal times cart, browse, lifecycle (as in onTimer)
-      for (int k = 1; k < 3; k++) {
-        next = due[k] < due[next] ? k : next;
-      }
-      if (due[next] == Long.MAX_VALUE) {
-        break;
-      }
-      long at = due[next];
-      due[next] = Long.MAX_VALUE;
-      deleteTimer(at, p, browse, life, ctx);
-      switch (next) {
-        case 0 -> decideAt(at, p, ctx, out);
-        case 1 -> decideBrowseAt(at, p, browse, ctx, out);
-        default -> decideLifecycleAt(at, p, life, ctx, out);
-      }
-      // Deciding may re-arm the trigger at a later time that is still before this event (a
-      // lifecycle timer set for an older order, a cart or session that changed after its timer
-      // was set): that is due now too, as its timer would have fired before this event.
-      long rearmed =
-          switch (next) {
-            case 0 -> p.pendingTimer;
-            case 1 -> browse.pendingTimer;
-            default -> life.pendingTimer;
-          };
-      if (rearmed > at && e.timestamp > rearmed) {
-        due[next] = rearmed;
-      }
-    }
-    ProfileUpdater.Outcome outcome = ProfileUpdater.apply(p, cart, e, settings);
-    if (browseRule != null
-        && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE
-        && (browse != null || e.type == EventType.VIEW)) {
-      if (browse == null) {
-        browse = new BrowseSession(); // kept only for users who browse
-      }
-      browseRule.apply(browse, e);
-      rearmBrowseTimer(browse, p, ctx);
-      browseState.update(browse);
-    }
-    if (lifecycleRule != null && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
-      if (life == null && e.type == EventType.PURCHASE) {
-        life = lifecycleState.value();
-        life = life == null ? new LifecycleState() : life; // kept only for customers
-      }
-      if (life != null) {
-        boolean changed = lifecycleRule.apply(life, e);
-        if (rearmLifecycleTimer(life, p, ctx) || changed) {
-          lifecycleState.update(life);
-        }
-      }
-    }
+    ProfileUpdater.Outcome outcome = triggers.onEvent(e, p, bound.bind(ctx, out));
     if (outcome == ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
       sensitiveIgnored.inc();
-    } else if (outcome == ProfileUpdater.Outcome.CART_CHANGED) {
-      rearmTimer(p, ctx);
     }
     writeProfile(ctx.getCurrentKey(), p);
     if (receivedAt > 0) {
@@ -307,185 +247,85 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     if (p == null) {
       return;
     }
-    // The cart first, then browsing, as the lazy path in processElement orders equal times.
-    decideAt(timestamp, p, ctx, out); // a no-op unless the cart is due
-    BrowseSession browse = browseRule == null ? null : browseState.value();
-    if (browse != null && browse.pendingTimer == timestamp) {
-      decideBrowseAt(timestamp, p, browse, ctx, out);
-    }
-    LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
-    if (life != null && life.pendingTimer == timestamp) {
-      decideLifecycleAt(timestamp, p, life, ctx, out);
-    }
+    triggers.onTimer(timestamp, p, bound.bind(ctx, out));
     writeProfile(ctx.getCurrentKey(), p);
   }
 
-  /** The browse timer at {@code timestamp}: the session is decided, or the timer moves. */
-  private void decideBrowseAt(
-      long timestamp, UserProfile p, BrowseSession s, Context ctx, Collector<PolicyInput> out)
-      throws Exception {
-    if (s.pendingTimer == timestamp) {
-      s.pendingTimer = 0;
-    }
-    long due = browseRule.dueAt(s);
-    if (due >= 0 && due > timestamp) {
-      rearmBrowseTimer(s, p, ctx); // viewed again after the timer was set
-    } else {
-      Decision d = browseRule.evaluate(ctx.getCurrentKey(), s, p.optedOut, timestamp);
-      if (d != null) {
-        emit(d, p, timestamp, d.scores.getOrDefault("product_price", 0.0), out);
-      } else if (p.optedOut) {
-        suppressed.inc();
-      }
-    }
-    browseState.update(s);
-  }
+  /** The current input's state, timers and outputs, as the triggers' environment. */
+  private final class Bound implements Triggers.Env {
+    private Context ctx;
+    private Collector<PolicyInput> out;
 
-  /**
-   * Deletes the timer at {@code at} unless another trigger's timer is at the same time: the cart,
-   * browse and lifecycle deadlines share one registration when they round to the same time.
-   */
-  private static void deleteTimer(
-      long at, UserProfile p, BrowseSession browse, LifecycleState life, Context ctx) {
-    int owners =
-        (p.pendingTimer == at ? 1 : 0)
-            + (browse != null && browse.pendingTimer == at ? 1 : 0)
-            + (life != null && life.pendingTimer == at ? 1 : 0);
-    if (owners <= 1) {
-      ctx.timerService().deleteEventTimeTimer(at);
+    Bound bind(Context ctx, Collector<PolicyInput> out) {
+      this.ctx = ctx;
+      this.out = out;
+      return this;
     }
-  }
 
-  /** The lifecycle timer at {@code timestamp}: what is due is decided, the next time is armed. */
-  private void decideLifecycleAt(
-      long timestamp, UserProfile p, LifecycleState s, Context ctx, Collector<PolicyInput> out)
-      throws Exception {
-    if (s.pendingTimer == timestamp) {
-      s.pendingTimer = 0;
+    @Override
+    public String user() {
+      return ctx.getCurrentKey();
     }
-    for (Decision d :
-        lifecycleRule.evaluate(
-            ctx.getCurrentKey(), s, p.lastSeen, p.optedOut, timestamp, topCategory(p, timestamp))) {
-      emit(d, p, timestamp, 0.0, out);
-    }
-    rearmLifecycleTimer(s, p, ctx);
-    lifecycleState.update(s);
-  }
 
-  /**
-   * Arms the lifecycle timer at the next due time when none is pending or it is earlier than the
-   * pending one. A later due time (the user was active again) waits for the pending timer, which
-   * re-arms: one registration per lapse, not one per event. Returns whether the state changed.
-   */
-  private boolean rearmLifecycleTimer(LifecycleState s, UserProfile p, Context ctx) {
-    long due = lifecycleRule.dueAt(s, p.lastSeen);
-    if (due < 0) {
-      return false;
+    @Override
+    public KeyedStore<CartLine> cart() {
+      return cart;
     }
-    long at = roundUp(due);
-    if (s.pendingTimer != 0 && s.pendingTimer <= at) {
-      return false;
+
+    @Override
+    public BrowseSession browse() throws Exception {
+      return browseState.value();
     }
-    ctx.timerService().registerEventTimeTimer(at); // an earlier pending one fires as a no-op
-    s.pendingTimer = at;
-    return true;
-  }
 
-  /** A decision point goes to the policy with the user's live features at {@code at}. */
-  private void emit(
-      Decision d, UserProfile p, long at, double orderValue, Collector<PolicyInput> out)
-      throws Exception {
-    decisions.inc();
-    float[] features =
-        FeatureSchema.extract(FeatureSchema.Inputs.of(p, cart, at, settings.affinityHalfLifeMs()));
-    PolicyInput in =
-        PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue));
-    in.receivedAt = receivedAt;
-    out.collect(in);
-  }
-
-  /** Timers are rounded up to the granularity, so bursts of changes coalesce. */
-  private long roundUp(long t) {
-    return ((t + timerGranularityMs - 1) / timerGranularityMs) * timerGranularityMs;
-  }
-
-  /**
-   * The category the user is most drawn to at {@code at}: the highest affinity decayed to that
-   * time, the alphabetically first on equal scores, as {@link FeatureSchema#topCategories} ranks.
-   */
-  private String topCategory(UserProfile p, long at) {
-    List<String> top =
-        FeatureSchema.topCategories(
-            new FeatureSchema.Inputs(
-                p,
-                List.of(),
-                List.copyOf(p.affinityScores.asMap().entrySet()),
-                at,
-                settings.affinityHalfLifeMs()),
-            1);
-    return top.isEmpty() ? null : top.get(0);
-  }
-
-  private void rearmBrowseTimer(BrowseSession s, UserProfile p, Context ctx) throws Exception {
-    long due = browseRule.dueAt(s);
-    long at = due < 0 ? 0 : roundUp(due);
-    if (at == s.pendingTimer) {
-      return;
+    @Override
+    public void putBrowse(BrowseSession s) throws Exception {
+      browseState.update(s);
     }
-    if (s.pendingTimer != 0) {
-      LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
-      deleteTimer(s.pendingTimer, p, s, life, ctx); // unless another trigger shares it
+
+    @Override
+    public LifecycleState lifecycle() throws Exception {
+      return lifecycleState.value();
     }
-    if (at != 0) {
+
+    @Override
+    public void putLifecycle(LifecycleState s) throws Exception {
+      lifecycleState.update(s);
+    }
+
+    @Override
+    public void registerTimer(long at) {
       ctx.timerService().registerEventTimeTimer(at);
     }
-    s.pendingTimer = at;
-  }
 
-  /** What a timer at {@code timestamp} does: the rule decides, or the timer moves. */
-  private void decideAt(long timestamp, UserProfile p, Context ctx, Collector<PolicyInput> out)
-      throws Exception {
-    if (p.pendingTimer == timestamp) {
-      p.pendingTimer = 0;
+    @Override
+    public void deleteTimer(long at) {
+      ctx.timerService().deleteEventTimeTimer(at);
     }
-    ProfileUpdater.recountCart(p, cart); // entries may have expired since the last event
-    String blocked = rule.blockedBecause(p, timestamp);
-    if (blocked == null) {
-      Decision d = rule.evaluate(ctx.getCurrentKey(), p, cart, timestamp);
-      if (d != null) {
-        emit(d, p, timestamp, d.scores.getOrDefault("cart_value", 0.0), out);
-      }
-    } else if (blocked.equals("opted_out") && rule.broadWhenOptedOut()) {
-      // Nothing of the user goes out: no features, and the scorer leaves "broad" decisions alone.
+
+    @Override
+    public void emit(Decision d, UserProfile p, long at, double orderValue) throws Exception {
       decisions.inc();
+      float[] features =
+          FeatureSchema.extract(
+              FeatureSchema.Inputs.of(p, cart, at, settings.affinityHalfLifeMs()));
       PolicyInput in =
-          PolicyInput.candidate(
-              new DecisionCandidate(rule.broad(ctx.getCurrentKey(), p, timestamp), NO_FEATURES));
+          PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue));
       in.receivedAt = receivedAt;
       out.collect(in);
-    } else if (blocked.equals("opted_out")) {
-      suppressed.inc();
-    } else if (blocked.equals("not_yet_abandoned")) {
-      rearmTimer(p, ctx); // the cart changed again after this timer was set
     }
-  }
 
-  private void rearmTimer(UserProfile p, Context ctx) throws Exception {
-    long due = rule.dueAt(p);
-    if (due < 0) {
-      return;
+    @Override
+    public void emitBroad(Decision d) {
+      decisions.inc();
+      PolicyInput in = PolicyInput.candidate(new DecisionCandidate(d, NO_FEATURES));
+      in.receivedAt = receivedAt;
+      out.collect(in);
     }
-    long at = roundUp(due);
-    if (at == p.pendingTimer) {
-      return;
+
+    @Override
+    public void suppressed() {
+      suppressed.inc();
     }
-    if (p.pendingTimer != 0) {
-      BrowseSession browse = browseRule == null ? null : browseState.value();
-      LifecycleState life = lifecycleRule == null ? null : lifecycleState.value();
-      deleteTimer(p.pendingTimer, p, browse, life, ctx); // unless another trigger shares it
-    }
-    ctx.timerService().registerEventTimeTimer(at);
-    p.pendingTimer = at;
   }
 
   /** The privacy request as the policy operator needs it (held decisions, open feedback). */
