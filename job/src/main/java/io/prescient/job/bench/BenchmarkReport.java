@@ -404,7 +404,8 @@ public final class BenchmarkReport {
                   Locale.ROOT,
                   "%s events/s%s (the largest rate of the sweep that the generator achieved and the"
                       + " job kept up with: the median latency of the last third of its measured"
-                      + " seconds was at most 1.5 times that of the first third plus 250 ms)",
+                      + " seconds was at most 1.5 times that of the first third plus 250 ms, and its"
+                      + " p50 was at most 1 s)",
                   n(max.asDouble()),
                   sweep.path("max_rate_is_lower_bound").asBoolean()
                       ? " or more: the sweep's top rate was sustained"
