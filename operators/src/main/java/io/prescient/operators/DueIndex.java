@@ -3,6 +3,7 @@ package io.prescient.operators;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * The policy's due-time index of one user, kept in {@link PolicyUser}: what is pending (held
@@ -103,10 +104,6 @@ public final class DueIndex {
 
   private static void remove(PolicyUser u, byte kind, String key) {
     keep(u, i -> u.dueKind[i] != kind || !u.dueKey[i].equals(key));
-  }
-
-  private interface IntPredicate {
-    boolean test(int i);
   }
 
   private static void keep(PolicyUser u, IntPredicate keep) {

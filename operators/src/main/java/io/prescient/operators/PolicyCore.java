@@ -193,11 +193,13 @@ public final class PolicyCore {
         : stored.nextDueAt > bound && (!scanAlways || DueIndex.indexed(stored))) {
       return; // nothing pending, or nothing due yet: nothing read
     }
+    boolean built = stored != null && !DueIndex.indexed(stored);
+    long nextBefore = stored == null ? Long.MAX_VALUE : stored.nextDueAt;
     PolicyUser user = indexed(stored, s);
     List<DueIndex.Due> due = DueIndex.takeDue(user, bound);
     if (due.isEmpty()) {
-      if (stored != null && (stored != user || stored.nextDueAt != user.nextDueAt)) {
-        s.putUser(user); // the index was just built
+      if (stored != null && (built || user.nextDueAt != nextBefore)) {
+        s.putUser(user); // the index was just built, or the stored bound was stale
       }
       return;
     }
@@ -287,10 +289,11 @@ public final class PolicyCore {
       join(o, in, s, fx);
       return;
     }
-    s.buffered().put(bufferKey(o), o);
+    String key = bufferKey(o);
+    s.buffered().put(key, o);
     fx.registerTimer(roundUp(o.timestamp));
     PolicyUser user = user(s);
-    DueIndex.add(user, o.timestamp, DueIndex.OUTCOME, bufferKey(o));
+    DueIndex.add(user, o.timestamp, DueIndex.OUTCOME, key);
     s.putUser(user);
   }
 

@@ -117,7 +117,7 @@ public class PolicyFunction
         new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.sends()));
     KeyedStore<long[]> shown =
         new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.shown()));
-    store = new FlinkStore(user, held, open, buffered, sends, shown);
+    store = new PolicyStateStore(user, held, open, buffered, sends, shown);
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
     fx = new Bound();
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
@@ -284,31 +284,6 @@ public class PolicyFunction
     @Override
     public CatalogEntry catalog(String productId) throws Exception {
       return ctx.getBroadcastState(PolicyState.CATALOG).get(productId);
-    }
-  }
-
-  /** The user's keyed state in RocksDB (the current key is the user). */
-  private record FlinkStore(
-      ValueState<PolicyUser> userState,
-      KeyedStore<HeldDecision> held,
-      KeyedStore<Feedback> open,
-      KeyedStore<io.prescient.state.contract.Outcome> buffered,
-      KeyedStore<long[]> sends,
-      KeyedStore<long[]> shown)
-      implements PolicyCore.Store {
-    @Override
-    public PolicyUser user() throws Exception {
-      return userState.value();
-    }
-
-    @Override
-    public void putUser(PolicyUser user) throws Exception {
-      userState.update(user);
-    }
-
-    @Override
-    public void clearUser() {
-      userState.clear();
     }
   }
 }
