@@ -1,12 +1,15 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.json.JsonLimits;
+import io.prescient.state.json.OutputJson;
 import io.prescient.state.json.RecordParser;
 import java.io.Serializable;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -88,5 +91,44 @@ public final class InputParser implements Serializable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
+
+  /** A late event for the DLQ: how far behind the watermark it was. */
+  static Rejection late(Envelope env, long watermark, long allowedLatenessMs, int maxRawBytes) {
+    long at = env.event.timestamp;
+    String detail =
+        "event time "
+            + Instant.ofEpochMilli(at)
+            + " is "
+            + (watermark - at)
+            + " ms behind the watermark "
+            + Instant.ofEpochMilli(watermark)
+            + " (allowed lateness "
+            + allowedLatenessMs
+            + " ms); raw is the parsed event re-encoded";
+    return reencoded(env, RejectReason.LATE_EVENT, detail, maxRawBytes);
+  }
+
+  /** A repeated event id for the DLQ, with when the first was seen. */
+  static Rejection duplicate(Envelope env, long firstSeenAt, int maxRawBytes) {
+    String detail =
+        "event_id '"
+            + env.event.eventId
+            + "' was already processed (event time "
+            + Instant.ofEpochMilli(firstSeenAt)
+            + "); raw is the parsed event re-encoded";
+    return reencoded(env, RejectReason.DUPLICATE_EVENT, detail, maxRawBytes);
+  }
+
+  private static Rejection reencoded(
+      Envelope env, RejectReason reason, String detail, int maxRawBytes) {
+    return rejection(
+        new InvalidRecordException(reason, detail),
+        OutputJson.event(env.event),
+        env.sourceTopic,
+        env.partition,
+        env.offset,
+        -1,
+        maxRawBytes);
   }
 }

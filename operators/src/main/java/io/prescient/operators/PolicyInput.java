@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.PrivacyRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,6 +67,22 @@ public class PolicyInput {
 
   public static PolicyInput signal(Kind kind, String userId, long timestamp) {
     return of(kind, userId, timestamp);
+  }
+
+  /** The privacy request as the policy operator needs it (held decisions, open feedback). */
+  public static PolicyInput privacy(PrivacyRequest r) {
+    PolicyInput.Kind kind =
+        switch (r.type) {
+          case OPT_OUT -> PolicyInput.Kind.OPT_OUT;
+          case OPT_IN -> PolicyInput.Kind.OPT_IN;
+          case UNSUBSCRIBE -> PolicyInput.Kind.UNSUBSCRIBE;
+          case ERASE -> PolicyInput.Kind.ERASE;
+        };
+    PolicyInput in = PolicyInput.signal(kind, r.userId, r.timestamp);
+    if (r.channels != null) {
+      in.channels.addAll(r.channels);
+    }
+    return in;
   }
 
   public static PolicyInput outcome(Envelope env) {

@@ -36,7 +36,7 @@ public class ProfileOperator extends KeyedProcessOperator<String, Envelope, Poli
   @Override
   public void open() throws Exception {
     profile.writeBehind(
-        new ProfileFunction.Keys() {
+        new ProfileStateStore.Keys() {
           @Override
           public Object current() {
             return getCurrentKey();

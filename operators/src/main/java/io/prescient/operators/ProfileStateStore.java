@@ -1,0 +1,211 @@
+package io.prescient.operators;
+
+import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.BrowseSession;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.KeyedStore;
+import io.prescient.state.profile.LifecycleState;
+import io.prescient.state.profile.UserProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.metrics.Counter;
+
+/**
+ * The profile operator's keyed state in RocksDB (the current key is the user), with the heap cache
+ * of recent profiles in front of the profile state.
+ *
+ * <p>Without {@link Keys} the cache is write-through: every profile change is written to RocksDB at
+ * once. With them (set by {@link ProfileOperator}) it is write-behind: a profile is written when
+ * the cache evicts it, under its own user's key, and every changed profile before a checkpoint
+ * barrier and at the end of input ({@link #writeCached}).
+ */
+final class ProfileStateStore {
+  private final ValueState<UserProfile> profileState;
+  private final ValueState<BrowseSession> browseState;
+  private final ValueState<LifecycleState> lifecycleState;
+  private final KeyedStore<CartLine> cart;
+  // Before profile format 2 the event ids and affinities were map states of their own: still
+  // registered, so that state restored from then is merged into the profile and erase clears it.
+  private final MapState<String, Long> legacyEventIds;
+  private final MapState<String, Affinity> legacyAffinities;
+  private final ProfileCache cache;
+  private final Counter cacheHits;
+  private Keys keys;
+
+  /** How {@link ProfileOperator} lets the store write another user's profile. */
+  interface Keys {
+    Object current();
+
+    void set(Object key);
+  }
+
+  ProfileStateStore(RuntimeContext rc, Duration stateTtl, int cacheSize, Counter cacheHits) {
+    profileState = rc.getState(ProfileState.profile(stateTtl));
+    browseState = rc.getState(ProfileState.browse(stateTtl));
+    lifecycleState = rc.getState(ProfileState.lifecycle(stateTtl));
+    cart = new MapStateStore<>(rc.getMapState(ProfileState.cart(stateTtl)));
+    legacyEventIds = rc.getMapState(ProfileState.seenEventIds(stateTtl));
+    legacyAffinities = rc.getMapState(ProfileState.affinities(stateTtl));
+    long ttlMs = stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis();
+    cache = new ProfileCache(cacheSize, ttlMs);
+    this.cacheHits = cacheHits;
+  }
+
+  /** Makes the cache write-behind (see the class comment). */
+  void writeBehind(Keys keys) {
+    this.keys = keys;
+  }
+
+  KeyedStore<CartLine> cart() {
+    return cart;
+  }
+
+  BrowseSession browse() throws Exception {
+    return browseState.value();
+  }
+
+  void putBrowse(BrowseSession s) throws Exception {
+    browseState.update(s);
+  }
+
+  LifecycleState lifecycle() throws Exception {
+    return lifecycleState.value();
+  }
+
+  void putLifecycle(LifecycleState s) throws Exception {
+    lifecycleState.update(s);
+  }
+
+  /** A new user's profile: it holds its affinities and event ids itself. */
+  static UserProfile newProfile() {
+    UserProfile p = new UserProfile();
+    p.mapsMerged = true;
+    return p;
+  }
+
+  /**
+   * The user's profile, or null for a new user. A profile restored from state written before
+   * profile format 2 gets the affinities and event ids kept then in their own map states merged in,
+   * once: the maps are cleared and the profile written at once.
+   */
+  UserProfile profile(String user) throws Exception {
+    UserProfile p = cache.get(user, System.currentTimeMillis());
+    if (p != null) {
+      cacheHits.inc();
+      return p; // cached profiles are merged: they were written since the restore
+    }
+    p = profileState.value();
+    if (p != null && ProfileState.mergeLegacyMaps(p, legacyAffinities, legacyEventIds)) {
+      legacyAffinities.clear();
+      legacyEventIds.clear();
+      write(user, p);
+    }
+    return p;
+  }
+
+  /**
+   * Keeps the profile as the user's latest: in the cache only under write-behind, written to state
+   * at once otherwise. A dirty profile the cache evicts is written now, under its own user's key.
+   */
+  void write(String user, UserProfile p) throws Exception {
+    boolean behind = keys != null && cache.enabled();
+    if (!behind) {
+      profileState.update(p);
+    }
+    ProfileCache.Unwritten evicted = cache.put(user, p, System.currentTimeMillis(), behind);
+    if (evicted != null) {
+      writeUnder(evicted);
+      keys.set(user);
+    }
+  }
+
+  private void writeUnder(ProfileCache.Unwritten u) throws Exception {
+    keys.set(u.user());
+    profileState.update(u.profile());
+  }
+
+  /** Writes every cached profile changed since its last write (before a checkpoint barrier). */
+  void writeCached() throws Exception {
+    if (keys == null) {
+      return;
+    }
+    List<ProfileCache.Unwritten> dirty = cache.takeDirty();
+    if (dirty.isEmpty()) {
+      return;
+    }
+    Object current = keys.current();
+    for (ProfileCache.Unwritten u : dirty) {
+      writeUnder(u);
+    }
+    if (current != null) {
+      keys.set(current);
+    }
+  }
+
+  /**
+   * Removes every trace of the current user: profile (cached or not), cart, browse session, order
+   * history, the state kept before profile format 2, and their timers.
+   *
+   * @param deleteTimer deletes one of the user's event-time timers
+   * @return what was removed, for the audit receipt ("nothing stored" for an unknown user)
+   */
+  List<String> erase(String user, LongConsumer deleteTimer) throws Exception {
+    List<String> effects = new ArrayList<>();
+    UserProfile p = profile(user);
+    if (p != null) {
+      effects.add("profile");
+      if (p.pendingTimer != 0) {
+        deleteTimer.accept(p.pendingTimer);
+        effects.add("timers:1");
+      }
+    }
+    int lines = 0;
+    for (Map.Entry<String, CartLine> ignored : cart.entries()) {
+      lines++;
+    }
+    if (lines > 0) {
+      effects.add("cart:" + lines + " products");
+    }
+    int ids = p == null ? 0 : p.recentEventIds.size();
+    if (ids > 0) {
+      effects.add("event ids:" + ids);
+    }
+    int categories = p == null ? 0 : p.affinityScores.size();
+    if (categories > 0) {
+      effects.add("affinities:" + categories);
+    }
+    BrowseSession browse = browseState.value();
+    if (browse != null) {
+      effects.add("browse session");
+      if (browse.pendingTimer != 0) {
+        deleteTimer.accept(browse.pendingTimer);
+        effects.add("browse timer:1");
+      }
+    }
+    LifecycleState life = lifecycleState.value();
+    if (life != null) {
+      effects.add("order history");
+      if (life.pendingTimer != 0) {
+        deleteTimer.accept(life.pendingTimer);
+        effects.add("lifecycle timer:1");
+      }
+    }
+    browseState.clear();
+    lifecycleState.clear();
+    profileState.clear();
+    cache.remove(user);
+    cart.clear();
+    legacyEventIds.clear(); // empty once merged into the profile; cleared in any case
+    legacyAffinities.clear();
+    if (effects.isEmpty()) {
+      effects.add("nothing stored");
+    }
+    return effects;
+  }
+}

@@ -1,0 +1,114 @@
+package io.prescient.operators;
+
+import io.prescient.state.contract.Decision;
+import io.prescient.state.features.FeatureSchema;
+import io.prescient.state.profile.BrowseSession;
+import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.KeyedStore;
+import io.prescient.state.profile.LifecycleState;
+import io.prescient.state.profile.UserProfile;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.util.Collector;
+
+/**
+ * The profile operator's state, timers and output as {@link Triggers} sees them, bound to the input
+ * being processed: a decision point leaves as a {@link DecisionCandidate} with the user's live
+ * features, for the chained policy.
+ */
+final class ProfileTriggerEnv implements Triggers.Env {
+  private static final float[] NO_FEATURES = new float[0];
+
+  private final ProfileStateStore store;
+  private final long affinityHalfLifeMs;
+  private final Counter decisions;
+  private final Counter suppressed;
+  private String user;
+  private TimerService timers;
+  private Collector<PolicyInput> out;
+  private long receivedAt;
+
+  ProfileTriggerEnv(
+      ProfileStateStore store, long affinityHalfLifeMs, Counter decisions, Counter suppressed) {
+    this.store = store;
+    this.affinityHalfLifeMs = affinityHalfLifeMs;
+    this.decisions = decisions;
+    this.suppressed = suppressed;
+  }
+
+  /**
+   * @param receivedAt when the source read the record being processed, 0 in a timer
+   */
+  ProfileTriggerEnv bind(
+      String user, TimerService timers, Collector<PolicyInput> out, long receivedAt) {
+    this.user = user;
+    this.timers = timers;
+    this.out = out;
+    this.receivedAt = receivedAt;
+    return this;
+  }
+
+  @Override
+  public String user() {
+    return user;
+  }
+
+  @Override
+  public KeyedStore<CartLine> cart() {
+    return store.cart();
+  }
+
+  @Override
+  public BrowseSession browse() throws Exception {
+    return store.browse();
+  }
+
+  @Override
+  public void putBrowse(BrowseSession s) throws Exception {
+    store.putBrowse(s);
+  }
+
+  @Override
+  public LifecycleState lifecycle() throws Exception {
+    return store.lifecycle();
+  }
+
+  @Override
+  public void putLifecycle(LifecycleState s) throws Exception {
+    store.putLifecycle(s);
+  }
+
+  @Override
+  public void registerTimer(long at) {
+    timers.registerEventTimeTimer(at);
+  }
+
+  @Override
+  public void deleteTimer(long at) {
+    timers.deleteEventTimeTimer(at);
+  }
+
+  @Override
+  public void emit(Decision d, UserProfile p, long at, double orderValue) throws Exception {
+    decisions.inc();
+    float[] features =
+        FeatureSchema.extract(FeatureSchema.Inputs.of(p, store.cart(), at, affinityHalfLifeMs));
+    send(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue)));
+  }
+
+  @Override
+  public void emitBroad(Decision d) {
+    decisions.inc();
+    send(PolicyInput.candidate(new DecisionCandidate(d, NO_FEATURES)));
+  }
+
+  private void send(PolicyInput in) {
+    in.receivedAt = receivedAt;
+    out.collect(in);
+  }
+
+  @Override
+  public void suppressed() {
+    suppressed.inc();
+  }
+}
