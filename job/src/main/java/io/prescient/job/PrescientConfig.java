@@ -69,13 +69,25 @@ public final class PrescientConfig {
       }
     }
     Configuration c = Configuration.fromMap(values);
+    Map<String, OptionChecks.Check<?>> checks = OptionChecks.byKey();
     for (ConfigOption<?> o : PrescientOptions.all()) {
       try {
         c.get(o); // parse now: a bad value fails at start with its key, not deep in the job
       } catch (RuntimeException e) {
+        OptionChecks.Check<?> check = checks.get(o.key());
         throw new ConfigException(
-            "bad value '" + values.get(o.key()) + "' for " + o.key() + ": " + e.getMessage());
+            o.key()
+                + " = '"
+                + values.get(o.key())
+                + "' is not allowed; "
+                + (check == null ? e.getMessage() : "allowed: " + check.allowed()));
       }
+    }
+    // Every value in its range now: nothing out of range reaches a task (where it would fail the
+    // job on every restart).
+    String problem = OptionChecks.firstProblem(c, values);
+    if (problem != null) {
+      throw new ConfigException(problem);
     }
     if (c.get(PrescientOptions.DELIVERY_GUARANTEE) == DeliveryGuarantee.EXACTLY_ONCE
         && c.get(PrescientOptions.CHECKPOINT_INTERVAL).isZero()) {

@@ -1,10 +1,12 @@
 package io.prescient.job;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,6 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PrescientJob {
   private PrescientJob() {}
+
+  /** Restarts in a row before a failing job is declared failed (Flink keys can override it). */
+  public static final int RESTART_ATTEMPTS = 10;
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -72,6 +77,17 @@ public final class PrescientJob {
     if (!localDir.isEmpty()) {
       flink.setString("state.backend.rocksdb.localdir", localDir);
     }
+    // A job that cannot run stops instead of restarting for ever: exponential back-off from 1 s to
+    // 1 min, at most RESTART_ATTEMPTS restarts in a row (about 2 min of failing in all); an hour
+    // without a failure resets the count.
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, RESTART_ATTEMPTS);
+    flink.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        Duration.ofSeconds(1));
+    flink.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        Duration.ofMinutes(1));
     // Anything that would silently fall back to Kryo, or an operator without a uid, fails fast.
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);

@@ -553,7 +553,8 @@ public final class PrescientOptions {
   /** The README's configuration table. */
   public static String markdownTable() {
     StringBuilder sb = new StringBuilder();
-    sb.append("| key | default | description |\n|---|---|---|\n");
+    sb.append("| key | default | allowed | description |\n|---|---|---|---|\n");
+    java.util.Map<String, OptionChecks.Check<?>> checks = OptionChecks.byKey();
     for (ConfigOption<?> o : all()) {
       Object def = o.defaultValue();
       String shown = def instanceof Duration ? render((Duration) def) : String.valueOf(def);
@@ -562,6 +563,8 @@ public final class PrescientOptions {
           .append("` | `")
           .append(shown.isEmpty() ? "(empty)" : shown)
           .append("` | ")
+          .append(checks.get(o.key()).allowed().replace("|", "\\|"))
+          .append(" | ")
           .append(new HtmlFormatter().format(o.description()).replace("|", "\\|"))
           .append(" |\n");
     }

@@ -59,6 +59,72 @@ class PrescientConfigTest {
     assertThat(flink.toMap()).noneSatisfy((k, v) -> assertThat(k).startsWith("prescient."));
   }
 
+  /** Each option has a rule, its default passes it, and a value out of range is refused. */
+  @Test
+  void everyOptionIsCheckedAtStartNamingKeyValueAndWhatIsAllowed() {
+    Map<String, OptionChecks.Check<?>> checks = OptionChecks.byKey();
+    assertThat(checks.keySet())
+        .as("every option needs a rule in OptionChecks")
+        .containsExactlyInAnyOrderElementsOf(
+            PrescientOptions.all().stream().map(o -> o.key()).toList());
+    int refused = 0;
+    for (OptionChecks.Check<?> check : checks.values()) {
+      String key = check.option().key();
+      if (check.bad() == null) {
+        continue; // free-form (a path)
+      }
+      // A checkpoint interval is needed for exactly-once: out of the way for the other checks.
+      assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of(key, check.bad())))
+          .as(key + " = '" + check.bad() + "'")
+          .isInstanceOf(PrescientConfig.ConfigException.class)
+          .hasMessageStartingWith(key + " = '" + check.bad() + "' is not allowed")
+          .hasMessageContaining("allowed: " + check.allowed());
+      refused++;
+    }
+    assertThat(refused).isGreaterThan(60);
+  }
+
+  @Test
+  void epsilonOutOfRangeFailsAtStartWhateverTheMode() {
+    for (String mode : new String[] {"RULES", "PRIOR"}) {
+      assertThatThrownBy(
+              () ->
+                  PrescientConfig.fromArgs(
+                      new String[] {
+                        "--prescient.policy.epsilon",
+                        "7",
+                        "--prescient.policy.without-offer-model",
+                        mode
+                      }))
+          .hasMessage("prescient.policy.epsilon = '7' is not allowed; allowed: 0 .. 1");
+    }
+    assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of("prescient.policy.epsilon", "NaN")))
+        .hasMessageContaining("prescient.policy.epsilon");
+  }
+
+  @Test
+  void rulesBetweenOptions() {
+    assertThatThrownBy(
+            () ->
+                PrescientConfig.fromMap(
+                    Map.of(
+                        "prescient.policy.control-share", "0.6",
+                        "prescient.policy.rules-share", "0.6")))
+        .hasMessageContaining("is over 1");
+    assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of("prescient.topic.dlq", "events")))
+        .hasMessage(
+            "prescient.topic.dlq = 'events' is also prescient.topic.events; allowed: a topic of"
+                + " its own");
+    Configuration ok =
+        PrescientConfig.fromMap(
+            Map.of(
+                "prescient.policy.creepiness-delay-by-trigger",
+                "cart_abandonment:1h,win_back:0s",
+                "prescient.kafka.bootstrap-servers",
+                "a:9092, b:9093"));
+    assertThat(ok.get(PrescientOptions.POLICY_DELAY_BY_TRIGGER)).startsWith("cart_abandonment");
+  }
+
   @Test
   void rejectsUnknownOptionsBadValuesAndUnsafeCombinations() {
     assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of("prescient.topic.event", "x")))

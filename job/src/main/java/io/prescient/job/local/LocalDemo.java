@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -88,6 +89,12 @@ public final class LocalDemo {
     LocalDemo demo = new LocalDemo();
     try {
       demo.parse(args);
+      // Job options are checked before anything starts: a value out of range is one line and
+      // exit status 2, not a job failing on every restart.
+      PrescientConfig.fromMap(demo.jobOptions("localhost:" + demo.port));
+    } catch (PrescientConfig.ConfigException e) {
+      System.err.println("prescient demo: " + e.getMessage());
+      System.exit(2);
     } catch (IllegalArgumentException e) {
       System.err.println("prescient demo: " + e.getMessage() + "\n" + USAGE);
       System.exit(2);
@@ -229,7 +236,7 @@ public final class LocalDemo {
               topic(config, "events"),
               summary.startSeconds,
               HOSTILE_RECORDS.size()));
-      watch(t0, replayer, watcher, job, config, summary);
+      watch(broker, t0, replayer, watcher, job, config, summary);
       if (replayer.failure() != null) {
         say("replay failed: " + replayer.failure());
         summary.failed = true;
@@ -281,7 +288,24 @@ public final class LocalDemo {
     return summary;
   }
 
+  /** The root cause of a failed job, as ": message", or "" (running, or not known yet). */
+  private static String failureCause(JobClient job) {
+    try {
+      job.getJobExecutionResult().get(1, TimeUnit.SECONDS);
+      return "";
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+    } catch (Exception notYet) {
+      return "";
+    }
+  }
+
   private void watch(
+      LocalKafkaBroker broker,
       long t0,
       EventReplayer replayer,
       OutputWatcher watcher,
@@ -297,6 +321,7 @@ public final class LocalDemo {
     long lastSent = 0;
     long quietSince = 0;
     long lastTotal = -1;
+    JobStatus lastStatus = null;
     while (!stopRequested) {
       Thread.sleep(250);
       long now = System.nanoTime();
@@ -331,13 +356,38 @@ public final class LocalDemo {
           System.out.println("  latest dlq: " + abbreviate(watcher.latest(dlq)));
         }
       }
-      if (job.getJobStatus().get().isGloballyTerminalState()) {
+      JobStatus status = job.getJobStatus().get();
+      if (status.isGloballyTerminalState()) {
         say(
             "the job ended: "
-                + job.getJobStatus().get()
+                + status
+                + failureCause(job)
                 + " (see "
                 + workDir.resolve("demo.log")
                 + ")");
+        summary.failed = true;
+        return;
+      }
+      if (status != lastStatus) {
+        if (status != JobStatus.RUNNING && lastStatus != null) {
+          say(
+              "the job is "
+                  + status
+                  + failureCause(job)
+                  + " (see "
+                  + workDir.resolve("demo.log")
+                  + ")");
+        } else if (status == JobStatus.RUNNING && lastStatus != null) {
+          say("the job is RUNNING again");
+        }
+        lastStatus = status;
+      }
+      if (!broker.isAlive()) {
+        say(
+            "the Kafka broker (pid "
+                + broker.pid()
+                + ") is gone; see "
+                + workDir.resolve("kafka").resolve("broker.log"));
         summary.failed = true;
         return;
       }

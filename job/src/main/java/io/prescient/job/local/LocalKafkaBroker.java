@@ -88,6 +88,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** False once the broker process has exited (killed, or failed). */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public long pid() {
     return process.pid();
   }
