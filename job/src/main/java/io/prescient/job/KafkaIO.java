@@ -15,6 +15,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -80,6 +81,7 @@ public final class KafkaIO {
             // Only read committed input, so an upstream exactly-once producer is honoured.
             .setProperty("isolation.level", "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "true");
+    KafkaClientProperties.of(c).forEach((k, v) -> b.setProperty((String) k, (String) v));
     if (c.get(PrescientOptions.BOUNDED)) {
       b.setBounded(OffsetsInitializer.latest());
     }
@@ -97,15 +99,17 @@ public final class KafkaIO {
   private static <T> KafkaSink<T> sink(
       Configuration c, String name, KafkaRecordSerializationSchema<T> serializer) {
     DeliveryGuarantee guarantee = c.get(PrescientOptions.DELIVERY_GUARANTEE);
-    return KafkaSink.<T>builder()
-        .setBootstrapServers(c.get(PrescientOptions.BOOTSTRAP_SERVERS))
-        .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(guarantee)
-        .setTransactionalIdPrefix(c.get(PrescientOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
-        .setProperty(
-            "transaction.timeout.ms",
-            Long.toString(c.get(PrescientOptions.TRANSACTION_TIMEOUT).toMillis()))
-        .setProperty("linger.ms", "5")
-        .build();
+    KafkaSinkBuilder<T> b =
+        KafkaSink.<T>builder()
+            .setBootstrapServers(c.get(PrescientOptions.BOOTSTRAP_SERVERS))
+            .setRecordSerializer(serializer)
+            .setDeliveryGuarantee(guarantee)
+            .setTransactionalIdPrefix(c.get(PrescientOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+            .setProperty(
+                "transaction.timeout.ms",
+                Long.toString(c.get(PrescientOptions.TRANSACTION_TIMEOUT).toMillis()))
+            .setProperty("linger.ms", "5");
+    KafkaClientProperties.of(c).forEach((k, v) -> b.setProperty((String) k, (String) v));
+    return b.build();
   }
 }

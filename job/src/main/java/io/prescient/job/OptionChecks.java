@@ -70,6 +70,11 @@ final class OptionChecks {
               "host:port[,host:port...], ports 1..65535",
               "localhost"),
           check(GROUP_ID, OptionChecks::nonBlank, "a non-blank name", " "),
+          check(
+              KAFKA_CHECK_TIMEOUT,
+              d -> !d.isNegative() && d.compareTo(Duration.ofMinutes(10)) <= 0,
+              "0 (no check) .. 10 min",
+              "-1 s"),
           check(STARTING_OFFSETS, v -> true, "EARLIEST, LATEST or COMMITTED", "SOMETIMES"),
           check(BOUNDED, v -> true, "true or false", "maybe"),
           topic(TOPIC_EVENTS),

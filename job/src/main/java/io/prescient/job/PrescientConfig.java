@@ -62,7 +62,24 @@ public final class PrescientConfig {
   public static Configuration fromMap(Map<String, String> values) {
     Set<String> known =
         PrescientOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
-    for (String k : values.keySet()) {
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith(KafkaClientProperties.PREFIX)) {
+        String problem = KafkaClientProperties.problem(k, e.getValue());
+        if (problem != null) {
+          throw new ConfigException(problem);
+        }
+        continue;
+      }
+      if (KafkaClientProperties.isBareClientKey(k)) {
+        throw new ConfigException(
+            "'"
+                + k
+                + "' is a Kafka client setting: give it as "
+                + KafkaClientProperties.PREFIX
+                + k
+                + ", so that every source and sink gets it");
+      }
       if (k.startsWith("prescient.") && !known.contains(k)) {
         throw new ConfigException(
             "unknown option '" + k + "'. Known options:\n  " + String.join("\n  ", sorted(known)));

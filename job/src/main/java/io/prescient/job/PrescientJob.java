@@ -36,9 +36,38 @@ public final class PrescientJob {
       System.exit(2);
       return;
     }
+    try {
+      KafkaCheck.run(options);
+    } catch (KafkaCheck.KafkaUnusableException e) {
+      System.err.println("prescient: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     StreamExecutionEnvironment env = environment(options);
-    PrescientPipeline.build(env, KafkaIO.create(options), options);
-    env.execute("prescient");
+    try {
+      PrescientPipeline.build(env, KafkaIO.create(options), options);
+    } catch (IllegalArgumentException e) {
+      // An offers file or a spec that the options' rules could not check without reading it.
+      System.err.println("prescient: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      env.execute("prescient");
+    } catch (Exception e) {
+      // One line, not a wall of stack traces: the whole trace is in the log.
+      System.err.println("prescient: the job failed: " + rootCause(e));
+      System.exit(1);
+    }
+  }
+
+  /** The innermost cause of a failure, as "Type: message". */
+  static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   /**
@@ -88,6 +117,11 @@ public final class PrescientJob {
     flink.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
         Duration.ofMinutes(1));
+    // Servers a local run starts (MiniCluster: RPC, blob server, REST) listen on loopback only;
+    // a cluster's own configuration decides for its processes.
+    flink.setString("jobmanager.bind-host", "localhost");
+    flink.setString("taskmanager.bind-host", "localhost");
+    flink.setString("rest.bind-address", "localhost");
     // Anything that would silently fall back to Kryo, or an operator without a uid, fails fast.
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);

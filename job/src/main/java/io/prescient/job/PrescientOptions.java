@@ -40,6 +40,19 @@ public final class PrescientOptions {
           .defaultValue("prescient")
           .withDescription("Consumer group of the sources; offsets are committed on checkpoints.");
 
+  public static final ConfigOption<Duration> KAFKA_CHECK_TIMEOUT =
+      key("prescient.kafka.check-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "Before the job is submitted, how long to wait for the brokers to answer and to"
+                  + " list the topics; an unreachable broker, failed authentication or a missing"
+                  + " topic then stops the start with one line. 0 skips the check. Security and"
+                  + " other Kafka client settings are given as"
+                  + " prescient.kafka.properties.<name> (for example"
+                  + " prescient.kafka.properties.security.protocol: SASL_SSL) and reach every"
+                  + " source, sink and admin client; a bare Kafka client key is refused.");
+
   public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
       key("prescient.kafka.starting-offsets")
           .enumType(StartingOffsets.class)

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -24,16 +25,51 @@ import org.apache.kafka.common.test.TestKitNodes;
 final class KafkaTestCluster implements AutoCloseable {
   static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+  /** SASL: the broker's super user (PLAIN), which the helpers here connect as. */
+  static final String ADMIN = "plain-admin";
+
+  static final String ADMIN_PASSWORD = "plain-admin-secret";
+
   private final KafkaClusterTestKit kit;
 
+  /** What every client of the helpers needs besides the bootstrap servers (SASL credentials). */
+  private final Map<String, String> clientSecurity;
+
   KafkaTestCluster() throws Exception {
+    this(false);
+  }
+
+  /**
+   * @param sasl a SASL_PLAINTEXT listener with the PLAIN and SCRAM-SHA-256 mechanisms and ACLs
+   *     enforced (StandardAuthorizer), instead of PLAINTEXT
+   */
+  KafkaTestCluster(boolean sasl) throws Exception {
+    TestKitNodes.Builder nodes =
+        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1);
+    if (sasl) {
+      nodes.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
+      nodes.setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
+    }
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build());
+    if (sasl) {
+      builder.setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+      clientSecurity =
+          Map.of(
+              "security.protocol",
+              "SASL_PLAINTEXT",
+              "sasl.mechanism",
+              "PLAIN",
+              "sasl.jaas.config",
+              "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                  + ADMIN
+                  + "\" password=\""
+                  + ADMIN_PASSWORD
+                  + "\";");
+    } else {
+      clientSecurity = Map.of();
+    }
     kit =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
+        builder
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("transaction.state.log.replication.factor", "1")
             .setConfigProp("transaction.state.log.min.isr", "1")
@@ -49,8 +85,20 @@ final class KafkaTestCluster implements AutoCloseable {
     return kit.bootstrapServers();
   }
 
+  /** Properties of a client of this cluster, as its super user. */
+  Properties clientProperties() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers());
+    p.putAll(clientSecurity);
+    return p;
+  }
+
+  Admin admin() {
+    return Admin.create(clientProperties());
+  }
+
   void createTopics(int partitions, String... names) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+    try (Admin admin = admin()) {
       List<NewTopic> topics = new ArrayList<>();
       for (String n : names) {
         topics.add(new NewTopic(n, partitions, (short) 1));
@@ -61,8 +109,7 @@ final class KafkaTestCluster implements AutoCloseable {
 
   /** Sends records (key, value) to a topic, in order, and waits until all are acknowledged. */
   void produce(String topic, List<Map.Entry<String, byte[]>> records) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Properties p = clientProperties();
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
@@ -81,8 +128,7 @@ final class KafkaTestCluster implements AutoCloseable {
    */
   void produceUnacknowledged(String topic, List<Map.Entry<String, byte[]>> records)
       throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Properties p = clientProperties();
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
@@ -111,8 +157,7 @@ final class KafkaTestCluster implements AutoCloseable {
 
   /** Reads every committed record of a topic from the beginning, up to its current end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Properties p = clientProperties();
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -49,6 +49,8 @@ public final class LocalDemo {
           "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
           "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
           "  --prescient.KEY VALUE  any job option (see the README's configuration table)",
+          "  --FLINK.KEY VALUE      a Flink option; the web UI is on loopback and cannot cancel",
+          "                         (--rest.bind-address 0.0.0.0 --web.cancel.enable true)",
           "Output: live summary on the console; every decision, DLQ record and audit receipt is",
           "appended to <work-dir>/out/<topic>.jsonl; the broker stays at localhost:<port>",
           "while the demo runs.");
@@ -69,6 +71,18 @@ public final class LocalDemo {
           "{\"event_id\":\"bad-3\",\"type\":\"view\",\"timestamp\":1511568000000}"
               .getBytes(StandardCharsets.UTF_8),
           new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+
+  /** The demo's own options that take a value; any other --key.with.dots goes to the job. */
+  private static final java.util.Set<String> VALUE_OPTIONS =
+      java.util.Set.of(
+          "--dataset",
+          "--speed-up",
+          "--max-gap",
+          "--limit",
+          "--port",
+          "--data-dir",
+          "--work-dir",
+          "--kafka-classpath-file");
 
   String dataset = "taobao";
   double speedUp = 3600;
@@ -91,7 +105,7 @@ public final class LocalDemo {
       demo.parse(args);
       // Job options are checked before anything starts: a value out of range is one line and
       // exit status 2, not a job failing on every restart.
-      PrescientConfig.fromMap(demo.jobOptions("localhost:" + demo.port));
+      PrescientConfig.fromMap(demo.jobOptions("localhost:" + Math.max(1, demo.port)));
     } catch (PrescientConfig.ConfigException e) {
       System.err.println("prescient demo: " + e.getMessage());
       System.exit(2);
@@ -114,6 +128,9 @@ public final class LocalDemo {
         exitAfterReplay = true;
         continue;
       }
+      if (!VALUE_OPTIONS.contains(a) && !(a.startsWith("--") && a.indexOf('.') > 2)) {
+        throw new IllegalArgumentException("unknown option " + a);
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(a + " needs a value");
       }
@@ -133,12 +150,7 @@ public final class LocalDemo {
           case "--data-dir" -> dataDir = Path.of(v);
           case "--work-dir" -> workDir = Path.of(v);
           case "--kafka-classpath-file" -> kafkaClasspathFile = Path.of(v);
-          default -> {
-            if (!a.startsWith("--prescient.")) {
-              throw new IllegalArgumentException("unknown option " + a);
-            }
-            jobOptions.put(a.substring(2), v);
-          }
+          default -> jobOptions.put(a.substring(2), v); // a job or Flink option
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("bad number '" + v + "' for " + a);
@@ -439,6 +451,10 @@ public final class LocalDemo {
         "prescient.checkpoint.dir",
         workDir.resolve("checkpoints").toAbsolutePath().toUri().toString());
     o.put("prescient.watermark.idleness", "2 s");
+    // The embedded Flink's REST endpoint (web UI) answers on this machine only, and cannot cancel
+    // the job; --rest.bind-address and --web.cancel.enable change that.
+    o.put("rest.bind-address", "localhost");
+    o.put("web.cancel.enable", "false");
     o.putAll(jobOptions);
     return o;
   }
