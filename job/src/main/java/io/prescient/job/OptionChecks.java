@@ -143,6 +143,16 @@ final class OptionChecks {
           check(SESSION_GAP, OptionChecks::positive, "> 0", "0 s"),
           check(MODEL_CHURN, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
           check(MODEL_OFFERS, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
+          check(
+              MODEL_ALLOWED_LOCATIONS,
+              l -> !l.isEmpty() && l.stream().allMatch(OptionChecks::locationPrefix),
+              "URI prefixes (scheme: or scheme://authority/path/ or file:/path/), separated by ';'",
+              "models/"),
+          check(
+              MODEL_MAX_SIZE,
+              m -> m.getBytes() >= 1024 && m.getBytes() <= (2L << 30) - 16,
+              "1 kb .. 2 gb",
+              "10gb"),
           check(CHURN_HIGH_RISK, OptionChecks::share, "0 .. 1", "1.5"),
           check(
               POLICY_OFFERS,
@@ -252,6 +262,12 @@ final class OptionChecks {
 
   private static boolean share(double v) {
     return v >= 0 && v <= 1; // false for NaN
+  }
+
+  private static final Pattern LOCATION = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:(/.*)?");
+
+  private static boolean locationPrefix(String s) {
+    return LOCATION.matcher(s).matches() && !s.contains("/../") && !s.endsWith("/..");
   }
 
   private static boolean hostPorts(String s) {

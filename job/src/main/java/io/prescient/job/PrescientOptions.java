@@ -392,6 +392,27 @@ public final class PrescientOptions {
                   + " serve from the start; empty: catalog priors or the rules (see"
                   + " prescient.policy.without-offer-model) until the models topic announces one.");
 
+  public static final ConfigOption<List<String>> MODEL_ALLOWED_LOCATIONS =
+      key("prescient.model.allowed-locations")
+          .stringType()
+          .asList()
+          .defaultValues("file:", "hdfs:", "s3:", "s3a:", "s3p:", "gs:", "abfs:", "abfss:", "oss:")
+          .withDescription(
+              "Where model manifests and model files may be read from: URI prefixes separated by"
+                  + " ';', such as s3://models/prescient/;file:/srv/models/. A bare scheme allows"
+                  + " any absolute path in it; a path without a scheme counts as file:. Relative"
+                  + " locations and '..' segments are always refused. Set it to the directories"
+                  + " your models are published to: anyone who can write to the models topic can"
+                  + " make every task read any location allowed here.");
+
+  public static final ConfigOption<MemorySize> MODEL_MAX_SIZE =
+      key("prescient.model.max-size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("256mb"))
+          .withDescription(
+              "Largest model manifest or model file read; a larger one is refused (audit record,"
+                  + " reason too_large) before it is read, and the previous model keeps serving.");
+
   public static final ConfigOption<Double> CHURN_HIGH_RISK =
       key("prescient.model.churn-high-risk")
           .doubleType()

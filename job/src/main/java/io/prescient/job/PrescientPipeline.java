@@ -161,12 +161,15 @@ public final class PrescientPipeline {
   /** The policy function from the options. */
   public static PolicyFunction policyFunction(Configuration options) {
     return new PolicyFunction(
-        policyEngine(options),
-        options.get(PrescientOptions.MODEL_CHURN),
-        options.get(PrescientOptions.MODEL_OFFERS),
-        options.get(PrescientOptions.REWARD_WINDOW),
-        options.get(PrescientOptions.TIMER_GRANULARITY),
-        (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes());
+            policyEngine(options),
+            options.get(PrescientOptions.MODEL_CHURN),
+            options.get(PrescientOptions.MODEL_OFFERS),
+            options.get(PrescientOptions.REWARD_WINDOW),
+            options.get(PrescientOptions.TIMER_GRANULARITY),
+            (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes())
+        .withModelLimits(
+            options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
+            options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes());
   }
 
   /**

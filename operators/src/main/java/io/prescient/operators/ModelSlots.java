@@ -35,6 +35,62 @@ import org.slf4j.LoggerFactory;
 final class ModelSlots implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelSlots.class);
 
+  /**
+   * Where model artifacts may be read from and how large they may be. An announcement on the {@code
+   * models} topic names a location; anything outside these prefixes, relative, with a {@code ..}
+   * segment or over the size is refused before a byte is read.
+   *
+   * @param allowedLocations URI prefixes such as {@code s3://models/prescient/} or {@code
+   *     file:/srv/models/}; a bare scheme such as {@code file:} allows any absolute path in it. A
+   *     path without a scheme counts as {@code file:}.
+   * @param maxBytes the largest manifest or model file read
+   */
+  record Limits(List<String> allowedLocations, long maxBytes) implements java.io.Serializable {
+    /** Any absolute location on the usual file systems, models up to 256 MB. */
+    static final Limits DEFAULT =
+        new Limits(
+            List.of("file:", "hdfs:", "s3:", "s3a:", "s3p:", "gs:", "abfs:", "abfss:", "oss:"),
+            256L << 20);
+
+    /** One spelling of a local file URI: file:/x for file:///x. */
+    private static String norm(String location) {
+      return location.startsWith("file:///") ? "file:/" + location.substring(8) : location;
+    }
+
+    /** Why this location may not be read, or null. */
+    String refusal(Path p) {
+      java.net.URI uri = p.toUri();
+      String path = uri.getPath();
+      if (path == null || !path.startsWith("/")) {
+        return "relative locations are refused (" + p + ")";
+      }
+      for (String segment : path.split("/")) {
+        if (segment.equals("..")) {
+          return "'..' in a location is refused (" + p + ")";
+        }
+      }
+      String full = norm((uri.getScheme() == null ? "file:" : "") + uri);
+      for (String prefix : allowedLocations) {
+        if (full.startsWith(norm(prefix))) {
+          return null;
+        }
+      }
+      return p + " is not under an allowed location (prescient.model.allowed-locations)";
+    }
+  }
+
+  private final Limits limits;
+
+  /** Broadcast-state key of a refused announcement: a restore does not read it again. */
+  static String refusedKey(ModelAnnouncement a) {
+    return "refused:" + a.slot() + ":" + a.version + ":" + a.sha256;
+  }
+
+  /** At most this many refused announcements are remembered (a bound on broadcast state). */
+  static final int MAX_REMEMBERED_REFUSALS = 1000;
+
+  private int rememberedRefusals = -1;
+
   static final List<String> SLOTS =
       List.of(ChurnModelPolicy.MODEL, ChurnModelPolicy.MODEL + ":shadow", OfferModel.NAME);
 
@@ -47,6 +103,11 @@ final class ModelSlots implements AutoCloseable {
   private final List<String> offerFeatures;
 
   ModelSlots(MetricGroup group, List<String> offerIds) {
+    this(group, offerIds, Limits.DEFAULT);
+  }
+
+  ModelSlots(MetricGroup group, List<String> offerIds, Limits limits) {
+    this.limits = limits;
     this.offerFeatures = OfferModel.featureNames(offerIds);
     loads = group.counter("modelLoads");
     refusals = new EnumMap<>(ModelLoadException.Reason.class);
@@ -59,7 +120,7 @@ final class ModelSlots implements AutoCloseable {
   /** Serves the model at {@code manifestUri} in {@code slot} from the start, or stops the start. */
   void serveInitial(String slot, String manifestUri) {
     try {
-      serving.put(slot, fetch(manifestUri, null, liveNames(slot)));
+      serving.put(slot, fetch(manifestUri, null, liveNames(slot), limits));
     } catch (ModelLoadException e) {
       // A configured model that cannot serve is a deployment error: say so at start.
       throw new IllegalArgumentException(
@@ -80,7 +141,7 @@ final class ModelSlots implements AutoCloseable {
         // Restored from a checkpoint, or this instance has not loaded it yet.
         servingFrom.put(slot, a);
         try {
-          swap(slot, fetch(a.uri, a.sha256, liveNames(slot)), a);
+          swap(slot, fetch(a.uri, a.sha256, liveNames(slot), limits), a);
         } catch (ModelLoadException e) {
           refusals.get(e.reason()).inc();
           LOG.warn("model {} {} from state cannot be loaded: {}", slot, a.version, e.getMessage());
@@ -108,7 +169,14 @@ final class ModelSlots implements AutoCloseable {
             ModelLoadException.Reason.BAD_MANIFEST,
             "no model slot '" + a.slot() + "'; this job serves " + SLOTS);
       }
-      LoadedModel m = fetch(a.uri, a.sha256, liveNames(a.slot()));
+      if (state.contains(refusedKey(a))) {
+        throw new ModelLoadException(
+            ModelLoadException.Reason.REFUSED_BEFORE,
+            "this announcement ("
+                + a.version
+                + ", same SHA-256) was refused before; not read again");
+      }
+      LoadedModel m = fetch(a.uri, a.sha256, liveNames(a.slot()), limits);
       if (!m.manifest.version().equals(a.version) || !m.manifest.name().equals(a.name)) {
         m.close();
         throw new ModelLoadException(
@@ -129,6 +197,7 @@ final class ModelSlots implements AutoCloseable {
       LOG.info("subtask {} now serves {} {}", subtask, a.slot(), a.version);
     } catch (ModelLoadException e) {
       refusals.get(e.reason()).inc();
+      remember(a, e, state);
       report.effects.add("refused:" + e.reason().code);
       report.effects.add("detail:" + e.getMessage());
       LoadedModel current = serving.get(a.slot());
@@ -136,6 +205,30 @@ final class ModelSlots implements AutoCloseable {
       LOG.warn("subtask {} refused {} {}: {}", subtask, a.slot(), a.version, e.getMessage());
     }
     return report;
+  }
+
+  /**
+   * Keeps a refused announcement in broadcast state, so that one delivered again after a restore is
+   * refused without reading its location. Not for an unreadable location: the file may appear.
+   */
+  private void remember(
+      ModelAnnouncement a, ModelLoadException e, BroadcastState<String, ModelAnnouncement> state)
+      throws Exception {
+    if (e.reason() == ModelLoadException.Reason.UNREADABLE || !SLOTS.contains(a.slot())) {
+      return;
+    }
+    if (rememberedRefusals < 0) {
+      rememberedRefusals = 0;
+      for (Map.Entry<String, ModelAnnouncement> entry : state.entries()) {
+        if (entry.getKey().startsWith("refused:")) {
+          rememberedRefusals++;
+        }
+      }
+    }
+    if (rememberedRefusals < MAX_REMEMBERED_REFUSALS && !state.contains(refusedKey(a))) {
+      state.put(refusedKey(a), a);
+      rememberedRefusals++;
+    }
   }
 
   private void swap(String slot, LoadedModel m, ModelAnnouncement from) {
@@ -151,16 +244,24 @@ final class ModelSlots implements AutoCloseable {
   }
 
   /** Reads a manifest and its model through Flink's FileSystem and checks them. */
-  static LoadedModel fetch(String manifestUri, String expectedSha256, List<String> liveNames)
+  static LoadedModel fetch(
+      String manifestUri, String expectedSha256, List<String> liveNames, Limits limits)
       throws ModelLoadException {
-    Path manifestPath = new Path(manifestUri);
-    byte[] manifestBytes = read(manifestPath);
+    Path manifestPath;
+    try {
+      manifestPath = new Path(manifestUri);
+    } catch (RuntimeException e) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.LOCATION_REFUSED, "not a location: " + manifestUri);
+    }
+    byte[] manifestBytes = read(manifestPath, limits);
     if (expectedSha256 != null) {
       String sha = LoadedModel.sha256(manifestBytes);
       if (!sha.equalsIgnoreCase(expectedSha256)) {
+        // The file's own hash is not quoted (it would describe a file the announcer may not read).
         throw new ModelLoadException(
             ModelLoadException.Reason.HASH_MISMATCH,
-            "manifest " + manifestUri + " has SHA-256 " + sha + ", announced " + expectedSha256);
+            "manifest " + manifestUri + " does not have the announced SHA-256");
       }
     }
     ModelManifest manifest = ModelManifest.parse(new String(manifestBytes, StandardCharsets.UTF_8));
@@ -168,19 +269,61 @@ final class ModelSlots implements AutoCloseable {
     if (!modelPath.isAbsolute()) {
       modelPath = new Path(manifestPath.getParent(), manifest.modelFile());
     }
-    return LoadedModel.fromBytes(
-        manifest, read(modelPath), modelPath.toString(), FeatureSchema.VERSION, liveNames);
+    byte[] model = read(modelPath, limits);
+    try {
+      return LoadedModel.fromBytes(
+          manifest, model, modelPath.toString(), FeatureSchema.VERSION, liveNames);
+    } catch (RuntimeException | LinkageError | OutOfMemoryError | StackOverflowError e) {
+      // Whatever a hostile file does to the model reader, the job keeps serving.
+      throw new ModelLoadException(
+          ModelLoadException.Reason.CORRUPT_MODEL,
+          "model file " + modelPath + " could not be loaded (" + e.getClass().getSimpleName() + ")",
+          e);
+    }
   }
 
-  private static byte[] read(Path p) throws ModelLoadException {
+  /**
+   * Reads a whole file, after checking its location and size: nothing outside the allowed locations
+   * is opened, and nothing larger than the limit is read (the limit also bounds the read itself,
+   * should the file grow or the file system not know its length).
+   */
+  private static byte[] read(Path p, Limits limits) throws ModelLoadException {
+    String refusal = limits.refusal(p);
+    if (refusal != null) {
+      throw new ModelLoadException(ModelLoadException.Reason.LOCATION_REFUSED, refusal);
+    }
     try {
       FileSystem fs = p.getFileSystem();
-      try (InputStream in = fs.open(p)) {
-        return in.readAllBytes();
+      long length = fs.getFileStatus(p).getLen();
+      if (length > limits.maxBytes()) {
+        throw tooLarge(p, length, limits);
       }
+      try (InputStream in = fs.open(p)) {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() + 1));
+        if (bytes.length > limits.maxBytes()) {
+          throw tooLarge(p, bytes.length, limits);
+        }
+        return bytes;
+      }
+    } catch (ModelLoadException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(ModelLoadException.Reason.UNREADABLE, p + ": " + e, e);
+    } catch (OutOfMemoryError e) {
+      throw new ModelLoadException(
+          ModelLoadException.Reason.TOO_LARGE, p + " does not fit in the task's memory");
     }
+  }
+
+  private static ModelLoadException tooLarge(Path p, long length, Limits limits) {
+    return new ModelLoadException(
+        ModelLoadException.Reason.TOO_LARGE,
+        p
+            + " is "
+            + length
+            + " bytes, over the limit of "
+            + limits.maxBytes()
+            + " (prescient.model.max-size)");
   }
 
   @Override

@@ -64,6 +64,8 @@ public class PolicyFunction
   private final long timerGranularityMs;
   private final int dlqMaxRawBytes;
 
+  private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
+
   private transient PolicyCore core;
   private transient PolicyCore.Store store;
   private transient Bound fx;
@@ -104,6 +106,14 @@ public class PolicyFunction
     this.dlqMaxRawBytes = dlqMaxRawBytes;
   }
 
+  /**
+   * Where announced models may be read from and their largest size (see {@link ModelSlots.Limits}).
+   */
+  public PolicyFunction withModelLimits(List<String> allowedLocations, long maxBytes) {
+    this.modelLimits = new ModelSlots.Limits(List.copyOf(allowedLocations), maxBytes);
+    return this;
+  }
+
   @Override
   public void open(OpenContext ctx) throws Exception {
     ValueState<PolicyUser> user = getRuntimeContext().getState(PolicyState.user());
@@ -123,7 +133,7 @@ public class PolicyFunction
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
     offerIds = engine.settings().catalog().offers().stream().map(Offer::id).toList();
-    models = new ModelSlots(metrics.group(), offerIds);
+    models = new ModelSlots(metrics.group(), offerIds, modelLimits);
     if (!initialChurnModel.isEmpty()) {
       models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
     }

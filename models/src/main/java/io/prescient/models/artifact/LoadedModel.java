@@ -2,7 +2,6 @@ package io.prescient.models.artifact;
 
 import io.prescient.models.scoring.BoosterScorer;
 import io.prescient.state.features.FeatureSchema;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
+import org.tribuo.common.xgboost.XGBoostModel;
+import org.tribuo.protos.core.ModelProto;
 
 /**
  * A model that passed every check and can serve: manifest parsed, bytes matching their hash,
@@ -74,28 +75,40 @@ public final class LoadedModel implements AutoCloseable {
     return fromBytes(manifest, bytes, where, FeatureSchema.VERSION, FeatureSchema.names());
   }
 
+  private static final String MODEL_CLASS_HINT =
+      "the job serves Tribuo XGBoost classification models written by `prescient train`";
+
   public static LoadedModel fromBytes(
       ModelManifest manifest, byte[] bytes, String file, int liveVersion, List<String> liveNames)
       throws ModelLoadException {
     checkSchema(manifest, liveVersion, liveNames);
     String sha = sha256(bytes);
     if (!sha.equalsIgnoreCase(manifest.modelSha256())) {
+      // The file's own hash is not quoted: it would tell whoever announced it about a file
+      // they may not be allowed to read.
       throw new ModelLoadException(
           ModelLoadException.Reason.HASH_MISMATCH,
-          "model file "
-              + file
-              + " has SHA-256 "
-              + sha
-              + ", the manifest says "
-              + manifest.modelSha256());
+          "model file " + file + " does not have the SHA-256 its manifest gives");
     }
     Model<?> model;
     try {
-      model = Model.deserializeFromStream(new ByteArrayInputStream(bytes));
-    } catch (IOException | RuntimeException e) {
+      // Only the one model class the scorer serves is instantiated: the class a protobuf names is
+      // checked before Tribuo loads it.
+      ModelProto proto = ModelProto.parseFrom(bytes);
+      if (!proto.getClassName().equals(XGBoostModel.class.getName())) {
+        throw new ModelLoadException(
+            ModelLoadException.Reason.CORRUPT_MODEL,
+            "model file " + file + " is not an XGBoost model (" + MODEL_CLASS_HINT + ")");
+      }
+      model = Model.deserialize(proto);
+    } catch (IOException | RuntimeException | LinkageError e) {
       throw new ModelLoadException(
           ModelLoadException.Reason.CORRUPT_MODEL,
-          "model file " + file + " is not a readable Tribuo model: " + e,
+          "model file "
+              + file
+              + " is not a readable Tribuo model ("
+              + e.getClass().getSimpleName()
+              + ")",
           e);
     }
     if (!model.validate(Label.class)) {

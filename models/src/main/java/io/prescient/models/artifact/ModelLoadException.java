@@ -8,6 +8,9 @@ public class ModelLoadException extends Exception {
   /** Why an artifact was refused; the code is what metrics and reports show. */
   public enum Reason {
     UNREADABLE("unreadable"),
+    LOCATION_REFUSED("location_refused"),
+    TOO_LARGE("too_large"),
+    REFUSED_BEFORE("refused_before"),
     BAD_MANIFEST("bad_manifest"),
     HASH_MISMATCH("hash_mismatch"),
     SCHEMA_MISMATCH("schema_mismatch"),

@@ -217,8 +217,19 @@ public record ModelManifest(
       }
       m = readObject(p);
     } catch (IOException e) {
+      // Where, never what: the parser's own message quotes the file's content, which may be any
+      // file the announcement pointed at.
+      String where =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  && j.getLocation() != null
+              ? " at line "
+                  + j.getLocation().getLineNr()
+                  + ", column "
+                  + j.getLocation().getColumnNr()
+              : "";
       throw new ModelLoadException(
-          ModelLoadException.Reason.BAD_MANIFEST, "not valid JSON: " + e.getMessage(), e);
+          ModelLoadException.Reason.BAD_MANIFEST,
+          "not a JSON model manifest (invalid JSON" + where + ")");
     }
     Object names = m.get("feature_names");
     if (!(names instanceof List<?> list) || list.stream().anyMatch(o -> !(o instanceof String))) {

@@ -321,17 +321,42 @@ public final class RecordParser {
           RejectReason.OUT_OF_RANGE,
           "field '" + field + "' is " + s.length() + " characters, limit is " + MAX_ID_LENGTH);
     }
+    boolean visible = false;
     for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        throw new InvalidRecordException(
-            RejectReason.INVALID_VALUE,
-            "field '"
-                + field
-                + "' contains control character U+"
-                + String.format("%04X", (int) s.charAt(i)));
+      char c = s.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw invalidChar(field, "control character", c);
+      }
+      // Zero-width characters, bidi overrides, the BOM, soft hyphens: invisible, or they reorder
+      // what is displayed, so two ids that look the same would be two users.
+      if (Character.getType(c) == Character.FORMAT) {
+        throw invalidChar(field, "format character", c);
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+        visible = true;
+        continue;
+      }
+      if (Character.isSurrogate(c)) {
+        throw invalidChar(field, "lone surrogate", c);
+      }
+      if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+        visible = true;
       }
     }
+    if (!visible) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE, "field '" + field + "' has only whitespace");
+    }
     return s;
+  }
+
+  private static InvalidRecordException invalidChar(String field, String what, char c) {
+    return new InvalidRecordException(
+        RejectReason.INVALID_VALUE,
+        "field '" + field + "' contains " + what + " U+" + String.format("%04X", (int) c));
   }
 
   private static String uri(JsonParser p, String field) throws IOException, InvalidRecordException {

@@ -32,6 +32,50 @@ class RecordParserTest {
         + "}";
   }
 
+  /**
+   * Ids that look empty or like another id are refused: format characters (zero-width, bidi
+   * controls, the BOM), whitespace of any kind only, and lone surrogates. JSON escapes carry them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "zero-width space only | \\u200B | format character U+200B",
+        "zero-width joiner inside | u\\u200D1 | format character U+200D",
+        "right-to-left override | u1\\u202Egnp.exe | format character U+202E",
+        "byte order mark | \\uFEFFu1 | format character U+FEFF",
+        "no-break spaces only | \\u00A0\\u2007\\u202F | has only whitespace",
+        "ideographic space only | \\u3000 | is blank",
+        "lone high surrogate | u\\uD83D | lone surrogate U+D83D",
+        "lone low surrogate | \\uDE00u | lone surrogate U+DE00",
+      })
+  void refusesIdsThatLookEmptyOrLikeAnother(String what, String escaped, String detail) {
+    String json =
+        "{\"event_id\":\"e1\",\"user_id\":\""
+            + escaped
+            + "\",\"type\":\"view\",\"timestamp\":1300000000000}";
+    assertThatThrownBy(() -> event(json))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("field 'user_id'")
+        .hasMessageContaining(detail)
+        .satisfies(
+            e ->
+                assertThat(((InvalidRecordException) e).reason())
+                    .isEqualTo(RejectReason.INVALID_VALUE));
+  }
+
+  @Test
+  void acceptsIdsInAnyScriptAndEmoji() throws Exception {
+    for (String id : List.of("用户-42", "Zoë", "u\\uD83D\\uDE00", "a b")) {
+      Event e =
+          event(
+              "{\"event_id\":\"e1\",\"user_id\":\""
+                  + id
+                  + "\",\"type\":\"view\",\"timestamp\":1300000000000}");
+      assertThat(e.userId).isNotBlank();
+    }
+  }
+
   @Test
   void parsesEveryFieldOfAValidEvent() throws Exception {
     Event e =

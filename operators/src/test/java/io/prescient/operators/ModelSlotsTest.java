@@ -1,0 +1,200 @@
+package io.prescient.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.training.SyntheticModels;
+import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.ModelAnnouncement;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Announcements on the models topic are untrusted input: a location outside the allowed ones, a
+ * file over the size limit or a file that is not a manifest is refused with an audit record that
+ * quotes none of its content, while the model served before keeps serving; a refusal is remembered
+ * in broadcast state, so a restored instance does not read the location again.
+ */
+class ModelSlotsTest {
+  @TempDir Path dir;
+  private Path allowed;
+  private Path outside;
+  private final MapBroadcastState state = new MapBroadcastState();
+  private ModelSlots slots;
+
+  @BeforeEach
+  void servesV1FromTheAllowedDirectory() throws Exception {
+    allowed = Files.createDirectories(dir.resolve("models"));
+    outside = Files.createDirectories(dir.resolve("elsewhere"));
+    slots = slots();
+    AuditRecord r =
+        slots.announce(announce(SyntheticModels.writeChurn(allowed, "v1", 7)), state, 0, 0);
+    assertThat(r.effects).contains("loaded");
+  }
+
+  private ModelSlots slots() {
+    return new ModelSlots(
+        new UnregisteredMetricsGroup(),
+        List.of(),
+        new ModelSlots.Limits(List.of(allowed.toUri().toString()), 1 << 20));
+  }
+
+  private static ModelAnnouncement announce(Path manifest) throws Exception {
+    String sha = LoadedModel.sha256(Files.readAllBytes(manifest));
+    String version = manifest.getFileName().toString().replace("churn-", "").replace(".json", "");
+    return new ModelAnnouncement("churn", version, manifest.toUri().toString(), sha, false);
+  }
+
+  private String serving() {
+    return slots.get("churn").manifest.version();
+  }
+
+  @Test
+  void aLocationOutsideTheAllowedOnesIsNeverRead() throws Exception {
+    Path elsewhere = SyntheticModels.writeChurn(outside, "v2", 8);
+    AuditRecord r = slots.announce(announce(elsewhere), state, 0, 0);
+    assertThat(r.effects)
+        .contains("refused:location_refused", "serving:v1")
+        .anySatisfy(e -> assertThat(e).contains("not under an allowed location"));
+    assertThat(serving()).isEqualTo("v1");
+
+    // A manifest inside that names a model file outside with '..' is refused the same way.
+    Path manifest = SyntheticModels.writeChurn(allowed, "v3", 9);
+    String json = Files.readString(manifest);
+    Files.writeString(
+        manifest, json.replace("\"churn-v3.tribuo\"", "\"../elsewhere/churn-v2.tribuo\""));
+    r = slots.announce(announce(manifest), state, 0, 0);
+    assertThat(r.effects).contains("refused:location_refused", "serving:v1");
+
+    // Relative locations are refused too.
+    ModelAnnouncement relative =
+        new ModelAnnouncement("churn", "v4", "models/churn-v4.json", "00", false);
+    assertThat(slots.announce(relative, state, 0, 0).effects).contains("refused:location_refused");
+  }
+
+  @Test
+  void aFileOverTheLimitIsRefusedBeforeItIsRead() throws Exception {
+    Path manifest = SyntheticModels.writeChurn(allowed, "v2", 8);
+    try (RandomAccessFile f =
+        new RandomAccessFile(allowed.resolve("churn-v2.tribuo").toFile(), "rw")) {
+      f.setLength(3L << 20); // sparse: 3 MB over a 1 MB limit, without writing them
+    }
+    AuditRecord r = slots.announce(announce(manifest), state, 0, 0);
+    assertThat(r.effects)
+        .contains("refused:too_large", "serving:v1")
+        .anySatisfy(e -> assertThat(e).contains("3145728 bytes, over the limit of 1048576"));
+    assertThat(serving()).isEqualTo("v1");
+  }
+
+  @Test
+  void aFileThatIsNotAManifestIsRefusedWithoutQuotingIt() throws Exception {
+    Path secrets = allowed.resolve("credentials");
+    Files.writeString(secrets, "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG\n");
+    String realSha = LoadedModel.sha256(Files.readAllBytes(secrets));
+    ModelAnnouncement a =
+        new ModelAnnouncement("churn", "v9", secrets.toUri().toString(), realSha, false);
+    AuditRecord r = slots.announce(a, state, 0, 0);
+    assertThat(r.effects).contains("refused:bad_manifest", "serving:v1");
+    assertThat(String.join(" ", r.effects))
+        .doesNotContain("AWS")
+        .doesNotContain("wJalr")
+        .contains("line 1, column");
+
+    // Announced with another hash: refused without telling the file's real one.
+    a.sha256 = "0".repeat(64);
+    r = slots.announce(a, state, 0, 0);
+    assertThat(r.effects).contains("refused:hash_mismatch");
+    assertThat(String.join(" ", r.effects)).doesNotContain(realSha);
+    assertThat(serving()).isEqualTo("v1");
+  }
+
+  @Test
+  void aRefusalIsRememberedAcrossARestoreAndTheLocationNotReadAgain() throws Exception {
+    Path manifest = SyntheticModels.writeChurn(allowed, "v2", 8);
+    try (RandomAccessFile f =
+        new RandomAccessFile(allowed.resolve("churn-v2.tribuo").toFile(), "rw")) {
+      f.setLength(3L << 20);
+    }
+    ModelAnnouncement a = announce(manifest);
+    assertThat(slots.announce(a, state, 0, 0).effects).contains("refused:too_large");
+    assertThat(state.map).containsKey(ModelSlots.refusedKey(a));
+
+    // A new instance on the restored broadcast state, the announcement delivered again: refused
+    // at once, even though the location now holds a model that would load.
+    SyntheticModels.writeChurn(allowed, "v2", 8);
+    ModelSlots restored = slots();
+    restored.catchUp(state);
+    assertThat(restored.get("churn").manifest.version()).isEqualTo("v1");
+    AuditRecord r = restored.announce(a, state, 0, 0);
+    assertThat(r.effects)
+        .contains("refused:refused_before", "serving:v1")
+        .anySatisfy(e -> assertThat(e).contains("was refused before"));
+
+    // Unreadable is not remembered: the file may be published later.
+    ModelAnnouncement early =
+        new ModelAnnouncement(
+            "churn", "v5", allowed.resolve("churn-v5.json").toUri().toString(), "00", false);
+    assertThat(restored.announce(early, state, 0, 0).effects).contains("refused:unreadable");
+    assertThat(state.map).doesNotContainKey(ModelSlots.refusedKey(early));
+  }
+
+  /** Broadcast state as a plain map: what the operator's broadcast state holds for one instance. */
+  static final class MapBroadcastState implements BroadcastState<String, ModelAnnouncement> {
+    final Map<String, ModelAnnouncement> map = new HashMap<>();
+
+    @Override
+    public void put(String key, ModelAnnouncement value) {
+      map.put(key, value);
+    }
+
+    @Override
+    public void putAll(Map<String, ModelAnnouncement> m) {
+      map.putAll(m);
+    }
+
+    @Override
+    public void remove(String key) {
+      map.remove(key);
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, ModelAnnouncement>> iterator() {
+      return map.entrySet().iterator();
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, ModelAnnouncement>> entries() {
+      return map.entrySet();
+    }
+
+    @Override
+    public ModelAnnouncement get(String key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean contains(String key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, ModelAnnouncement>> immutableEntries() {
+      return Map.copyOf(map).entrySet();
+    }
+
+    @Override
+    public void clear() {
+      map.clear();
+    }
+  }
+}
