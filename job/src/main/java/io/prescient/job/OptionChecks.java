@@ -3,9 +3,7 @@ package io.prescient.job;
 import static io.prescient.job.PrescientOptions.*;
 
 import io.prescient.models.policy.FrequencyCaps;
-import io.prescient.models.rules.BrowseAbandonmentRule;
-import io.prescient.models.rules.CartAbandonmentRule;
-import io.prescient.models.rules.LifecycleRule;
+import io.prescient.models.policy.OfferCatalog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -50,12 +48,7 @@ final class OptionChecks {
   }
 
   /** The triggers a decision can have; per-trigger settings must name one of them. */
-  static final Set<String> TRIGGERS =
-      Set.of(
-          CartAbandonmentRule.TRIGGER,
-          BrowseAbandonmentRule.TRIGGER,
-          LifecycleRule.FOLLOW_UP,
-          LifecycleRule.WIN_BACK);
+  static final Set<String> TRIGGERS = OfferCatalog.TRIGGERS;
 
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final Pattern HOST_PORT = Pattern.compile("[^\\s:,]+:(\\d{1,5})");
@@ -153,6 +146,7 @@ final class OptionChecks {
               m -> m.getBytes() >= 1024 && m.getBytes() <= (2L << 30) - 16,
               "1 kb .. 2 gb",
               "10gb"),
+          check(CATALOG_MAX_ENTRIES, n -> n >= 1 && n <= 10_000_000, "1 .. 10000000", "0"),
           check(CHURN_HIGH_RISK, OptionChecks::share, "0 .. 1", "1.5"),
           check(
               POLICY_OFFERS,

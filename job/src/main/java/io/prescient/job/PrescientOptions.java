@@ -413,6 +413,16 @@ public final class PrescientOptions {
               "Largest model manifest or model file read; a larger one is refused (audit record,"
                   + " reason too_large) before it is read, and the previous model keeps serving.");
 
+  public static final ConfigOption<Integer> CATALOG_MAX_ENTRIES =
+      key("prescient.catalog.max-entries")
+          .intType()
+          .defaultValue(100_000)
+          .withDescription(
+              "Most products the live catalog holds (broadcast state: on every instance's heap"
+                  + " and in every checkpoint, about 200 bytes each). Past it a new product goes"
+                  + " to the DLQ (out_of_range); a tombstone (the product id as key, no value)"
+                  + " removes a product. Catalog records must carry their product_id as the key.");
+
   public static final ConfigOption<Double> CHURN_HIGH_RISK =
       key("prescient.model.churn-high-risk")
           .doubleType()

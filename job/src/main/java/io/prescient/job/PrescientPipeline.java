@@ -169,7 +169,8 @@ public final class PrescientPipeline {
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes())
         .withModelLimits(
             options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
-            options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes());
+            options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())
+        .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES));
   }
 
   /**

@@ -22,6 +22,10 @@ public class Envelope {
   public ModelAnnouncement model;
   public Outcome outcome;
   public CatalogEntry catalog;
+
+  /** With {@link #catalog}: a tombstone, the product ({@code catalog.productId}) is removed. */
+  public boolean catalogDelete;
+
   public Rejection rejection;
   public String sourceTopic;
   public int partition;

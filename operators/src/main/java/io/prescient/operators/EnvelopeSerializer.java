@@ -40,6 +40,7 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
   private static final int OUTCOME = 8;
   private static final int CATALOG = 16;
   private static final int REJECTION = 32;
+  private static final int CATALOG_DELETE = 64;
   private static final EventType[] TYPES = EventType.values();
 
   private final TypeSerializer<PrivacyRequest> privacy;
@@ -100,6 +101,7 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     to.model = from.model == null ? null : model.copy(from.model);
     to.outcome = from.outcome == null ? null : outcome.copy(from.outcome);
     to.catalog = from.catalog == null ? null : catalog.copy(from.catalog);
+    to.catalogDelete = from.catalogDelete;
     to.rejection = from.rejection == null ? null : rejection.copy(from.rejection);
     to.sourceTopic = from.sourceTopic;
     to.partition = from.partition;
@@ -139,7 +141,8 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
             | (env.model != null ? MODEL : 0)
             | (env.outcome != null ? OUTCOME : 0)
             | (env.catalog != null ? CATALOG : 0)
-            | (env.rejection != null ? REJECTION : 0);
+            | (env.rejection != null ? REJECTION : 0)
+            | (env.catalogDelete ? CATALOG_DELETE : 0);
     out.writeByte(flags);
     StringValue.writeString(env.sourceTopic, out);
     out.writeInt(env.partition);
@@ -188,6 +191,7 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     if ((flags & CATALOG) != 0) {
       env.catalog = catalog.deserialize(in);
     }
+    env.catalogDelete = (flags & CATALOG_DELETE) != 0;
     if ((flags & REJECTION) != 0) {
       env.rejection = rejection.deserialize(in);
     }

@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
@@ -7,6 +8,7 @@ import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.OutputJson;
 import io.prescient.state.json.RecordParser;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -37,13 +39,35 @@ public final class InputParser implements Serializable {
     this.dlqMaxRawBytes = dlqMaxRawBytes;
   }
 
+  /** A record read from a file: there is no key to check. */
   public Envelope parse(
       byte[] value, String topic, int partition, long offset, long kafkaTimestamp, long now) {
+    return parse(null, value, topic, partition, offset, kafkaTimestamp, now, false);
+  }
+
+  /**
+   * A Kafka record. On the catalog topic the key is the product id: a record whose key is missing
+   * or is not its {@code product_id} is rejected, and a tombstone (no value) removes the product.
+   */
+  public Envelope parse(
+      byte[] key,
+      byte[] value,
+      String topic,
+      int partition,
+      long offset,
+      long kafkaTimestamp,
+      long now,
+      boolean keyed) {
     if (parser == null) {
       parser = new RecordParser(limits);
     }
     Envelope env;
     try {
+      if (keyed && kind == Kind.CATALOG) {
+        env = catalog(key, value, topic, partition, offset, now);
+        env.receivedAt = now;
+        return env;
+      }
       env =
           switch (kind) {
             case EVENTS -> Envelope.of(parser.parseEvent(value, now), topic, partition, offset);
@@ -62,6 +86,32 @@ public final class InputParser implements Serializable {
   }
 
   /** A DLQ record for {@code value}: raw bytes kept up to {@code maxRawBytes}, hashed in full. */
+  private Envelope catalog(
+      byte[] key, byte[] value, String topic, int partition, long offset, long now)
+      throws InvalidRecordException {
+    String productId = key == null ? null : new String(key, StandardCharsets.UTF_8);
+    if (productId == null || productId.isBlank()) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE, "a catalog record needs its product_id as the record key");
+    }
+    if (value == null) {
+      Envelope env =
+          Envelope.of(
+              new CatalogEntry(productId, null, 0, 0, false, false), topic, partition, offset);
+      env.catalogDelete = true;
+      return env;
+    }
+    CatalogEntry c = parser.parseCatalog(value);
+    if (!productId.equals(c.productId)) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE,
+          "the record key is not its product_id ('"
+              + c.productId
+              + "'): catalog records are keyed by product_id");
+    }
+    return Envelope.of(c, topic, partition, offset);
+  }
+
   public static Rejection rejection(
       InvalidRecordException e,
       byte[] value,

@@ -21,12 +21,14 @@ public class KafkaEnvelopeDeserializer implements KafkaRecordDeserializationSche
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Envelope> out) {
     out.collect(
         parser.parse(
+            record.key(),
             record.value(),
             record.topic(),
             record.partition(),
             record.offset(),
             record.timestamp(),
-            System.currentTimeMillis()));
+            System.currentTimeMillis(),
+            true));
   }
 
   @Override

@@ -65,11 +65,13 @@ public class PolicyFunction
   private final int dlqMaxRawBytes;
 
   private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
+  private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
 
   private transient PolicyCore core;
   private transient PolicyCore.Store store;
   private transient Bound fx;
   private transient ModelSlots models;
+  private transient CatalogState catalog;
   private transient List<String> offerIds;
   private transient PolicyMetrics metrics;
   private transient ListState<Integer> stateFormat;
@@ -114,6 +116,12 @@ public class PolicyFunction
     return this;
   }
 
+  /** The most products the live catalog holds (see {@link CatalogState}). */
+  public PolicyFunction withCatalogLimit(int maxEntries) {
+    this.catalogMaxEntries = maxEntries;
+    return this;
+  }
+
   @Override
   public void open(OpenContext ctx) throws Exception {
     ValueState<PolicyUser> user = getRuntimeContext().getState(PolicyState.user());
@@ -134,6 +142,7 @@ public class PolicyFunction
     core.scanAlways(scanAlways);
     offerIds = engine.settings().catalog().offers().stream().map(Offer::id).toList();
     models = new ModelSlots(metrics.group(), offerIds, modelLimits);
+    catalog = new CatalogState(catalogMaxEntries, metrics.group(), dlqMaxRawBytes);
     if (!initialChurnModel.isEmpty()) {
       models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
     }
@@ -187,8 +196,11 @@ public class PolicyFunction
   public void processBroadcastElement(Envelope env, Context ctx, Collector<Decision> out)
       throws Exception {
     if (env.catalog != null) {
-      ctx.getBroadcastState(PolicyState.CATALOG).put(env.catalog.productId, env.catalog);
-      metrics.count("catalogEntriesApplied");
+      Rejection refused = catalog.apply(env, ctx.getBroadcastState(PolicyState.CATALOG));
+      // Every instance applies (and refuses) each broadcast record: one of them reports it.
+      if (refused != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+        ctx.output(DLQ, refused);
+      }
       return;
     }
     AuditRecord report =

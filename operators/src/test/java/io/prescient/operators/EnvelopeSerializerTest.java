@@ -59,6 +59,10 @@ class EnvelopeSerializerTest {
             new ModelAnnouncement("churn", "v3", "file:///m", "ab12", true), "models", 0, 9));
     all.add(Envelope.of(new Outcome("d1", "u1", OutcomeType.CLICKED, 11, 3.5), "outcomes", 0, 1));
     all.add(Envelope.of(new CatalogEntry("p1", "toys", 9.99, 0.3, true, false), "catalog", 0, 1));
+    Envelope tombstone =
+        Envelope.of(new CatalogEntry("p2", null, 0, 0, false, false), "catalog", 0, 2);
+    tombstone.catalogDelete = true;
+    all.add(tombstone);
     Rejection r = new Rejection();
     r.sourceTopic = "events";
     r.partition = 1;

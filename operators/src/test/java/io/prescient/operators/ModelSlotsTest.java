@@ -9,11 +9,7 @@ import io.prescient.state.contract.ModelAnnouncement;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,7 @@ class ModelSlotsTest {
   @TempDir Path dir;
   private Path allowed;
   private Path outside;
-  private final MapBroadcastState state = new MapBroadcastState();
+  private final MapBroadcastState<String, ModelAnnouncement> state = new MapBroadcastState<>();
   private ModelSlots slots;
 
   @BeforeEach
@@ -146,55 +142,5 @@ class ModelSlotsTest {
             "churn", "v5", allowed.resolve("churn-v5.json").toUri().toString(), "00", false);
     assertThat(restored.announce(early, state, 0, 0).effects).contains("refused:unreadable");
     assertThat(state.map).doesNotContainKey(ModelSlots.refusedKey(early));
-  }
-
-  /** Broadcast state as a plain map: what the operator's broadcast state holds for one instance. */
-  static final class MapBroadcastState implements BroadcastState<String, ModelAnnouncement> {
-    final Map<String, ModelAnnouncement> map = new HashMap<>();
-
-    @Override
-    public void put(String key, ModelAnnouncement value) {
-      map.put(key, value);
-    }
-
-    @Override
-    public void putAll(Map<String, ModelAnnouncement> m) {
-      map.putAll(m);
-    }
-
-    @Override
-    public void remove(String key) {
-      map.remove(key);
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, ModelAnnouncement>> iterator() {
-      return map.entrySet().iterator();
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, ModelAnnouncement>> entries() {
-      return map.entrySet();
-    }
-
-    @Override
-    public ModelAnnouncement get(String key) {
-      return map.get(key);
-    }
-
-    @Override
-    public boolean contains(String key) {
-      return map.containsKey(key);
-    }
-
-    @Override
-    public Iterable<Map.Entry<String, ModelAnnouncement>> immutableEntries() {
-      return Map.copyOf(map).entrySet();
-    }
-
-    @Override
-    public void clear() {
-      map.clear();
-    }
   }
 }

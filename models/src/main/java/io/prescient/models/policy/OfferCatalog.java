@@ -20,6 +20,14 @@ import java.util.Set;
  * checked field by field (a bad catalog stops the job at start with the offer and field named).
  */
 public final class OfferCatalog implements Serializable {
+  /** The decision points an offer can be for. */
+  public static final java.util.Set<String> TRIGGERS =
+      java.util.Set.of(
+          io.prescient.models.rules.CartAbandonmentRule.TRIGGER,
+          io.prescient.models.rules.BrowseAbandonmentRule.TRIGGER,
+          io.prescient.models.rules.LifecycleRule.FOLLOW_UP,
+          io.prescient.models.rules.LifecycleRule.WIN_BACK);
+
   private static final long serialVersionUID = 1L;
 
   /** The catalog shipped with the job, used when no file is configured. */
@@ -128,7 +136,18 @@ public final class OfferCatalog implements Serializable {
         throw new IllegalArgumentException(where + ": 'triggers' must be a non-empty list");
       }
       List<String> triggers = new ArrayList<>();
-      t.forEach(x -> triggers.add(x.asText()));
+      for (JsonNode x : t) {
+        if (!x.isTextual() || !TRIGGERS.contains(x.asText())) {
+          // An offer no decision point can use would never be offered, without a word.
+          throw new IllegalArgumentException(
+              where
+                  + ": unknown trigger "
+                  + x
+                  + "; the triggers are "
+                  + String.join(", ", TRIGGERS.stream().sorted().toList()));
+        }
+        triggers.add(x.asText());
+      }
       offers.add(
           new Offer(
               id,

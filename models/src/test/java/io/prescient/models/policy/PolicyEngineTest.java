@@ -258,7 +258,7 @@ class PolicyEngineTest {
   @Test
   void aBadCatalogOrCapSpecIsRefusedWithTheOfferAndFieldNamed() {
     String bad =
-        "offers:\n  - id: x\n    kind: teleport\n    channel: email\n    triggers: [t]\n"
+        "offers:\n  - id: x\n    kind: teleport\n    channel: email\n    triggers: [win_back]\n"
             + "    send_cost: 0\n    discount: 0\n    conversion_cost: 0\n"
             + "    prior_conversion: 0.1\n    uses_product: false\n    rules_rank: 1\n";
     assertThatThrownBy(() -> OfferCatalog.parse(bad.getBytes(StandardCharsets.UTF_8), "f.yaml"))
@@ -276,6 +276,16 @@ class PolicyEngineTest {
                         .getBytes(StandardCharsets.UTF_8),
                     "f.yaml"))
         .hasMessageContaining("'prior_conversion' is 3.0");
+    // An offer for a trigger that does not exist could never be offered: refused at load.
+    assertThatThrownBy(
+            () ->
+                OfferCatalog.parse(
+                    bad.replace("teleport", "reminder")
+                        .replace("[win_back]", "[win_back, winback]")
+                        .getBytes(StandardCharsets.UTF_8),
+                    "f.yaml"))
+        .hasMessageContaining("offer x: unknown trigger \"winback\"")
+        .hasMessageContaining("browse_abandonment, cart_abandonment, post_purchase, win_back");
     assertThatThrownBy(() -> FrequencyCaps.parse("email:1/1x")).hasMessageContaining("email:1/1x");
     assertThat(FrequencyCaps.parse("email:1/1d,3/7d;push:2/12h").of("push"))
         .containsExactly(new FrequencyCaps.Cap(2, 12 * 3_600_000L, "12h"));

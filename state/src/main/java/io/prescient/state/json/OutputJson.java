@@ -7,6 +7,7 @@ import static io.prescient.state.json.JsonWriting.strings;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Feedback;
@@ -168,6 +169,19 @@ public final class OutputJson {
           if (o.value != null) {
             g.writeNumberField("value", o.value);
           }
+        });
+  }
+
+  /** A catalog entry in the {@code catalog} format (for DLQ records of refused entries). */
+  public static byte[] catalog(CatalogEntry c) {
+    return JsonWriting.object(
+        g -> {
+          g.writeStringField("product_id", c.productId);
+          g.writeStringField("category", c.category);
+          g.writeNumberField("price", c.price);
+          g.writeNumberField("margin", c.margin);
+          g.writeBooleanField("in_stock", c.inStock);
+          g.writeBooleanField("sensitive", c.sensitive);
         });
   }
 
