@@ -129,6 +129,11 @@ final class OptionChecks {
               l -> l.stream().noneMatch(String::isBlank),
               "a list of non-blank category names, separated by ';'",
               "health;;politics"),
+          check(
+              ERASE_SUPPRESSION,
+              d -> !d.isNegative() && d.compareTo(Duration.ofDays(3650)) <= 0,
+              "0 (off) .. 3650 d",
+              "-1 d"),
           check(OPT_OUT_DECISIONS, v -> true, "NONE or BROAD", "SOME"),
           check(AFFINITY_HALF_LIFE, OptionChecks::positive, "> 0", "0 s"),
           check(MAX_AFFINITIES, n -> n >= 1 && n <= 1024, "1 .. 1024", "0"),

@@ -336,6 +336,16 @@ public final class PrescientOptions {
     BROAD
   }
 
+  public static final ConfigOption<Duration> ERASE_SUPPRESSION =
+      key("prescient.privacy.erase-suppression")
+          .durationType()
+          .defaultValue(ProfileFunction.DEFAULT_ERASE_SUPPRESSION)
+          .withDescription(
+              "How long an erased user stays erased: events, outcomes and consent changes dated"
+                  + " up to this long after the erase request (event time) are dropped and leave no"
+                  + " state; an opt-in lifts it. The job remembers only a salted SHA-256 of the"
+                  + " user id, for this long. 0: the next event profiles the user anew.");
+
   public static final ConfigOption<OptOutDecisions> OPT_OUT_DECISIONS =
       key("prescient.privacy.opt-out-decisions")
           .enumType(OptOutDecisions.class)

@@ -155,7 +155,8 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.STATE_TTL),
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
             profileSettings(options))
-        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE));
+        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))
+        .withEraseSuppression(options.get(PrescientOptions.ERASE_SUPPRESSION));
   }
 
   /** The policy function from the options. */

@@ -14,11 +14,20 @@ import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,7 +40,8 @@ import org.apache.flink.util.OutputTag;
  * tells the policy of purchases and privacy requests, which held decisions are re-checked against,
  * and hands outcomes on untouched.
  */
-public class ProfileFunction extends KeyedProcessFunction<String, Envelope, PolicyInput> {
+public class ProfileFunction extends KeyedProcessFunction<String, Envelope, PolicyInput>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   /** Late and duplicate events, for the DLQ. */
@@ -48,11 +58,19 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final int dlqMaxRawBytes;
   private final ProfileUpdater.Settings settings;
   private int profileCacheSize = DEFAULT_PROFILE_CACHE;
+  private long eraseSuppressionMs = DEFAULT_ERASE_SUPPRESSION.toMillis();
+
+  /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
+  public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
 
   /** Profiles kept per task by default (see {@link ProfileCache}). */
   public static final int DEFAULT_PROFILE_CACHE = 1024;
 
   private transient ProfileStateStore store;
+  private transient ErasedUsers erasedUsers;
+  private transient ListState<Tuple2<String, Long>> erasedUsersState;
+  private transient Counter erasedInputIgnored;
+  private transient long lastWatermark = Long.MIN_VALUE;
   private transient Counter decisions;
   private transient Counter suppressed;
   private transient Counter late;
@@ -111,6 +129,39 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     return this;
   }
 
+  /**
+   * How long after an erase request the user's input is ignored (event time), unless they opt in
+   * again; zero: a later event profiles the user anew.
+   */
+  public ProfileFunction withEraseSuppression(Duration lifetime) {
+    this.eraseSuppressionMs = lifetime.toMillis();
+    return this;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    erasedUsers = new ErasedUsers(eraseSuppressionMs);
+    erasedUsersState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(
+                new ListStateDescriptor<>("erased-users", Types.TUPLE(Types.STRING, Types.LONG)));
+    for (Tuple2<String, Long> e : erasedUsersState.get()) {
+      erasedUsers.restore(e.f0, e.f1);
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    if (lastWatermark != Long.MIN_VALUE) {
+      erasedUsers.expireBefore(lastWatermark);
+    }
+    erasedUsersState.clear();
+    List<Tuple2<String, Long>> entries = new ArrayList<>(erasedUsers.size());
+    erasedUsers.entries().forEach((hash, end) -> entries.add(Tuple2.of(hash, end)));
+    erasedUsersState.addAll(entries);
+  }
+
   @Override
   public void open(OpenContext ctx) {
     triggers = new Triggers(rule, browseRule, lifecycleRule, timerGranularityMs, settings);
@@ -120,6 +171,9 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     late = group.addGroup("reason", RejectReason.LATE_EVENT.code()).counter("dlq");
     duplicates = group.addGroup("reason", RejectReason.DUPLICATE_EVENT.code()).counter("dlq");
     erased = group.counter("usersErased");
+    // Input of users erased within the suppression lifetime: dropped, leaving no state.
+    erasedInputIgnored = group.counter("erasedUserInputIgnored");
+    group.gauge("erasedUsersRemembered", () -> erasedUsers == null ? 0 : erasedUsers.size());
     // Event ids forgotten early: more than RecentEventIds.MAX ids of one user within the horizon.
     idsForgotten = group.counter("eventIdsForgotten");
     store =
@@ -141,6 +195,23 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       throws Exception {
     // When the source read the record: handed on with what it causes, for latency.
     long receivedAt = env.receivedAt;
+    String user = ctx.getCurrentKey();
+    lastWatermark = ctx.timerService().currentWatermark();
+    long at =
+        env.event != null
+            ? env.event.timestamp
+            : env.outcome != null ? env.outcome.timestamp : env.privacy.timestamp;
+    if (env.privacy == null || env.privacy.type != PrivacyType.OPT_IN) {
+      if (erasedUsers.isErased(user, at)) {
+        erasedInputIgnored.inc();
+        if (env.privacy != null) {
+          AuditRecord receipt = receipt(env.privacy);
+          receipt.effects.add("erased: nothing stored");
+          ctx.output(AUDIT, receipt);
+        }
+        return;
+      }
+    }
     if (env.outcome != null) {
       // Outcomes share this keyed input so that every per-user input crosses the network once;
       // they are the policy's, joined there in event time.
@@ -213,16 +284,29 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     store.write(ctx.getCurrentKey(), p);
   }
 
-  private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {
+  private static AuditRecord receipt(PrivacyRequest r) {
     AuditRecord receipt = new AuditRecord();
     receipt.userId = r.userId;
     receipt.request = r.type.wireName();
     receipt.requestedAt = r.timestamp;
+    return receipt;
+  }
+
+  private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {
+    AuditRecord receipt = receipt(r);
     if (r.type == PrivacyType.ERASE) {
       receipt.effects.addAll(
           store.erase(ctx.getCurrentKey(), at -> ctx.timerService().deleteEventTimeTimer(at)));
       erased.inc();
+      if (erasedUsers.enabled()) {
+        erasedUsers.erased(r.userId, r.timestamp);
+        receipt.effects.add(
+            "suppressed for " + Duration.ofMillis(eraseSuppressionMs).toDays() + " d");
+      }
     } else {
+      if (r.type == PrivacyType.OPT_IN) {
+        erasedUsers.optedIn(r.userId);
+      }
       UserProfile p = store.profile(ctx.getCurrentKey());
       if (p == null) {
         p = ProfileStateStore.newProfile();

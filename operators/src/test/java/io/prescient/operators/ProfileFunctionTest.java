@@ -325,7 +325,13 @@ class ProfileFunctionTest {
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(audits()).hasSize(1);
     assertThat(audits().get(0).effects)
-        .containsExactly("profile", "timers:1", "cart:2 products", "event ids:2", "affinities:1");
+        .containsExactly(
+            "profile",
+            "timers:1",
+            "cart:2 products",
+            "event ids:2",
+            "affinities:1",
+            "suppressed for 30 d");
     // Nothing of u1 is left in any state; u2 is untouched.
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
@@ -334,6 +340,71 @@ class ProfileFunctionTest {
     assertThat(keysOf(ProfileState.AFFINITIES)).isEmpty();
     assertThat(profileOf("u2").recentEventIds.size()).isEqualTo(1);
     assertThat(profileOf("u2").affinityScores.asMap()).containsOnlyKeys("bags");
+  }
+
+  /**
+   * An erased user stays erased: later events, outcomes and consent changes leave no state, also
+   * after a restore (the register is operator state), until the user opts in again.
+   */
+  @Test
+  void anErasedUserStaysErasedAcrossARestoreUntilTheyOptIn() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(privacy("u1", PrivacyType.ERASE));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + MINUTE, "p2"));
+    send(
+        Envelope.of(
+            new io.prescient.state.contract.Outcome(
+                "d1", "u1", io.prescient.state.contract.OutcomeType.CLICKED, T0 + MINUTE, null),
+            "outcomes",
+            0,
+            0));
+    send(privacy("u1", PrivacyType.OPT_OUT));
+    send(event("e3", "u2", EventType.VIEW, T0 + MINUTE, "p1"));
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
+    assertThat(keysOf(ProfileState.CART)).isEmpty();
+    assertThat(audits()).extracting(a -> a.request).containsExactly("erase", "opt_out");
+    assertThat(audits().get(1).effects).containsExactly("erased: nothing stored");
+    // Only the erase signal reaches the policy: no outcome, no opt-out, no candidate.
+    assertThat(harness.extractOutputValues())
+        .extracting(in -> in.kind)
+        .containsExactly(PolicyInput.Kind.ERASE);
+
+    OperatorSubtaskState snapshot = harness.snapshot(1L, T0 + MINUTE);
+    harness.close();
+    harness = newHarness();
+    harness.initializeState(snapshot);
+    harness.open();
+    send(event("e4", "u1", EventType.ADD_TO_CART, T0 + 2 * MINUTE, "p3"));
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
+
+    send(privacy("u1", PrivacyType.OPT_IN));
+    send(event("e5", "u1", EventType.ADD_TO_CART, T0 + 3 * MINUTE, "p4"));
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactlyInAnyOrder("u1", "u2");
+  }
+
+  @Test
+  void withoutSuppressionTheNextEventProfilesAnErasedUserAnew() throws Exception {
+    ProfileFunction fn =
+        new ProfileFunction(
+                new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(1),
+                Duration.ofDays(400),
+                1024,
+                ProfileUpdater.Settings.defaults())
+            .withEraseSuppression(Duration.ZERO);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(fn), Envelope::userId, Types.STRING);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(privacy("u1", PrivacyType.ERASE));
+    send(event("e2", "u1", EventType.ADD_TO_CART, T0 + MINUTE, "p2"));
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u1");
+    assertThat(audits().get(0).effects).doesNotContain("suppressed for 30 d");
   }
 
   @Test
