@@ -114,7 +114,7 @@ public final class LocalDemo {
       System.exit(2);
     }
     Summary s = demo.run();
-    System.exit(s.failed ? 1 : 0);
+    System.exit(s.refused ? 2 : s.failed ? 1 : 0);
   }
 
   void parse(String[] args) {
@@ -168,6 +168,9 @@ public final class LocalDemo {
     public double startSeconds;
     public boolean failed;
     public long brokerPid = -1;
+
+    /** The work dir was in use by another demo: nothing was started. */
+    public boolean refused;
   }
 
   /** Runs the demo with these arguments until it stops by itself or is interrupted. */
@@ -180,6 +183,19 @@ public final class LocalDemo {
   Summary run() throws Exception {
     long t0 = System.nanoTime();
     Summary summary = new Summary();
+    // One demo per work dir: a second one would wipe the first one's broker data and output.
+    WorkDirLock lock = WorkDirLock.acquire(workDir);
+    if (lock == null) {
+      say(
+          "another demo is using "
+              + workDir
+              + " ("
+              + WorkDirLock.holder(workDir)
+              + "); stop it, or give this one --work-dir and --port of its own");
+      summary.failed = true;
+      summary.refused = true;
+      return summary;
+    }
     Thread hook = new Thread(this::requestStopAndWait, "prescient-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     LocalKafkaBroker broker = null;
@@ -288,6 +304,7 @@ public final class LocalDemo {
         say("Kafka broker stopped");
       }
       printFinal(summary, watcher);
+      lock.close();
       stopped.countDown();
       if (!stopRequested) {
         try {
@@ -349,8 +366,11 @@ public final class LocalDemo {
         lastSent = replayer.sent();
         lastLine = now;
         System.out.printf(
-            "[%s] events in %,d (%,.0f/s)%s | event time %s | decisions %,d | dlq %,d | audit %,d%n",
+            "[%s] job %s, broker %s | events in %,d (%,.0f/s)%s | event time %s | decisions %,d"
+                + " | dlq %,d | audit %,d%n",
             clock(t0),
+            job.getJobStatus().get(),
+            broker.isAlive() ? "up" : "DOWN",
             replayer.sent(),
             rate,
             replayer.done() ? ", replay done" : "",
