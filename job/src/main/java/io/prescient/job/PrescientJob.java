@@ -10,12 +10,16 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Main class of the shaded jar: reads options, wires Kafka, runs the topology. Everything about the
  * topology itself is in {@link PrescientPipeline}.
  */
 public final class PrescientJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PrescientJob.class);
+
   private PrescientJob() {}
 
   /** Restarts in a row before a failing job is declared failed (Flink keys can override it). */
@@ -36,6 +40,8 @@ public final class PrescientJob {
       System.exit(2);
       return;
     }
+    // The effective options, secrets masked, for whoever reads the log after an incident.
+    LOG.info("prescient options: {}", KafkaClientProperties.masked(options.toMap()));
     try {
       KafkaCheck.run(options);
     } catch (KafkaCheck.KafkaUnusableException e) {

@@ -103,6 +103,43 @@ class PrescientConfigTest {
   }
 
   @Test
+  void kafkaClientSettingsNeedThePrefixAndSecretsAreMasked() {
+    assertThatThrownBy(
+            () -> PrescientConfig.fromArgs(new String[] {"--security.protocol", "SASL_SSL"}))
+        .hasMessage(
+            "'security.protocol' is a Kafka client setting: give it as"
+                + " prescient.kafka.properties.security.protocol, so that every source and sink"
+                + " gets it");
+    assertThatThrownBy(() -> PrescientConfig.fromMap(Map.of("sasl.jaas.config", "x required;")))
+        .hasMessageContaining("prescient.kafka.properties.sasl.jaas.config");
+    assertThatThrownBy(
+            () ->
+                PrescientConfig.fromMap(
+                    Map.of("prescient.kafka.properties.bootstrap.servers", "x:1")))
+        .hasMessageContaining("use prescient.kafka.bootstrap-servers");
+    assertThatThrownBy(
+            () -> PrescientConfig.fromMap(Map.of("prescient.kafka.properties.no.such", "1")))
+        .hasMessageContaining("'no.such' is not a Kafka client setting");
+
+    Configuration c =
+        PrescientConfig.fromMap(
+            Map.of(
+                "prescient.kafka.properties.security.protocol", "SASL_SSL",
+                "prescient.kafka.properties.sasl.jaas.config", "Scram required password=\"s3\";",
+                "prescient.kafka.properties.ssl.truststore.password", "s4"));
+    assertThat(KafkaClientProperties.of(c))
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("ssl.truststore.password", "s4");
+    assertThat(KafkaClientProperties.masked(c.toMap()).toString())
+        .contains("security.protocol=SASL_SSL")
+        .doesNotContain("s3")
+        .doesNotContain("s4");
+    // Never handed to Flink's configuration.
+    assertThat(PrescientJob.flinkConfiguration(c).toMap())
+        .noneSatisfy((k, v) -> assertThat(v).contains("s3"));
+  }
+
+  @Test
   void rulesBetweenOptions() {
     assertThatThrownBy(
             () ->
