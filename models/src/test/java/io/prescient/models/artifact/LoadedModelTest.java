@@ -71,7 +71,10 @@ class LoadedModelTest {
     byte[] tampered = original.clone();
     tampered[tampered.length / 2] ^= 1;
     Files.write(modelFile, tampered);
-    assertReason(file, ModelLoadException.Reason.HASH_MISMATCH, "has SHA-256");
+    assertReason(
+        file,
+        ModelLoadException.Reason.HASH_MISMATCH,
+        "does not have the SHA-256 its manifest gives");
 
     byte[] garbage = "not a model".getBytes();
     Files.write(modelFile, garbage);
@@ -84,7 +87,7 @@ class LoadedModelTest {
     assertReason(older, ModelLoadException.Reason.SCHEMA_MISMATCH, "trained on feature schema v1");
 
     Files.writeString(file, "{\"name\": \"churn\"");
-    assertReason(file, ModelLoadException.Reason.BAD_MANIFEST, "not valid JSON");
+    assertReason(file, ModelLoadException.Reason.BAD_MANIFEST, "invalid JSON at line 1");
     assertReason(dir.resolve("missing.json"), ModelLoadException.Reason.UNREADABLE, "missing.json");
   }
 
