@@ -83,7 +83,8 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     assertThat(policyReceipt.get("effects").toString()).isEqualTo("[\"policy:nothing stored\"]");
     assertThat(receipt.get("effects").toString())
         .isEqualTo(
-            "[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\",\"affinities:1\"]");
+            "[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\",\"affinities:1\","
+                + "\"suppressed for 30 d\"]");
 
     // The purchase must be processed before event time jumps (an idle partition does not hold
     // the watermark back, so the clock events could otherwise make it late): wait for a checkpoint

@@ -144,7 +144,8 @@ class ProfileSchemaEvolutionTest {
           .satisfies(
               r ->
                   assertThat(r.getValue().effects)
-                      .containsExactly("profile", "event ids:1", "affinities:1"));
+                      .containsExactly(
+                          "profile", "event ids:1", "affinities:1", "suppressed for 30 d"));
       assertThat(profileOf(h, "u4")).isNull();
       assertThat(legacyIds(h, "u4")).isEmpty();
       assertThat(legacyAffinities(h, "u4")).isEmpty();
