@@ -144,8 +144,11 @@ public final class FeatureSchema {
     f.add(
         new Feature(
             "days_since_last_event",
-            "days from the latest event to now",
-            in -> (in.now() - in.profile().lastSeen) / DAY));
+            "days from the latest event to now; NaN for a profile without events",
+            in ->
+                in.profile().lastSeen == 0
+                    ? Double.NaN
+                    : (in.now() - in.profile().lastSeen) / DAY));
     f.add(
         new Feature(
             "days_since_last_purchase",
@@ -157,8 +160,11 @@ public final class FeatureSchema {
     f.add(
         new Feature(
             "days_since_first_seen",
-            "days from the first event to now",
-            in -> (in.now() - in.profile().firstSeen) / DAY));
+            "days from the first event to now; NaN for a profile without events",
+            in ->
+                in.profile().firstSeen == 0
+                    ? Double.NaN
+                    : (in.now() - in.profile().firstSeen) / DAY));
     f.add(
         new Feature(
             "aov_90d",

@@ -89,6 +89,18 @@ class FeatureSchemaTest {
     assertThat(f.get("views_7d")).isEqualTo(1f);
   }
 
+  /**
+   * A profile without events (only sensitive events, dropped, or only a consent change) has no
+   * recency: NaN, not the days since 1970 (15,318 in an export as of 2011-12-10).
+   */
+  @Test
+  void aProfileWithoutEventsHasNoRecency() {
+    Map<String, Float> f = features(T0);
+    assertThat(f.get("days_since_last_event")).isNaN();
+    assertThat(f.get("days_since_first_seen")).isNaN();
+    assertThat(f.values()).noneMatch(v -> v > 10_000);
+  }
+
   @Test
   void linesOfOneBasketAreOneOrder() throws Exception {
     apply("o1-a", EventType.PURCHASE, T0, "a", 10.0);
