@@ -60,7 +60,7 @@ public final class PolicyEngine implements Serializable {
   /** A decision, or the guardrails that left nothing to decide. */
   public record Result(Decision decision, Offer offer, List<String> suppressedBy) {}
 
-  public static final String NO_ACTION = "none";
+  public static final String NO_ACTION = Decision.NO_ACTION;
 
   private final Settings settings;
   private final Guardrails guardrails;

@@ -16,7 +16,10 @@ public class Decision {
    * 2: adds {@code experiment}, {@code candidate_scores} and {@code candidate_values}; version 1
    * fields are unchanged.
    */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
+
+  /** The action of a hold-out (control arm) decision: logged, never sent. */
+  public static final String NO_ACTION = "none";
 
   public String decisionId;
   public String userId;

@@ -27,16 +27,28 @@ public final class OutputJson {
     return JsonWriting.object(
         g -> {
           g.writeNumberField("schema_version", Decision.SCHEMA_VERSION);
-          decisionFields(g, d);
+          decisionFields(g, d, true);
         });
   }
 
-  private static void decisionFields(JsonGenerator g, Decision d) throws IOException {
+  /**
+   * @param toSend a record of the {@code decisions} topic: a hold-out (action {@code none}) names
+   *     no channel there, so that nothing routing by channel sends it; {@code holdout_channel} says
+   *     which it would have used. Feedback keeps the channel for analysis.
+   */
+  private static void decisionFields(JsonGenerator g, Decision d, boolean toSend)
+      throws IOException {
     g.writeStringField("decision_id", d.decisionId);
     g.writeStringField("user_id", d.userId);
     g.writeStringField("trigger", d.trigger);
     optional(g, "triggering_event_id", d.triggeringEventId);
-    g.writeStringField("channel", d.channel);
+    boolean holdout = Decision.NO_ACTION.equals(d.action);
+    if (toSend && holdout) {
+      g.writeNullField("channel");
+      g.writeStringField("holdout_channel", d.channel);
+    } else {
+      g.writeStringField("channel", d.channel);
+    }
     g.writeStringField("action", d.action);
     optional(g, "offer_id", d.offerId);
     optional(g, "product_id", d.productId);
@@ -73,7 +85,7 @@ public final class OutputJson {
           g.writeNumberField("schema_version", Feedback.SCHEMA_VERSION);
           g.writeObjectFieldStart("decision");
           g.writeNumberField("schema_version", Decision.SCHEMA_VERSION);
-          decisionFields(g, f.decision);
+          decisionFields(g, f.decision, false);
           g.writeEndObject();
           g.writeNumberField("feature_schema_version", f.featureSchemaVersion);
           g.writeArrayFieldStart("features");

@@ -1,0 +1,46 @@
+package io.prescient.state.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class OutputJsonTest {
+  private static Decision decision(String action) {
+    Decision d = new Decision();
+    d.decisionId = "d1";
+    d.userId = "u1";
+    d.trigger = "cart_abandonment";
+    d.channel = "email";
+    d.action = action;
+    d.arm = "control";
+    d.decidedAt = 1_300_000_000_000L;
+    d.sendAfter = d.decidedAt;
+    d.expiresAt = d.decidedAt;
+    return d;
+  }
+
+  /** A consumer routing decisions by channel never sends a hold-out: it has no channel. */
+  @Test
+  void aHoldOutNamesNoChannelOnTheDecisionsTopic() throws Exception {
+    String holdout = text(OutputJson.decision(decision(Decision.NO_ACTION)));
+    assertThat(holdout)
+        .startsWith("{\"schema_version\":3,")
+        .contains("\"channel\":null,\"holdout_channel\":\"email\",\"action\":\"none\"");
+
+    String sent = text(OutputJson.decision(decision("reminder")));
+    assertThat(sent).contains("\"channel\":\"email\",\"action\":\"reminder\"");
+    assertThat(sent).doesNotContain("holdout_channel");
+
+    // Feedback keeps the channel for analysis: the hold-out's counterfactual channel.
+    Feedback f = new Feedback();
+    f.decision = decision(Decision.NO_ACTION);
+    assertThat(text(OutputJson.feedback(f))).contains("\"channel\":\"email\",\"action\":\"none\"");
+  }
+
+  private static String text(byte[] json) {
+    return new String(json, StandardCharsets.UTF_8);
+  }
+}
