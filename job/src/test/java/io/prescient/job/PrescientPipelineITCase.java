@@ -127,6 +127,6 @@ class PrescientPipelineITCase extends PipelineTestBase {
             .orElseThrow();
     assertThat(winBack.get("effects").toString())
         .contains("trigger:win_back")
-        .contains("guardrail:churn_risk_low");
+        .contains("guardrail:churn_risk_unknown");
   }
 }

@@ -27,6 +27,9 @@ public final class Guardrails implements Serializable {
   /** A win-back is only for customers the churn model rates at high risk. */
   public static final String CHURN_RISK_LOW = "churn_risk_low";
 
+  /** A win-back with no churn model served: the risk is unknown, not low. */
+  public static final String CHURN_RISK_UNKNOWN = "churn_risk_unknown";
+
   /** Every guardrail name, for metrics and documentation. */
   public static final List<String> NAMES =
       List.of(
@@ -38,7 +41,8 @@ public final class Guardrails implements Serializable {
           SHOWN_LIMIT,
           CAP,
           BROAD_FIRST,
-          CHURN_RISK_LOW);
+          CHURN_RISK_LOW,
+          CHURN_RISK_UNKNOWN);
 
   /** Why a held decision can be cancelled at release. */
   public static final List<String> CANCEL_REASONS =

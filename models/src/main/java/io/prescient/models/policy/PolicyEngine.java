@@ -84,8 +84,10 @@ public final class PolicyEngine implements Serializable {
   public Result decide(Context c, Guardrails.UserView user, OfferScorer scorer) {
     Decision d = c.trigger();
     long now = d.decidedAt;
-    if (WIN_BACK.equals(d.trigger)
-        && (c.churnScore() == null || c.churnScore() < settings.highChurnRisk)) {
+    if (WIN_BACK.equals(d.trigger) && c.churnScore() == null) {
+      return new Result(null, null, List.of(Guardrails.CHURN_RISK_UNKNOWN));
+    }
+    if (WIN_BACK.equals(d.trigger) && c.churnScore() < settings.highChurnRisk) {
       return new Result(null, null, List.of(Guardrails.CHURN_RISK_LOW));
     }
     List<Offer> offers = settings.catalog.forTrigger(d.trigger);

@@ -301,6 +301,8 @@ class PolicyEngineTest {
     PolicyEngine.Context noModel = context("u1", "e2", null);
     noModel.trigger().trigger = "win_back";
     assertThat(e.decide(noModel, FRESH, null).decision()).isNull();
+    assertThat(e.decide(noModel, FRESH, null).suppressedBy())
+        .containsExactly(Guardrails.CHURN_RISK_UNKNOWN);
     PolicyEngine.Context highRisk = context("u1", "e3", 0.8);
     highRisk.trigger().trigger = "win_back";
     Decision d = e.decide(highRisk, FRESH, null).decision();
