@@ -199,9 +199,21 @@ public final class EvaluateCommand {
             logged.stream().filter(FeedbackLog.Row::explored).count(),
             OfflineEvaluation.clusters(logged, policyUnit),
             policyUnit == OfflineEvaluation.BY_DECISION ? "decisions" : "source users"));
-    if (logged.stream().noneMatch(FeedbackLog.Row::explored)) {
+    long byRules =
+        rows.stream().filter(r -> r.arm().equals("model") && r.policy().equals("rules")).count();
+    if (logged.isEmpty() && byRules > 0) {
       sb.append(
-          "No decision was explored (epsilon 0): only the logged policy is supported by these"
+          String.format(
+              Locale.ROOT,
+              "No model-arm decision was made by the model policy: all %,d used the rules, because"
+                  + " no offer model was served (serve one, or set"
+                  + " prescient.policy.without-offer-model PRIOR to explore on the catalog's"
+                  + " prior). Nothing below is an estimate.%n%n",
+              byRules));
+    } else if (logged.stream().noneMatch(FeedbackLog.Row::explored)) {
+      sb.append(
+          "No decision was explored (every logged propensity is 1: prescient.policy.epsilon is 0,"
+              + " or a single offer was eligible): only the logged policy is supported by these"
               + " logs; the other rows below are not estimates.\n\n");
     }
     sb.append("| policy | IPS [95% CI] | SNIPS [95% CI] | DR [95% CI] | logged action matches |\n");
