@@ -49,7 +49,7 @@ public final class KafkaIO {
             c,
             "audit",
             new JsonRecordSerializer<AuditRecord>(
-                c.get(PrescientOptions.TOPIC_AUDIT), a -> a.userId, OutputJson::audit)),
+                c.get(PrescientOptions.TOPIC_AUDIT), AuditRecord::kafkaKey, OutputJson::audit)),
         sink(
             c,
             "feedback",

@@ -5,6 +5,9 @@ import java.util.List;
 
 /** A receipt on the {@code audit} topic for a privacy request the job carried out. */
 public class AuditRecord {
+  /** Version of the record's JSON fields. */
+  public static final int SCHEMA_VERSION = 1;
+
   public String userId;
 
   /** The request type's wire name: opt_out, opt_in, unsubscribe, erase. */
@@ -17,6 +20,33 @@ public class AuditRecord {
   public List<String> effects = new ArrayList<>();
 
   public AuditRecord() {}
+
+  /**
+   * The record's id: the first 128 bits of SHA-256 over its request, user, time and effects, so a
+   * consumer de-duplicates the copies that at-least-once delivery or a replay writes again.
+   */
+  public String auditId() {
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      String key =
+          request
+              + '\u0000'
+              + userId
+              + '\u0000'
+              + requestedAt
+              + '\u0000'
+              + String.join("\u0000", effects);
+      byte[] h = d.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The Kafka key of the record: the user, or for a model announcement "models". */
+  public String kafkaKey() {
+    return userId != null ? userId : "models";
+  }
 
   @Override
   public String toString() {

@@ -200,6 +200,8 @@ public final class OutputJson {
   public static byte[] audit(AuditRecord a) {
     return JsonWriting.object(
         g -> {
+          g.writeNumberField("schema_version", AuditRecord.SCHEMA_VERSION);
+          g.writeStringField("audit_id", a.auditId());
           g.writeStringField("user_id", a.userId);
           g.writeStringField("request", a.request);
           instant(g, "requested_at", a.requestedAt);

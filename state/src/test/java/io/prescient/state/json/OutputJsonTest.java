@@ -40,6 +40,22 @@ class OutputJsonTest {
     assertThat(text(OutputJson.feedback(f))).contains("\"channel\":\"email\",\"action\":\"none\"");
   }
 
+  @Test
+  void auditRecordsHaveAVersionAndAnIdToDeDuplicateOn() {
+    io.prescient.state.contract.AuditRecord a = new io.prescient.state.contract.AuditRecord();
+    a.userId = "u1";
+    a.request = "erase";
+    a.requestedAt = 1_300_000_000_000L;
+    a.effects.add("profile");
+    String first = text(OutputJson.audit(a));
+    assertThat(first).startsWith("{\"schema_version\":1,\"audit_id\":\"" + a.auditId() + "\"");
+    assertThat(a.auditId()).hasSize(32).isEqualTo(a.auditId());
+    a.effects.add("cart:1 products");
+    assertThat(text(OutputJson.audit(a))).doesNotContain(first.substring(0, 60));
+    a.userId = null;
+    assertThat(a.kafkaKey()).isEqualTo("models");
+  }
+
   private static String text(byte[] json) {
     return new String(json, StandardCharsets.UTF_8);
   }
