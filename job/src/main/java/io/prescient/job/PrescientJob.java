@@ -68,7 +68,7 @@ public final class PrescientJob {
   }
 
   /** The innermost cause of a failure, as "Type: message". */
-  static String rootCause(Throwable e) {
+  public static String rootCause(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -323,11 +323,7 @@ public final class LocalDemo {
       job.getJobExecutionResult().get(1, TimeUnit.SECONDS);
       return "";
     } catch (java.util.concurrent.ExecutionException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      return ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+      return ": " + PrescientJob.rootCause(e);
     } catch (Exception notYet) {
       return "";
     }
