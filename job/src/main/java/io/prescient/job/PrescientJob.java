@@ -26,10 +26,16 @@ public final class PrescientJob {
   public static final int RESTART_ATTEMPTS = 10;
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--options-markdown")) {
+      System.out.print(PrescientOptions.markdownTable()); // the README's table
+      return;
+    }
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
       System.out.println(
-          "Usage: PrescientJob [--config FILE] [--<key> <value> ...]\n\n"
-              + PrescientOptions.markdownTable());
+          "Usage: prescient job [--config FILE] [--<key> <value> ...]\n"
+              + "Keys not starting with prescient. are Flink options; Kafka client settings are"
+              + " prescient.kafka.properties.<name>.\n\n"
+              + PrescientOptions.helpText());
       return;
     }
     Configuration options;

@@ -604,6 +604,38 @@ public final class PrescientOptions {
     return options;
   }
 
+  /** The options as {@code --help} prints them: one block per option, wrapped for a terminal. */
+  public static String helpText() {
+    StringBuilder sb = new StringBuilder();
+    java.util.Map<String, OptionChecks.Check<?>> checks = OptionChecks.byKey();
+    for (ConfigOption<?> o : all()) {
+      Object def = o.defaultValue();
+      String shown = def instanceof Duration ? render((Duration) def) : String.valueOf(def);
+      sb.append("--").append(o.key()).append(" (default: ");
+      sb.append(shown.isEmpty() ? "empty" : shown).append(")\n");
+      wrap(sb, "allowed: " + checks.get(o.key()).allowed());
+      wrap(sb, new HtmlFormatter().format(o.description()).replace("<br />", " "));
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static void wrap(StringBuilder sb, String text) {
+    int width = 96;
+    StringBuilder line = new StringBuilder("    ");
+    for (String word : text.split(" ")) {
+      if (line.length() + word.length() + 1 > width && line.length() > 4) {
+        sb.append(line).append('\n');
+        line = new StringBuilder("    ");
+      }
+      if (line.length() > 4) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    sb.append(line).append('\n');
+  }
+
   /** The README's configuration table. */
   public static String markdownTable() {
     StringBuilder sb = new StringBuilder();

@@ -185,7 +185,7 @@ class PrescientConfigTest {
   void theReadmeConfigurationTableIsGeneratedFromTheOptions() throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));
     assertThat(readme)
-        .as("README.md is out of date: paste PrescientOptions.markdownTable() (see README)")
+        .as("README.md is out of date: paste the output of ./prescient job --options-markdown")
         .contains(PrescientOptions.markdownTable());
   }
 }
