@@ -437,6 +437,15 @@ public final class LocalDemo {
     System.out.printf(
         "%nsummary: %,d events replayed, %,d decisions, %,d DLQ records, %,d audit receipts%n",
         s.eventsSent, s.decisions, s.dlq, s.audit);
+    if (s.decisions == 0 && s.eventsSent > 0 && config != null) {
+      java.time.Duration delay = config.get(io.prescient.job.PrescientOptions.POLICY_DELAY);
+      System.out.println(
+          "no decision left the job: outbound decisions are held for the creepiness delay ("
+              + delay.toHours()
+              + " h of event time, prescient.policy.creepiness-delay) and leave when event time"
+              + " passes their send_after; replay more than that span of events (no --limit), or"
+              + " lower the delay");
+    }
     if (watcher != null) {
       System.out.println(
           "decisions: "
