@@ -183,6 +183,7 @@ public final class PolicyEngine implements Serializable {
     }
     d.offerId = arm == Arms.Arm.CONTROL ? null : chosen.id();
     d.action = arm == Arms.Arm.CONTROL ? NO_ACTION : chosen.kind();
+    d.discount = arm == Arms.Arm.CONTROL || chosen.discount() == 0 ? null : chosen.discount();
     d.channel = chosen.channel();
     if (!chosen.usesProduct() || g.broad()) {
       d.productId = null; // cart-level offer, or broad first: the category at most

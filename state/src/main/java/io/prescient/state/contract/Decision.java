@@ -28,6 +28,13 @@ public class Decision {
   public String channel;
   public String action;
   public String offerId;
+
+  /**
+   * The offer's discount as a fraction of the price (0.10: 10% off), from the offers file; null for
+   * an offer without one and for a hold-out.
+   */
+  public Double discount;
+
   public String productId;
   public String category;
 

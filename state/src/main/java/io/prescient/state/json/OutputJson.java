@@ -51,6 +51,9 @@ public final class OutputJson {
     }
     g.writeStringField("action", d.action);
     optional(g, "offer_id", d.offerId);
+    if (d.discount != null) {
+      g.writeNumberField("discount", d.discount);
+    }
     optional(g, "product_id", d.productId);
     optional(g, "category", d.category);
     instant(g, "decided_at", d.decidedAt);

@@ -30,7 +30,14 @@ class OutputJsonTest {
         .startsWith("{\"schema_version\":3,")
         .contains("\"channel\":null,\"holdout_channel\":\"email\",\"action\":\"none\"");
 
+    Decision discount = decision("discount");
+    discount.offerId = "cart_discount_10";
+    discount.discount = 0.1;
+    assertThat(text(OutputJson.decision(discount)))
+        .contains("\"offer_id\":\"cart_discount_10\",\"discount\":0.1,");
+
     String sent = text(OutputJson.decision(decision("reminder")));
+    assertThat(sent).doesNotContain("\"discount\"");
     assertThat(sent).contains("\"channel\":\"email\",\"action\":\"reminder\"");
     assertThat(sent).doesNotContain("holdout_channel");
 
