@@ -3,9 +3,16 @@ package io.prescient.operators;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 /**
  * Users who asked to be erased, so that they stay erased: until a lifetime after the request (in
@@ -24,11 +31,37 @@ final class ErasedUsers {
 
   private final long lifetimeMs;
 
+  /** Where the register is checkpointed; null outside an operator (tests). */
+  private ListState<Tuple2<String, Long>> state;
+
   /**
    * @param lifetimeMs how long after an erase request the user stays erased; 0 turns it off
    */
   ErasedUsers(long lifetimeMs) {
     this.lifetimeMs = lifetimeMs;
+  }
+
+  /** The register restored from an operator's state ({@code erased-users}, union list state). */
+  static ErasedUsers restore(OperatorStateStore store, long lifetimeMs) throws Exception {
+    ErasedUsers r = new ErasedUsers(lifetimeMs);
+    r.state =
+        store.getUnionListState(
+            new ListStateDescriptor<>("erased-users", Types.TUPLE(Types.STRING, Types.LONG)));
+    for (Tuple2<String, Long> e : r.state.get()) {
+      r.restore(e.f0, e.f1);
+    }
+    return r;
+  }
+
+  /** Writes the register for a checkpoint, dropping what ended before the watermark. */
+  void snapshot(long watermark) throws Exception {
+    if (watermark != Long.MIN_VALUE) {
+      expireBefore(watermark);
+    }
+    state.clear();
+    List<Tuple2<String, Long>> entries = new ArrayList<>(until.size());
+    until.forEach((hash, end) -> entries.add(Tuple2.of(hash, end)));
+    state.addAll(entries);
   }
 
   static String hash(String user) {
@@ -72,12 +105,8 @@ final class ErasedUsers {
     until.values().removeIf(end -> end <= eventTime);
   }
 
-  Map<String, Long> entries() {
-    return until;
-  }
-
   /** Adds a restored entry (union state: the same entry may come from several instances). */
-  void restore(String hash, long end) {
+  private void restore(String hash, long end) {
     until.merge(hash, end, Math::max);
   }
 

@@ -14,13 +14,7 @@ import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.RecentEventIds;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -68,7 +62,6 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   private transient ProfileStateStore store;
   private transient ErasedUsers erasedUsers;
-  private transient ListState<Tuple2<String, Long>> erasedUsersState;
   private transient Counter erasedInputIgnored;
   private transient long lastWatermark = Long.MIN_VALUE;
   private transient Counter decisions;
@@ -140,26 +133,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    erasedUsers = new ErasedUsers(eraseSuppressionMs);
-    erasedUsersState =
-        context
-            .getOperatorStateStore()
-            .getUnionListState(
-                new ListStateDescriptor<>("erased-users", Types.TUPLE(Types.STRING, Types.LONG)));
-    for (Tuple2<String, Long> e : erasedUsersState.get()) {
-      erasedUsers.restore(e.f0, e.f1);
-    }
+    erasedUsers = ErasedUsers.restore(context.getOperatorStateStore(), eraseSuppressionMs);
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    if (lastWatermark != Long.MIN_VALUE) {
-      erasedUsers.expireBefore(lastWatermark);
-    }
-    erasedUsersState.clear();
-    List<Tuple2<String, Long>> entries = new ArrayList<>(erasedUsers.size());
-    erasedUsers.entries().forEach((hash, end) -> entries.add(Tuple2.of(hash, end)));
-    erasedUsersState.addAll(entries);
+    erasedUsers.snapshot(lastWatermark);
   }
 
   @Override
@@ -197,20 +176,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     long receivedAt = env.receivedAt;
     String user = ctx.getCurrentKey();
     lastWatermark = ctx.timerService().currentWatermark();
-    long at =
-        env.event != null
-            ? env.event.timestamp
-            : env.outcome != null ? env.outcome.timestamp : env.privacy.timestamp;
-    if (env.privacy == null || env.privacy.type != PrivacyType.OPT_IN) {
-      if (erasedUsers.isErased(user, at)) {
-        erasedInputIgnored.inc();
-        if (env.privacy != null) {
-          AuditRecord receipt = receipt(env.privacy);
-          receipt.effects.add("erased: nothing stored");
-          ctx.output(AUDIT, receipt);
-        }
-        return;
+    boolean optIn = env.privacy != null && env.privacy.type == PrivacyType.OPT_IN;
+    if (!optIn && erasedUsers.isErased(user, env.timestamp())) {
+      erasedInputIgnored.inc();
+      if (env.privacy != null) {
+        AuditRecord receipt = AuditRecord.receipt(env.privacy);
+        receipt.effects.add("erased: nothing stored");
+        ctx.output(AUDIT, receipt);
       }
+      return;
     }
     if (env.outcome != null) {
       // Outcomes share this keyed input so that every per-user input crosses the network once;
@@ -284,16 +258,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     store.write(ctx.getCurrentKey(), p);
   }
 
-  private static AuditRecord receipt(PrivacyRequest r) {
-    AuditRecord receipt = new AuditRecord();
-    receipt.userId = r.userId;
-    receipt.request = r.type.wireName();
-    receipt.requestedAt = r.timestamp;
-    return receipt;
-  }
-
   private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {
-    AuditRecord receipt = receipt(r);
+    AuditRecord receipt = AuditRecord.receipt(r);
     if (r.type == PrivacyType.ERASE) {
       receipt.effects.addAll(
           store.erase(ctx.getCurrentKey(), at -> ctx.timerService().deleteEventTimeTimer(at)));

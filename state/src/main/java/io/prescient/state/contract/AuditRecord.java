@@ -21,6 +21,15 @@ public class AuditRecord {
 
   public AuditRecord() {}
 
+  /** The receipt of a privacy request, before its effects are added. */
+  public static AuditRecord receipt(PrivacyRequest r) {
+    AuditRecord receipt = new AuditRecord();
+    receipt.userId = r.userId;
+    receipt.request = r.type.wireName();
+    receipt.requestedAt = r.timestamp;
+    return receipt;
+  }
+
   /**
    * The record's id: the first 128 bits of SHA-256 over its request, user, time and effects, so a
    * consumer de-duplicates the copies that at-least-once delivery or a replay writes again.
