@@ -51,7 +51,11 @@ final class OptionChecks {
   static final Set<String> TRIGGERS = OfferCatalog.TRIGGERS;
 
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-  private static final Pattern HOST_PORT = Pattern.compile("[^\\s:,]+:(\\d{1,5})");
+
+  /** host:port, or [IPv6]:port. */
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(?:[^\\s:,\\[\\]]+|\\[[0-9a-fA-F:.]+\\]):(\\d{1,5})");
+
   private static final Duration MAX_TIMER_GRANULARITY = Duration.ofHours(1);
   private static final MemorySize MAX_RECORD = MemorySize.parse("64mb");
 

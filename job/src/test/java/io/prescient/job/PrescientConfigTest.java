@@ -158,7 +158,7 @@ class PrescientConfigTest {
                 "prescient.policy.creepiness-delay-by-trigger",
                 "cart_abandonment:1h,win_back:0s",
                 "prescient.kafka.bootstrap-servers",
-                "a:9092, b:9093"));
+                "a:9092, b:9093,[::1]:9094"));
     assertThat(ok.get(PrescientOptions.POLICY_DELAY_BY_TRIGGER)).startsWith("cart_abandonment");
   }
 
