@@ -1,11 +1,9 @@
 package io.prescient.operators;
 
+import io.prescient.state.contract.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
@@ -65,12 +63,7 @@ final class ErasedUsers {
   }
 
   static String hash(String user) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(d.digest((SALT + user).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hashes.sha256Hex((SALT + user).getBytes(StandardCharsets.UTF_8));
   }
 
   boolean enabled() {

@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.Hashes;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
@@ -9,11 +10,8 @@ import io.prescient.state.json.OutputJson;
 import io.prescient.state.json.RecordParser;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /** Turns the bytes of one record of an input topic into an {@link Envelope}. */
 public final class InputParser implements Serializable {
@@ -130,17 +128,9 @@ public final class InputParser implements Serializable {
     r.detail = e.getMessage();
     r.rawSize = raw.length;
     r.raw = raw.length <= maxRawBytes ? raw : Arrays.copyOf(raw, maxRawBytes);
-    r.rawSha256 = sha256(raw);
+    r.rawSha256 = Hashes.sha256Hex(raw);
     r.userId = raw.length <= maxRawBytes ? RecordParser.userIdOrNull(raw) : null;
     return r;
-  }
-
-  private static String sha256(byte[] raw) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 
   /** A late event for the DLQ: how far behind the watermark it was. */

@@ -1,13 +1,11 @@
 package io.prescient.models.artifact;
 
 import io.prescient.models.scoring.BoosterScorer;
+import io.prescient.state.contract.Hashes;
 import io.prescient.state.features.FeatureSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -156,11 +154,7 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Lower-case hex SHA-256 of {@code bytes}: how artifacts are pinned. */
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hashes.sha256Hex(bytes);
   }
 
   @Override

@@ -35,21 +35,7 @@ public class AuditRecord {
    * consumer de-duplicates the copies that at-least-once delivery or a replay writes again.
    */
   public String auditId() {
-    try {
-      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-      String key =
-          request
-              + '\u0000'
-              + userId
-              + '\u0000'
-              + requestedAt
-              + '\u0000'
-              + String.join("\u0000", effects);
-      byte[] h = d.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(h, 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hashes.id(request, userId, Long.toString(requestedAt), String.join("\u0000", effects));
   }
 
   /** The Kafka key of the record: the user, or for a model announcement "models". */
