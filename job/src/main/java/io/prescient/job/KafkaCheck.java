@@ -105,10 +105,7 @@ public final class KafkaCheck {
           + " prescient.kafka.properties.*): "
           + cause.getMessage();
     }
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = PrescientJob.root(cause);
     return "cannot use Kafka at "
         + servers
         + ": "

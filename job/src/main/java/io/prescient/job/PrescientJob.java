@@ -75,11 +75,17 @@ public final class PrescientJob {
 
   /** The innermost cause of a failure, as "Type: message". */
   public static String rootCause(Throwable e) {
+    Throwable root = root(e);
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  /** The innermost cause of a failure. */
+  static Throwable root(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
+    return root;
   }
 
   /**
