@@ -11,12 +11,10 @@ import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Rejection;
-import io.prescient.state.profile.KeyedStore;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -124,18 +122,7 @@ public class PolicyFunction
 
   @Override
   public void open(OpenContext ctx) throws Exception {
-    ValueState<PolicyUser> user = getRuntimeContext().getState(PolicyState.user());
-    KeyedStore<HeldDecision> held =
-        new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.held()));
-    KeyedStore<Feedback> open =
-        new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.open()));
-    KeyedStore<io.prescient.state.contract.Outcome> buffered =
-        new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.outcomes()));
-    KeyedStore<long[]> sends =
-        new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.sends()));
-    KeyedStore<long[]> shown =
-        new MapStateStore<>(getRuntimeContext().getMapState(PolicyState.shown()));
-    store = new PolicyStateStore(user, held, open, buffered, sends, shown);
+    store = PolicyStateStore.of(getRuntimeContext());
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
     fx = new Bound();
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
