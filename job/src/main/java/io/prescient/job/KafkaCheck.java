@@ -87,7 +87,7 @@ public final class KafkaCheck {
               + servers
               + ": "
               + String.join(", ", missing)
-              + "; create them first (see the README's topics) or name others");
+              + "; create them first (see docs/contracts.md) or name others");
     }
   }
 

@@ -30,7 +30,7 @@ final class OptionChecks {
   /**
    * One option's rule.
    *
-   * @param allowed what the README and the error say is allowed
+   * @param allowed what docs/configuration.md and the error say is allowed
    * @param bad a value the rule refuses, for the test that walks all options (null: none, as for a
    *     free-form string)
    */

@@ -27,7 +27,7 @@ public final class PrescientJob {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("--options-markdown")) {
-      System.out.print(PrescientOptions.markdownTable()); // the README's table
+      System.out.print(PrescientOptions.markdownTable()); // docs/configuration.md's table
       return;
     }
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {

@@ -15,8 +15,9 @@ import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * Every Prescient option, typed, with its default and description. The README's configuration table
- * is generated from this class ({@link #markdownTable()}) and a test keeps them in sync.
+ * Every Prescient option, typed, with its default and description. The configuration table of
+ * docs/configuration.md is generated from this class ({@link #markdownTable()}) and a test keeps
+ * them in sync.
  */
 public final class PrescientOptions {
   private PrescientOptions() {}
@@ -636,7 +637,7 @@ public final class PrescientOptions {
     sb.append(line).append('\n');
   }
 
-  /** The README's configuration table. */
+  /** The configuration table of docs/configuration.md. */
   public static String markdownTable() {
     StringBuilder sb = new StringBuilder();
     sb.append("| key | default | allowed | description |\n|---|---|---|---|\n");

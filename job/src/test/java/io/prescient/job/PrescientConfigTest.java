@@ -183,9 +183,10 @@ class PrescientConfigTest {
 
   @Test
   void theReadmeConfigurationTableIsGeneratedFromTheOptions() throws Exception {
-    String readme = Files.readString(Path.of("..", "README.md"));
+    String readme = Files.readString(Path.of("..", "docs", "configuration.md"));
     assertThat(readme)
-        .as("README.md is out of date: paste the output of ./prescient job --options-markdown")
+        .as(
+            "docs/configuration.md is out of date: paste the output of ./prescient job --options-markdown")
         .contains(PrescientOptions.markdownTable());
   }
 }

@@ -48,7 +48,7 @@ public final class LocalDemo {
           "  --data-dir DIR         the shared datasets (../shared/data)",
           "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
           "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
-          "  --prescient.KEY VALUE  any job option (see the README's configuration table)",
+          "  --prescient.KEY VALUE  any job option (see docs/configuration.md)",
           "  --FLINK.KEY VALUE      a Flink option; the web UI is on loopback and cannot cancel",
           "                         (--rest.bind-address 0.0.0.0 --web.cancel.enable true)",
           "Output: live summary on the console; every decision, DLQ record and audit receipt is",

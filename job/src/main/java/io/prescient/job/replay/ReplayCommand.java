@@ -52,7 +52,7 @@ public final class ReplayCommand {
           "                   (optional; products not in it are in stock with the default margin)",
           "  --output DIR     where decisions.jsonl, feedback.jsonl, dlq.jsonl and audit.jsonl go",
           "                   (default .local/replay)",
-          "Any job option (see README, Configuration) may follow; the replay is always bounded and",
+          "Any job option (see docs/configuration.md) may follow; the replay is always bounded and",
           "takes no checkpoints.");
 
   /** What a replay wrote. */
