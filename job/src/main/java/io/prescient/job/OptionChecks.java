@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * What each option of {@link PrescientOptions} allows. {@link PrescientConfig} checks every value
@@ -170,7 +169,10 @@ final class OptionChecks {
           check(POLICY_DELAY, OptionChecks::notNegative, ">= 0", "-24 h"),
           check(
               POLICY_DELAY_BY_TRIGGER,
-              OptionChecks::delayByTrigger,
+              v -> {
+                PrescientPipeline.delaysByTrigger(v);
+                return true;
+              },
               "empty, or trigger:duration[,trigger:duration...] with triggers among "
                   + String.join(", ", TRIGGERS.stream().sorted().toList()),
               "teleport:1h"),
@@ -293,25 +295,5 @@ final class OptionChecks {
     } catch (DateTimeParseException e) {
       return false;
     }
-  }
-
-  private static boolean delayByTrigger(String spec) {
-    if (spec.isBlank()) {
-      return true;
-    }
-    for (String part : spec.split(",")) {
-      String[] kv = part.trim().split(":", 2);
-      if (kv.length != 2 || !TRIGGERS.contains(kv[0].trim())) {
-        return false;
-      }
-      try {
-        if (TimeUtils.parseDuration(kv[1].trim()).isNegative()) {
-          return false;
-        }
-      } catch (RuntimeException e) {
-        return false;
-      }
-    }
-    return true;
   }
 }

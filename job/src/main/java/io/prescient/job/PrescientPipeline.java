@@ -90,23 +90,35 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.DECISION_VALID_FOR).toMillis());
   }
 
+  /**
+   * The per-trigger creepiness delays of {@code trigger:duration[,trigger:duration...]}, in ms.
+   *
+   * @throws IllegalArgumentException for a part that is not trigger:duration, an unknown trigger or
+   *     a negative duration
+   */
+  static Map<String, Long> delaysByTrigger(String spec) {
+    Map<String, Long> delays = new HashMap<>();
+    if (spec.isBlank()) {
+      return delays;
+    }
+    for (String part : spec.split(",")) {
+      String[] kv = part.trim().split(":", 2);
+      if (kv.length != 2 || !OfferCatalog.TRIGGERS.contains(kv[0].trim())) {
+        throw new IllegalArgumentException("'" + part.trim() + "' is not trigger:duration");
+      }
+      java.time.Duration d = TimeUtils.parseDuration(kv[1].trim());
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("'" + part.trim() + "' has a negative duration");
+      }
+      delays.put(kv[0].trim(), d.toMillis());
+    }
+    return delays;
+  }
+
   /** The decision policy, from the options; a bad offer catalog or cap spec fails here. */
   public static PolicyEngine policyEngine(Configuration options) {
-    Map<String, Long> delays = new HashMap<>();
-    String spec = options.get(PrescientOptions.POLICY_DELAY_BY_TRIGGER);
-    if (!spec.isBlank()) {
-      for (String part : spec.split(",")) {
-        String[] kv = part.trim().split(":", 2);
-        if (kv.length != 2) {
-          throw new IllegalArgumentException(
-              PrescientOptions.POLICY_DELAY_BY_TRIGGER.key()
-                  + ": '"
-                  + part.trim()
-                  + "' is not trigger:duration");
-        }
-        delays.put(kv[0].trim(), TimeUtils.parseDuration(kv[1].trim()).toMillis());
-      }
-    }
+    Map<String, Long> delays =
+        delaysByTrigger(options.get(PrescientOptions.POLICY_DELAY_BY_TRIGGER));
     Guardrails guardrails =
         new Guardrails(
             new Guardrails.Settings(
