@@ -200,7 +200,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       return;
     }
     Event e = env.event;
-    long watermark = ctx.timerService().currentWatermark();
+    long watermark = lastWatermark;
     if (watermark != Long.MIN_VALUE && e.timestamp + allowedLatenessMs < watermark) {
       late.inc();
       ctx.output(LATE, InputParser.late(env, watermark, allowedLatenessMs, dlqMaxRawBytes));

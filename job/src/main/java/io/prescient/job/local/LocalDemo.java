@@ -350,6 +350,7 @@ public final class LocalDemo {
     while (!stopRequested) {
       Thread.sleep(250);
       long now = System.nanoTime();
+      JobStatus status = job.getJobStatus().get();
       summary.eventsSent = replayer.sent();
       if (summary.firstDecisionSeconds < 0 && watcher.count(decisions) > 0) {
         summary.firstDecisionSeconds = seconds(t0);
@@ -365,7 +366,7 @@ public final class LocalDemo {
             "[%s] job %s, broker %s | events in %,d (%,.0f/s)%s | event time %s | decisions %,d"
                 + " | dlq %,d | audit %,d%n",
             clock(t0),
-            job.getJobStatus().get(),
+            status,
             broker.isAlive() ? "up" : "DOWN",
             replayer.sent(),
             rate,
@@ -384,7 +385,6 @@ public final class LocalDemo {
           System.out.println("  latest dlq: " + abbreviate(watcher.latest(dlq)));
         }
       }
-      JobStatus status = job.getJobStatus().get();
       if (status.isGloballyTerminalState()) {
         say(
             "the job ended: "
