@@ -56,7 +56,14 @@ public final class KafkaIO {
             new JsonRecordSerializer<Feedback>(
                 c.get(PrescientOptions.TOPIC_FEEDBACK),
                 f -> f.decision.userId,
-                OutputJson::feedback)));
+                OutputJson::feedback)),
+        source(
+            c, c.get(PrescientOptions.TOPIC_REQUESTS), InputParser.Kind.REQUESTS, limits, dlqMax),
+        sink(
+            c,
+            "responses",
+            new JsonRecordSerializer<Decision>(
+                c.get(PrescientOptions.TOPIC_RESPONSES), d -> d.userId, OutputJson::response)));
   }
 
   public static JsonLimits limits(Configuration c) {

@@ -82,6 +82,17 @@ final class OptionChecks {
           topic(TOPIC_DECISIONS),
           topic(TOPIC_DLQ),
           topic(TOPIC_AUDIT),
+          topic(TOPIC_REQUESTS),
+          topic(TOPIC_RESPONSES),
+          check(SERVE_PORT, p -> p >= 0 && p <= 65535, "0 (any free port) .. 65535", "70000"),
+          check(SERVE_BIND_ADDRESS, OptionChecks::nonBlank, "a host name or address", " "),
+          check(
+              SERVE_TIMEOUT,
+              d ->
+                  d.compareTo(Duration.ofMillis(1)) >= 0
+                      && d.compareTo(Duration.ofSeconds(30)) <= 0,
+              "1 ms .. 30 s",
+              "0 s"),
           check(DELIVERY_GUARANTEE, v -> true, "EXACTLY_ONCE, AT_LEAST_ONCE or NONE", "ONCE"),
           check(TRANSACTIONAL_ID_PREFIX, OptionChecks::nonBlank, "a non-blank prefix", ""),
           check(

@@ -12,7 +12,8 @@ import org.apache.flink.api.connector.source.Source;
  * The sources and sinks the topology is wired to. Production wires Kafka ({@link KafkaIO}); a test
  * may wire its own, and the topology cannot tell the difference. {@code outcomes}, {@code catalog}
  * and {@code feedback} may be null: no outcomes are joined, every product counts as in stock with
- * the default margin, feedback records are not written.
+ * the default margin, feedback records are not written. {@code requests} and {@code responses} are
+ * null together: no web tier's requests are answered.
  */
 public record PipelineIO(
     Source<Envelope, ?, ?> events,
@@ -23,7 +24,15 @@ public record PipelineIO(
     Sink<Decision> decisions,
     Sink<Rejection> dlq,
     Sink<AuditRecord> audit,
-    Sink<Feedback> feedback) {
+    Sink<Feedback> feedback,
+    Source<Envelope, ?, ?> requests,
+    Sink<Decision> responses) {
+
+  public PipelineIO {
+    if ((requests == null) != (responses == null)) {
+      throw new IllegalArgumentException("requests and responses go together: both or neither");
+    }
+  }
 
   /** Without outcomes, catalog and feedback. */
   public PipelineIO(
@@ -33,6 +42,6 @@ public record PipelineIO(
       Sink<Decision> decisions,
       Sink<Rejection> dlq,
       Sink<AuditRecord> audit) {
-    this(events, privacy, models, null, null, decisions, dlq, audit, null);
+    this(events, privacy, models, null, null, decisions, dlq, audit, null, null, null);
   }
 }

@@ -108,6 +108,46 @@ public final class PrescientOptions {
                   + " sensitive?}; broadcast to every instance, the latest record per product"
                   + " wins. Products it has not described are in stock with the default margin.");
 
+  public static final ConfigOption<String> TOPIC_REQUESTS =
+      key("prescient.topic.requests")
+          .stringType()
+          .defaultValue("requests")
+          .withDescription(
+              "Input (key = user id): a web tier's requests for a decision {request_id, user_id,"
+                  + " placement, timestamp, context?}, answered at once on the responses topic"
+                  + " (docs/onsite-requests.md).");
+
+  public static final ConfigOption<String> TOPIC_RESPONSES =
+      key("prescient.topic.responses")
+          .stringType()
+          .defaultValue("responses")
+          .withDescription(
+              "Output: one answer per request, a decision record with request_id and placement;"
+                  + " no creepiness delay, and never on the decisions topic.");
+
+  public static final ConfigOption<Integer> SERVE_PORT =
+      key("prescient.serve.port")
+          .intType()
+          .defaultValue(8088)
+          .withDescription(
+              "prescient serve: the HTTP port of the web tier's gateway (GET /v1/decisions).");
+
+  public static final ConfigOption<String> SERVE_BIND_ADDRESS =
+      key("prescient.serve.bind-address")
+          .stringType()
+          .defaultValue("127.0.0.1")
+          .withDescription(
+              "prescient serve: the address the gateway listens on; loopback unless you expose"
+                  + " it on purpose (0.0.0.0: every interface).");
+
+  public static final ConfigOption<Duration> SERVE_TIMEOUT =
+      key("prescient.serve.timeout")
+          .durationType()
+          .defaultValue(Duration.ofMillis(150))
+          .withDescription(
+              "prescient serve: how long a request waits for the job's answer before the gateway"
+                  + " answers the documented fallback (within the page's 200 ms budget).");
+
   public static final ConfigOption<String> TOPIC_FEEDBACK =
       key("prescient.topic.feedback")
           .stringType()
@@ -588,7 +628,9 @@ public final class PrescientOptions {
           "decisions",
           "dlq",
           "audit",
-          "feedback");
+          "feedback",
+          "requests",
+          "responses");
 
   /** All options, in declaration order. */
   public static List<ConfigOption<?>> all() {

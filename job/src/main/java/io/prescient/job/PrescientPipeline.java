@@ -38,7 +38,8 @@ import org.apache.flink.util.TimeUtils;
  * events   --(parse, watermarks)--+
  * privacy  --(parse, idle)--------+--> route ----------+
  * outcomes --(parse, watermarks)--> route-outcomes ----+--keyBy(user)--> profile ==> policy --> decisions
- *                                                                         ^   |        |  +--> feedback
+ * requests --(parse, watermarks)--> route-requests ----+                  ^   |        |  +--> feedback
+ *                                                                         |   |        |  +--> responses
  * models  --(parse, idle)--> route-models --+                             |   |        +-----> audit, dlq
  * catalog --(parse, idle)--> route-catalog -+------------- broadcast -----+   +--> dlq, audit
  * </pre>
@@ -68,6 +69,9 @@ public final class PrescientPipeline {
   public static final String UID_SINK_DECISIONS = "sink-decisions";
   public static final String UID_SINK_DLQ = "sink-dlq";
   public static final String UID_SINK_AUDIT = "sink-audit";
+  public static final String UID_SOURCE_REQUESTS = "source-requests";
+  public static final String UID_ROUTE_REQUESTS = "route-requests";
+  public static final String UID_SINK_RESPONSES = "sink-responses";
 
   /** How the profile treats events, from the options. */
   public static ProfileUpdater.Settings profileSettings(Configuration options) {
@@ -168,6 +172,7 @@ public final class PrescientPipeline {
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
             profileSettings(options))
         .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))
+        .withRequestValidity(options.get(PrescientOptions.DECISION_VALID_FOR))
         .withEraseSuppression(options.get(PrescientOptions.ERASE_SUPPRESSION));
   }
 
@@ -237,6 +242,22 @@ public final class PrescientPipeline {
               .name("parse, validate, route outcomes");
       perUser = valid.union(outcomes);
     }
+    SingleOutputStreamOperator<Envelope> requests = null;
+    if (io.requests() != null) {
+      requests =
+          env.fromSource(
+                  io.requests(),
+                  InputWatermarks.events(
+                      options.get(PrescientOptions.OUT_OF_ORDERNESS),
+                      options.get(PrescientOptions.IDLENESS),
+                      options.get(PrescientOptions.WATERMARK_PER_EVENT)),
+                  "requests source")
+              .uid(UID_SOURCE_REQUESTS)
+              .process(new RouteFunction())
+              .uid(UID_ROUTE_REQUESTS)
+              .name("parse, validate, route requests");
+      perUser = perUser.union(requests);
+    }
 
     SingleOutputStreamOperator<Envelope> models =
         env.fromSource(
@@ -298,6 +319,14 @@ public final class PrescientPipeline {
     }
     if (catalog != null) {
       dlq = dlq.union(catalog.getSideOutput(RouteFunction.DLQ));
+    }
+    if (requests != null) {
+      dlq = dlq.union(requests.getSideOutput(RouteFunction.DLQ));
+      decisions
+          .getSideOutput(PolicyFunction.RESPONSES)
+          .sinkTo(io.responses())
+          .uid(UID_SINK_RESPONSES)
+          .name("responses sink");
     }
     DataStream<AuditRecord> audit =
         profiled

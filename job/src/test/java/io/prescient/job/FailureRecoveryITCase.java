@@ -7,7 +7,6 @@ import io.prescient.job.savepoint.SavepointUsers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,13 +23,9 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -194,12 +189,6 @@ class FailureRecoveryITCase extends PipelineTestBase {
         erased);
   }
 
-  /** Kills the only TaskManager (its tasks fail) and starts a fresh one to recover on. */
-  private static void killTheTaskManager(MiniCluster cluster) throws Exception {
-    cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
-    cluster.startTaskManager();
-  }
-
   /** A user with a cart add whose every event lies in the first {@code n} lines. */
   private static String userWithEverythingBefore(List<String> lines, int n) {
     Map<String, Integer> last = new LinkedHashMap<>();
@@ -249,36 +238,5 @@ class FailureRecoveryITCase extends PipelineTestBase {
           .mapToLong(e -> e.getValue().offset())
           .sum();
     }
-  }
-
-  /** Every record of a topic including those in open transactions, as text. */
-  private static List<String> readUncommitted(String topic) throws Exception {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    List<String> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
-        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      List<TopicPartition> parts =
-          consumer.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-      Map<TopicPartition, Long> end = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          out.add(new String(r.value(), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return out;
   }
 }

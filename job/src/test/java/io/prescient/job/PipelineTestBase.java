@@ -2,20 +2,29 @@ package io.prescient.job;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -170,5 +179,42 @@ abstract class PipelineTestBase {
       }
       Thread.sleep(250);
     }
+  }
+
+  /** Kills the only TaskManager (its tasks fail) and starts a fresh one to recover on. */
+  static void killTheTaskManager(MiniCluster cluster) throws Exception {
+    cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
+    cluster.startTaskManager();
+  }
+
+  /** Every record of a topic including those in open transactions, as text. */
+  static List<String> readUncommitted(String topic) throws Exception {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
+        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      Map<TopicPartition, Long> end = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          out.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return out;
   }
 }

@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.DecisionRequest;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.Outcome;
@@ -10,10 +11,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What a source emits for one Kafka record: exactly one of a valid event, privacy request, model
- * announcement, outcome or catalog entry, or a rejection. Parsing never throws, so bad input cannot
- * fail the source; the router sends rejections to the DLQ. Source coordinates travel along so a
- * later rejection (a late event) can still name the record. Its serializer is {@link
- * EnvelopeSerializer}.
+ * announcement, outcome, catalog entry or decision request, or a rejection. Parsing never throws,
+ * so bad input cannot fail the source; the router sends rejections to the DLQ. Source coordinates
+ * travel along so a later rejection (a late event) can still name the record. Its serializer is
+ * {@link EnvelopeSerializer}.
  */
 @TypeInfo(EnvelopeSerializer.Factory.class)
 public class Envelope {
@@ -25,6 +26,9 @@ public class Envelope {
 
   /** With {@link #catalog}: a tombstone, the product ({@code catalog.productId}) is removed. */
   public boolean catalogDelete;
+
+  /** A decision request of a web tier, answered at once. */
+  public DecisionRequest request;
 
   public Rejection rejection;
   public String sourceTopic;
@@ -69,6 +73,12 @@ public class Envelope {
     return env.at(topic, partition, offset);
   }
 
+  public static Envelope of(DecisionRequest r, String topic, int partition, long offset) {
+    Envelope env = new Envelope();
+    env.request = r;
+    return env.at(topic, partition, offset);
+  }
+
   public static Envelope of(Rejection r) {
     Envelope env = new Envelope();
     env.rejection = r;
@@ -87,6 +97,9 @@ public class Envelope {
     if (event != null) {
       return event.userId;
     }
+    if (request != null) {
+      return request.userId;
+    }
     return privacy != null ? privacy.userId : outcome.userId;
   }
 
@@ -94,6 +107,9 @@ public class Envelope {
   public long timestamp() {
     if (event != null) {
       return event.timestamp;
+    }
+    if (request != null) {
+      return request.timestamp;
     }
     return privacy != null ? privacy.timestamp : outcome.timestamp;
   }

@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.DecisionRequest;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.ModelAnnouncement;
@@ -9,6 +10,7 @@ import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.Rejection;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
@@ -41,6 +43,7 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
   private static final int CATALOG = 16;
   private static final int REJECTION = 32;
   private static final int CATALOG_DELETE = 64;
+  private static final int REQUEST = 128;
   private static final EventType[] TYPES = EventType.values();
 
   private final TypeSerializer<PrivacyRequest> privacy;
@@ -102,6 +105,7 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     to.outcome = from.outcome == null ? null : outcome.copy(from.outcome);
     to.catalog = from.catalog == null ? null : catalog.copy(from.catalog);
     to.catalogDelete = from.catalogDelete;
+    to.request = from.request == null ? null : copy(from.request);
     to.rejection = from.rejection == null ? null : rejection.copy(from.rejection);
     to.sourceTopic = from.sourceTopic;
     to.partition = from.partition;
@@ -123,6 +127,13 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     return e;
   }
 
+  private static DecisionRequest copy(DecisionRequest from) {
+    DecisionRequest r =
+        new DecisionRequest(from.requestId, from.userId, from.placement, from.timestamp);
+    r.context = new LinkedHashMap<>(from.context);
+    return r;
+  }
+
   @Override
   public Envelope copy(Envelope from, Envelope reuse) {
     return copy(from);
@@ -142,7 +153,8 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
             | (env.outcome != null ? OUTCOME : 0)
             | (env.catalog != null ? CATALOG : 0)
             | (env.rejection != null ? REJECTION : 0)
-            | (env.catalogDelete ? CATALOG_DELETE : 0);
+            | (env.catalogDelete ? CATALOG_DELETE : 0)
+            | (env.request != null ? REQUEST : 0);
     out.writeByte(flags);
     StringValue.writeString(env.sourceTopic, out);
     out.writeInt(env.partition);
@@ -165,6 +177,9 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     }
     if (env.rejection != null) {
       rejection.serialize(env.rejection, out);
+    }
+    if (env.request != null) {
+      writeRequest(env.request, out);
     }
   }
 
@@ -194,6 +209,9 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
     env.catalogDelete = (flags & CATALOG_DELETE) != 0;
     if ((flags & REJECTION) != 0) {
       env.rejection = rejection.deserialize(in);
+    }
+    if ((flags & REQUEST) != 0) {
+      env.request = readRequest(in);
     }
     return env;
   }
@@ -268,6 +286,32 @@ public final class EnvelopeSerializer extends TypeSerializer<Envelope> {
       e.sentiment = in.readDouble();
     }
     return e;
+  }
+
+  private static void writeRequest(DecisionRequest r, DataOutputView out) throws IOException {
+    StringValue.writeString(r.requestId, out);
+    StringValue.writeString(r.userId, out);
+    StringValue.writeString(r.placement, out);
+    out.writeLong(r.timestamp);
+    out.writeInt(r.context.size());
+    for (Map.Entry<String, String> e : r.context.entrySet()) {
+      StringValue.writeString(e.getKey(), out);
+      StringValue.writeString(e.getValue(), out);
+    }
+  }
+
+  private static DecisionRequest readRequest(DataInputView in) throws IOException {
+    DecisionRequest r =
+        new DecisionRequest(
+            StringValue.readString(in),
+            StringValue.readString(in),
+            StringValue.readString(in),
+            in.readLong());
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      r.context.put(StringValue.readString(in), StringValue.readString(in));
+    }
+    return r;
   }
 
   @Override

@@ -23,7 +23,8 @@ public final class InputParser implements Serializable {
     PRIVACY,
     MODELS,
     OUTCOMES,
-    CATALOG
+    CATALOG,
+    REQUESTS
   }
 
   private final Kind kind;
@@ -73,6 +74,7 @@ public final class InputParser implements Serializable {
             case MODELS -> Envelope.of(parser.parseModel(value), topic, partition, offset);
             case OUTCOMES -> Envelope.of(parser.parseOutcome(value, now), topic, partition, offset);
             case CATALOG -> Envelope.of(parser.parseCatalog(value), topic, partition, offset);
+            case REQUESTS -> Envelope.of(parser.parseRequest(value, now), topic, partition, offset);
           };
     } catch (InvalidRecordException e) {
       env =

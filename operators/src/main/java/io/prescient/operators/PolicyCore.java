@@ -3,6 +3,7 @@ package io.prescient.operators;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.Offer;
 import io.prescient.models.policy.PolicyEngine;
+import io.prescient.models.rules.OnsiteRequestRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
@@ -110,6 +111,15 @@ public final class PolicyCore {
       DecisionCandidate c, Double churn, PolicyEngine.OfferScorer offers, Store s, Effects fx)
       throws Exception {
     Decision d = c.decision;
+    if (d.requestId != null) {
+      Feedback answered = s.open().get(d.decisionId);
+      if (answered != null) {
+        // A repeated request (the caller retried, or the input was read twice): the same answer.
+        fx.count("requestsRepeated");
+        fx.decision(answered.decision);
+        return;
+      }
+    }
     PolicyUser user = user(s);
     PolicyEngine.Result r =
         engine.decide(
@@ -130,6 +140,9 @@ public final class PolicyCore {
       AuditRecord a = audit(d, "decision_suppressed", d.decidedAt);
       r.suppressedBy().forEach(g -> a.effects.add("guardrail:" + g));
       fx.audit(a);
+      if (d.requestId != null) {
+        fx.decision(nothingToShow(d, r.suppressedBy()));
+      }
       return;
     }
     for (String g : d.guardrails) {
@@ -157,6 +170,25 @@ public final class PolicyCore {
       release(h, false, s, fx);
     }
     s.putUser(user);
+  }
+
+  /**
+   * The answer to a request whose every offer the guardrails removed: a request is always answered,
+   * here with action none (the page shows its default), naming the guardrails.
+   */
+  private static Decision nothingToShow(Decision d, List<String> guardrails) {
+    d.action = PolicyEngine.NO_ACTION;
+    d.channel = OnsiteRequestRule.CHANNEL;
+    d.policy = "guardrails";
+    d.propensity = 1.0;
+    d.guardrails.addAll(guardrails);
+    d.reasonCodes.add("NOTHING_ELIGIBLE");
+    d.why =
+        (d.why == null ? "" : d.why + ". ")
+            + "Nothing to show: the guardrails removed every offer ("
+            + String.join(", ", guardrails)
+            + ")";
+    return d;
   }
 
   /** Sends a decision: out it goes, the caps and shown counts move. */

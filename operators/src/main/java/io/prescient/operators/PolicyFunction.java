@@ -40,6 +40,10 @@ public class PolicyFunction
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<Feedback> FEEDBACK = new OutputTag<>("feedback") {};
+
+  /** Answers to web tiers' requests (decisions with a request id), for the responses topic. */
+  public static final OutputTag<Decision> RESPONSES = new OutputTag<>("responses") {};
+
   public static final OutputTag<AuditRecord> AUDIT = new OutputTag<>("policy-audit") {};
   public static final OutputTag<Rejection> DLQ = new OutputTag<>("policy-dlq") {};
 
@@ -267,7 +271,11 @@ public class PolicyFunction
     @Override
     public void decision(Decision d) {
       metrics.decisionOut(d, receivedAt);
-      out.collect(d);
+      if (d.requestId != null) {
+        ctx.output(RESPONSES, d);
+      } else {
+        out.collect(d);
+      }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.prescient.operators;
 import io.prescient.models.rules.BrowseAbandonmentRule;
 import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.models.rules.LifecycleRule;
+import io.prescient.models.rules.OnsiteRequestRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
@@ -53,6 +54,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final ProfileUpdater.Settings settings;
   private int profileCacheSize = DEFAULT_PROFILE_CACHE;
   private long eraseSuppressionMs = DEFAULT_ERASE_SUPPRESSION.toMillis();
+  private OnsiteRequestRule requestRule;
 
   /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
   public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
@@ -110,6 +112,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     this.stateTtl = stateTtl;
     this.dlqMaxRawBytes = dlqMaxRawBytes;
     this.settings = settings;
+    this.requestRule =
+        new OnsiteRequestRule(Duration.ofDays(7).toMillis(), settings.affinityHalfLifeMs());
+  }
+
+  /** How long an answer to a web tier's request is valid ({@code expires_at}). */
+  public ProfileFunction withRequestValidity(Duration validFor) {
+    this.requestRule = new OnsiteRequestRule(validFor.toMillis(), settings.affinityHalfLifeMs());
+    return this;
   }
 
   /**
@@ -176,6 +186,15 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     long receivedAt = env.receivedAt;
     String user = ctx.getCurrentKey();
     lastWatermark = ctx.timerService().currentWatermark();
+    if (env.request != null) {
+      // Answered from the state as it is, never changing it: an erased user gets the generic
+      // answer.
+      boolean erased = erasedUsers.isErased(user, env.timestamp());
+      triggerEnv
+          .bind(user, ctx.timerService(), out, receivedAt)
+          .answer(env.request, requestRule, erased);
+      return;
+    }
     boolean optIn = env.privacy != null && env.privacy.type == PrivacyType.OPT_IN;
     if (!optIn && erasedUsers.isErased(user, env.timestamp())) {
       erasedInputIgnored.inc();

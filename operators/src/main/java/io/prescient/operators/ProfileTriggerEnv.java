@@ -1,12 +1,15 @@
 package io.prescient.operators;
 
+import io.prescient.models.rules.OnsiteRequestRule;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.DecisionRequest;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
+import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
@@ -105,6 +108,31 @@ final class ProfileTriggerEnv implements Triggers.Env {
   private void send(PolicyInput in) {
     in.receivedAt = receivedAt;
     out.collect(in);
+  }
+
+  /**
+   * Answers a web tier's request from the user's state as it is, changing none of it: the user's
+   * decision point with live features, or the non-personal one ({@link
+   * OnsiteRequestRule#broadBecause}).
+   */
+  void answer(DecisionRequest r, OnsiteRequestRule rule, boolean erased) throws Exception {
+    UserProfile p = erased ? null : store.profile(user);
+    String because = OnsiteRequestRule.broadBecause(p, erased);
+    if (because == null) {
+      double cartValue = 0;
+      if (p.cartLines > 0) {
+        for (Map.Entry<String, CartLine> e : store.cart().entries()) {
+          cartValue += e.getValue().value();
+        }
+      }
+      emit(rule.evaluate(r, p, store.cart()), p, r.timestamp, cartValue);
+    } else if (OnsiteRequestRule.COLD_START.equals(because)) {
+      // Decided by the policy like any other, from nothing but the catalog: no features.
+      decisions.inc();
+      send(PolicyInput.candidate(new DecisionCandidate(rule.broad(r, because), NO_FEATURES)));
+    } else {
+      emitBroad(rule.broad(r, because));
+    }
   }
 
   @Override

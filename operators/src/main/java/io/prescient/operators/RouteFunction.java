@@ -26,6 +26,7 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
   private transient Counter modelsIn;
   private transient Counter outcomesIn;
   private transient Counter catalogIn;
+  private transient Counter requestsIn;
   private transient Map<RejectReason, Counter> rejected;
 
   @Override
@@ -39,6 +40,7 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
     modelsIn = group.counter("modelAnnouncementsIn");
     outcomesIn = group.counter("outcomesIn");
     catalogIn = group.counter("catalogUpdatesIn");
+    requestsIn = group.counter("requestsIn");
     rejected = DlqMetrics.counters(group);
   }
 
@@ -57,6 +59,8 @@ public class RouteFunction extends ProcessFunction<Envelope, Envelope> {
       outcomesIn.inc();
     } else if (env.catalog != null) {
       catalogIn.inc();
+    } else if (env.request != null) {
+      requestsIn.inc();
     } else {
       modelsIn.inc();
     }

@@ -10,6 +10,7 @@ import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.OutcomeType;
 import io.prescient.state.contract.Rejection;
+import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.InMemoryStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -255,5 +256,64 @@ class PolicyCoreTest {
     core.settle(T0 + DAY, state, fx);
     assertThat(fx.decisions).hasSize(1);
     assertThat(state.user.dueAt).containsExactly(T0 + 7 * DAY);
+  }
+
+  private void request(String user, String requestId, long at, String product) throws Exception {
+    Decision d =
+        new io.prescient.models.rules.OnsiteRequestRule(7 * DAY, 30 * DAY)
+            .broad(
+                new io.prescient.state.contract.DecisionRequest(requestId, user, "home", at), "x");
+    // a known user's skeleton: not broad, a product from the cart
+    d.arm = null;
+    d.policy = null;
+    d.channel = null;
+    d.action = null;
+    d.candidates.clear();
+    d.productId = product;
+    d.category = "bags";
+    core.decide(
+        new DecisionCandidate(d, new float[FeatureSchema.names().size()], 40, 50.0),
+        null,
+        (PolicyEngine.OfferScorer) null,
+        state,
+        fx);
+  }
+
+  /**
+   * A request is answered at once (no creepiness delay) on the onsite channel, its reward window
+   * opens like any decision's, and a repeat of the request id gets the same answer, not a second
+   * decision. When the guardrails leave nothing, the request is still answered: action none.
+   */
+  @Test
+  void aRequestIsAnsweredAtOnceOnceAndAlways() throws Exception {
+    request("u1", "r1", T0, "p1");
+    assertThat(fx.decisions).hasSize(1);
+    Decision first = fx.decisions.get(0);
+    assertThat(first.requestId).isEqualTo("r1");
+    assertThat(first.channel).isEqualTo("onsite");
+    assertThat(first.offerId).startsWith("onsite_");
+    assertThat(first.sendAfter).isEqualTo(T0);
+    assertThat(state.held.size()).isZero();
+    assertThat(state.open.get(first.decisionId)).isNotNull();
+
+    request("u1", "r1", T0 + 1000, "p1");
+    assertThat(fx.decisions).hasSize(2);
+    assertThat(fx.decisions.get(1)).isSameAs(state.open.get(first.decisionId).decision);
+    assertThat(fx.decisions.get(1).decisionId).isEqualTo(first.decisionId);
+    assertThat(fx.counts).containsEntry("requestsRepeated", 1);
+
+    // The product was shown 3 times within the window: the offers naming it go. A sensitive
+    // product without margin leaves no offer at all (sensitive category, margin floor).
+    state.shown.put("p2", new long[] {T0, T0, T0});
+    request("u1", "r2", T0 + 2000, "p2");
+    Decision third = fx.decisions.get(2);
+    assertThat(third.offerId).isIn("onsite_free_shipping", "onsite_discount_5");
+    fx.catalog.put("p3", new CatalogEntry("p3", "health", 10, 0.0, true, true));
+    request("u1", "r3", T0 + 3000, "p3");
+    Decision fourth = fx.decisions.get(3);
+    assertThat(fourth.requestId).isEqualTo("r3");
+    assertThat(fourth.action).isEqualTo(Decision.NO_ACTION);
+    assertThat(fourth.reasonCodes).contains("NOTHING_ELIGIBLE");
+    assertThat(fourth.guardrails).isNotEmpty();
   }
 }

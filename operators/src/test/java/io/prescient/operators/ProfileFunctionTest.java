@@ -384,6 +384,74 @@ class ProfileFunctionTest {
     assertThat(keysOf(ProfileState.PROFILE)).containsExactlyInAnyOrder("u1", "u2");
   }
 
+  private static Envelope request(String id, String user, long ts) {
+    return Envelope.of(
+        new io.prescient.state.contract.DecisionRequest(id, user, "home_banner", ts),
+        "requests",
+        0,
+        0);
+  }
+
+  private List<DecisionCandidate> requestCandidates() {
+    return harness.extractOutputValues().stream()
+        .filter(in -> in.kind == PolicyInput.Kind.CANDIDATE)
+        .map(in -> in.candidate)
+        .filter(c -> c.decision.requestId != null)
+        .toList();
+  }
+
+  /**
+   * A request is answered from the user's state as it is, at once and without changing it: the
+   * cart's top product with live features for a known user; nothing personal for a user without
+   * state (cold start), an opted-out user or an erased one, and no state is created for them.
+   */
+  @Test
+  void requestsAreAnsweredFromTheStateAsItIsWithoutChangingIt() throws Exception {
+    harness = newHarness();
+    harness.open();
+    send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
+    send(request("r1", "u1", T0 + MINUTE));
+    send(request("r2", "new-user", T0 + MINUTE));
+    send(event("e2", "u3", EventType.VIEW, T0, "p1"));
+    send(privacy("u3", PrivacyType.OPT_OUT));
+    send(request("r3", "u3", T0 + MINUTE));
+    send(event("e3", "u4", EventType.VIEW, T0, "p1"));
+    send(privacy("u4", PrivacyType.ERASE));
+    send(request("r4", "u4", T0 + MINUTE));
+
+    List<DecisionCandidate> answers = requestCandidates();
+    assertThat(answers)
+        .extracting(c -> c.decision.requestId)
+        .containsExactly("r1", "r2", "r3", "r4");
+    DecisionCandidate known = answers.get(0);
+    assertThat(known.decision.decisionId).isEqualTo(DecisionIds.of("u1", "onsite_request", "r1"));
+    assertThat(known.decision.productId).isEqualTo("p1");
+    assertThat(known.decision.placement).isEqualTo("home_banner");
+    assertThat(known.decision.decidedAt).isEqualTo(T0 + MINUTE);
+    assertThat(known.features).hasSize(FeatureSchema.names().size());
+    assertThat(known.orderValue).isEqualTo(20.0);
+    assertThat(known.userEvents).isEqualTo(1);
+
+    DecisionCandidate cold = answers.get(1);
+    assertThat(cold.features).isEmpty();
+    assertThat(cold.decision.reasonCodes).containsExactly("COLD_START");
+    assertThat(cold.decision.productId).isNull();
+    assertThat(cold.decision.category).isNull();
+    for (DecisionCandidate c : answers.subList(2, 4)) {
+      assertThat(c.features).isEmpty();
+      assertThat(c.decision.policy).isEqualTo("broad");
+      assertThat(c.decision.channel).isEqualTo("onsite");
+      assertThat(c.decision.productId).isNull();
+      assertThat(c.decision.category).isNull();
+    }
+    assertThat(answers.get(2).decision.reasonCodes).containsExactly("OPTED_OUT");
+    assertThat(answers.get(3).decision.reasonCodes).containsExactly("ERASED");
+    // Requests create no profile: not of the new user, not of the erased one.
+    assertThat(keysOf(ProfileState.PROFILE)).containsExactlyInAnyOrder("u1", "u3");
+    // ...and change none: u1's profile still counts one event.
+    assertThat(profileOf("u1").events).isEqualTo(1);
+  }
+
   @Test
   void withoutSuppressionTheNextEventProfilesAnErasedUserAnew() throws Exception {
     ProfileFunction fn =

@@ -109,7 +109,9 @@ public final class ReplayIO {
         new JsonLinesSink<>(out, "decisions", OutputJson::decision),
         new JsonLinesSink<>(out, "dlq", OutputJson::rejection),
         new JsonLinesSink<>(out, "audit", OutputJson::audit),
-        new JsonLinesSink<>(out, "feedback", OutputJson::feedback));
+        new JsonLinesSink<>(out, "feedback", OutputJson::feedback),
+        null,
+        null);
   }
 
   private static FileSource<Envelope> source(

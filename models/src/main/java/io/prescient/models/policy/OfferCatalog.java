@@ -26,7 +26,8 @@ public final class OfferCatalog implements Serializable {
           io.prescient.models.rules.CartAbandonmentRule.TRIGGER,
           io.prescient.models.rules.BrowseAbandonmentRule.TRIGGER,
           io.prescient.models.rules.LifecycleRule.FOLLOW_UP,
-          io.prescient.models.rules.LifecycleRule.WIN_BACK);
+          io.prescient.models.rules.LifecycleRule.WIN_BACK,
+          io.prescient.models.rules.OnsiteRequestRule.TRIGGER);
 
   private static final long serialVersionUID = 1L;
 

@@ -18,6 +18,9 @@ public class Decision {
    */
   public static final int SCHEMA_VERSION = 3;
 
+  /** Version of a {@code responses} record: a decision record with request id and placement. */
+  public static final int RESPONSE_SCHEMA_VERSION = 1;
+
   /** The action of a hold-out (control arm) decision: logged, never sent. */
   public static final String NO_ACTION = "none";
 
@@ -63,6 +66,15 @@ public class Decision {
   public List<String> reasonCodes = new ArrayList<>();
   public String why;
   public List<String> guardrails = new ArrayList<>();
+
+  /**
+   * The request this decision answers ({@code requests} topic), null for a behavioural trigger's
+   * decision. Answers go to {@code responses}, never to {@code decisions}.
+   */
+  public String requestId;
+
+  /** With {@link #requestId}: the placement the request named. */
+  public String placement;
 
   public Decision() {}
 

@@ -32,6 +32,21 @@ public final class OutputJson {
   }
 
   /**
+   * One record of the {@code responses} topic: the answer to a web tier's request, a decision
+   * record with {@code request_id} and {@code placement} first (schema {@link
+   * Decision#RESPONSE_SCHEMA_VERSION}).
+   */
+  public static byte[] response(Decision d) {
+    return JsonWriting.object(
+        g -> {
+          g.writeNumberField("schema_version", Decision.RESPONSE_SCHEMA_VERSION);
+          g.writeStringField("request_id", d.requestId);
+          g.writeStringField("placement", d.placement);
+          decisionFields(g, d, true);
+        });
+  }
+
+  /**
    * @param toSend a record of the {@code decisions} topic: a hold-out (action {@code none}) names
    *     no channel there, so that nothing routing by channel sends it; {@code holdout_channel} says
    *     which it would have used. Feedback keeps the channel for analysis.

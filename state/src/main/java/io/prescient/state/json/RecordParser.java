@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.DecisionRequest;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.InvalidRecordException;
@@ -21,7 +22,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Strict parser for the input topics: {@code events}, {@code privacy}, {@code models}, {@code
@@ -220,6 +223,79 @@ public final class RecordParser {
       }
     }
     return c;
+  }
+
+  /** Context entries a request may carry, and the length of each value. */
+  public static final int MAX_REQUEST_CONTEXT = 16;
+
+  public static final int MAX_PLACEMENT_LENGTH = 64;
+
+  /** Parses and validates one {@code requests} record. */
+  public DecisionRequest parseRequest(byte[] raw, long now) throws InvalidRecordException {
+    DecisionRequest r = new DecisionRequest();
+    readObject(
+        raw,
+        (p, field) -> {
+          switch (field) {
+            case "request_id" -> r.requestId = id(p, field);
+            case "user_id" -> r.userId = id(p, field);
+            case "placement" -> r.placement = placement(p);
+            case "timestamp" -> r.timestamp = timestamp(p, field, now);
+            case "context" -> r.context = context(p);
+            default -> p.skipChildren();
+          }
+        });
+    require(r.requestId, "request_id");
+    require(r.userId, "user_id");
+    require(r.placement, "placement");
+    if (r.timestamp == 0L) {
+      throw missing("timestamp");
+    }
+    return r;
+  }
+
+  /** A placement: 1 to 64 of a-z, 0-9, '_', '-' and '.', so it can name a template or a slot. */
+  private static String placement(JsonParser p) throws IOException, InvalidRecordException {
+    String s = string(p, "placement");
+    if (s.isEmpty() || s.length() > MAX_PLACEMENT_LENGTH) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field 'placement' is "
+              + s.length()
+              + " characters, allowed 1 to "
+              + MAX_PLACEMENT_LENGTH);
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) {
+        throw new InvalidRecordException(
+            RejectReason.INVALID_VALUE,
+            "field 'placement' '" + abbreviate(s) + "' may hold only a-z, 0-9, '_', '-' and '.'");
+      }
+    }
+    return s;
+  }
+
+  private static Map<String, String> context(JsonParser p)
+      throws IOException, InvalidRecordException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return new LinkedHashMap<>();
+    }
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw wrongType("context", "an object of strings", p.currentToken());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      p.nextToken();
+      out.put(key, id(p, "context." + key));
+      if (out.size() > MAX_REQUEST_CONTEXT) {
+        throw new InvalidRecordException(
+            RejectReason.OUT_OF_RANGE,
+            "field 'context' has more than " + MAX_REQUEST_CONTEXT + " entries");
+      }
+    }
+    return out;
   }
 
   /** Reads only {@code user_id}, best effort, for DLQ records of otherwise invalid input. */

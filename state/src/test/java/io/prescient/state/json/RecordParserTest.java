@@ -238,4 +238,64 @@ class RecordParserTest {
         .isInstanceOfSatisfying(
             InvalidRecordException.class, ex -> assertThat(ex.reason()).isEqualTo(reason));
   }
+
+  private io.prescient.state.contract.DecisionRequest request(String json)
+      throws InvalidRecordException {
+    return parser.parseRequest(json.getBytes(StandardCharsets.UTF_8), NOW);
+  }
+
+  @Test
+  void parsesARequestWithItsContext() throws Exception {
+    var r =
+        request(
+            "{\"request_id\":\"r1\",\"user_id\":\"u1\",\"placement\":\"home_banner\","
+                + "\"timestamp\":\"2026-11-23T10:00:00Z\",\"context\":{\"page\":\"/\"},"
+                + "\"extra\":[1]}");
+    assertThat(r.requestId).isEqualTo("r1");
+    assertThat(r.userId).isEqualTo("u1");
+    assertThat(r.placement).isEqualTo("home_banner");
+    assertThat(r.timestamp).isEqualTo(Instant.parse("2026-11-23T10:00:00Z").toEpochMilli());
+    assertThat(r.context).containsEntry("page", "/").hasSize(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "no request id | {'user_id':'u1','placement':'p','timestamp':1700000000000}"
+            + " | MISSING_FIELD | 'request_id'",
+        "no placement | {'request_id':'r','user_id':'u1','timestamp':1700000000000}"
+            + " | MISSING_FIELD | 'placement'",
+        "no timestamp | {'request_id':'r','user_id':'u1','placement':'p'}"
+            + " | MISSING_FIELD | 'timestamp'",
+        "placement with a space | {'request_id':'r','user_id':'u1','placement':'home page',"
+            + "'timestamp':1700000000000} | INVALID_VALUE | may hold only",
+        "placement too long | {'request_id':'r','user_id':'u1','placement':"
+            + "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',"
+            + "'timestamp':1700000000000} | OUT_OF_RANGE | allowed 1 to 64",
+        "context not an object | {'request_id':'r','user_id':'u1','placement':'p',"
+            + "'timestamp':1700000000000,'context':[1]} | WRONG_TYPE | an object of strings",
+      })
+  void refusesABadRequestWithItsReason(String what, String json, String reason, String detail) {
+    assertThatThrownBy(() -> request(json.replace('\'', '"')))
+        .isInstanceOf(InvalidRecordException.class)
+        .satisfies(e -> assertThat(((InvalidRecordException) e).reason().name()).isEqualTo(reason))
+        .hasMessageContaining(detail);
+  }
+
+  @Test
+  void refusesARequestWithTooMuchContext() {
+    StringBuilder context = new StringBuilder();
+    for (int i = 0; i < 17; i++) {
+      context.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+    }
+    assertThatThrownBy(
+            () ->
+                request(
+                    "{\"request_id\":\"r\",\"user_id\":\"u\",\"placement\":\"p\","
+                        + "\"timestamp\":1700000000000,\"context\":{"
+                        + context
+                        + "}}"))
+        .hasMessageContaining("more than 16 entries");
+  }
 }
