@@ -37,6 +37,7 @@ public final class EventReplayer implements Runnable {
   private volatile Exception lastSendError;
   private final AtomicLong eventTime = new AtomicLong();
   private volatile boolean done;
+  private volatile String lastUser;
   private volatile Exception failure;
 
   public EventReplayer(
@@ -67,6 +68,11 @@ public final class EventReplayer implements Runnable {
   }
 
   /** Records the broker did not accept (too large, broker down, ...), counted by callback. */
+  /** The user of the latest event sent, or null before the first. */
+  public String lastUser() {
+    return lastUser;
+  }
+
   public long failed() {
     return failed.get();
   }
@@ -100,6 +106,7 @@ public final class EventReplayer implements Runnable {
         try {
           Event e = parser.parseEvent(value, System.currentTimeMillis());
           key = e.userId.getBytes(StandardCharsets.UTF_8);
+          lastUser = e.userId;
           if (previous != Long.MIN_VALUE) {
             debtMs += delayMillis(e.timestamp - previous, speedUp, maxGapMs);
           }

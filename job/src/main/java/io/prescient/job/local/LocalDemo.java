@@ -1,5 +1,7 @@
 package io.prescient.job.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
@@ -7,7 +9,13 @@ import io.prescient.job.PrescientPipeline;
 import io.prescient.job.datasets.ConversionStats;
 import io.prescient.job.datasets.ConvertDataset;
 import io.prescient.job.datasets.DatasetConverter;
+import io.prescient.job.serve.DecisionGateway;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +53,8 @@ public final class LocalDemo {
           "  --max-gap S            longest wall-clock pause between two events, seconds (0.5)",
           "  --limit N              replay only the first N events",
           "  --port N               Kafka broker port (9092; 0 picks a free port)",
+          "  --serve-port N         the web tier's gateway, GET /v1/decisions (8088; 0 picks a",
+          "                         free port; -1: none); answers as of the replay's event time",
           "  --data-dir DIR         the shared datasets (../shared/data)",
           "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
           "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
@@ -80,6 +90,7 @@ public final class LocalDemo {
           "--max-gap",
           "--limit",
           "--port",
+          "--serve-port",
           "--data-dir",
           "--work-dir",
           "--kafka-classpath-file");
@@ -89,6 +100,7 @@ public final class LocalDemo {
   long maxGapMs = 500;
   long limit = 0;
   int port = 9092;
+  int servePort = 8088;
   Path dataDir = Path.of("..", "shared", "data");
   Path workDir = Path.of(".local");
   Path kafkaClasspathFile = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
@@ -96,6 +108,7 @@ public final class LocalDemo {
   final Map<String, String> jobOptions = new LinkedHashMap<>();
 
   private Configuration config;
+  private DecisionGateway gateway;
   private volatile boolean stopRequested;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -147,6 +160,7 @@ public final class LocalDemo {
           case "--max-gap" -> maxGapMs = (long) (Double.parseDouble(v) * 1000);
           case "--limit" -> limit = Long.parseLong(v);
           case "--port" -> port = Integer.parseInt(v);
+          case "--serve-port" -> servePort = Integer.parseInt(v);
           case "--data-dir" -> dataDir = Path.of(v);
           case "--work-dir" -> workDir = Path.of(v);
           case "--kafka-classpath-file" -> kafkaClasspathFile = Path.of(v);
@@ -168,6 +182,11 @@ public final class LocalDemo {
     public double startSeconds;
     public boolean failed;
     public long brokerPid = -1;
+
+    /** Requests the demo itself sent through its gateway, and those answered by the job. */
+    public int onsiteRequests;
+
+    public int onsiteAnswered;
 
     /** The work dir was in use by another demo: nothing was started. */
     public boolean refused;
@@ -202,6 +221,7 @@ public final class LocalDemo {
     JobClient job = null;
     OutputWatcher watcher = null;
     Thread replayThread = null;
+    DecisionGateway gateway = null;
     try {
       Path events = convertedDataset();
       say("starting a Kafka broker (separate process) ...");
@@ -241,7 +261,11 @@ public final class LocalDemo {
       watcher =
           new OutputWatcher(
               broker.bootstrapServers(),
-              List.of(topic(config, "decisions"), topic(config, "dlq"), topic(config, "audit")),
+              List.of(
+                  topic(config, "decisions"),
+                  topic(config, "dlq"),
+                  topic(config, "audit"),
+                  topic(config, "responses")),
               workDir.resolve("out"));
       Thread watcherThread = new Thread(watcher, "prescient-demo-watcher");
       watcherThread.setDaemon(true);
@@ -251,6 +275,21 @@ public final class LocalDemo {
       EventReplayer replayer =
           new EventReplayer(
               events, topic(config, "events"), broker.bootstrapServers(), speedUp, maxGapMs, limit);
+      if (servePort >= 0) {
+        Map<String, String> serve = new LinkedHashMap<>(options);
+        serve.put("prescient.serve.port", Integer.toString(servePort));
+        // Requests are stamped with the replay's event time: the job answers as of then.
+        gateway =
+            DecisionGateway.start(
+                PrescientConfig.fromMap(serve),
+                () -> replayer.eventTime() > 0 ? replayer.eventTime() : System.currentTimeMillis());
+        this.gateway = gateway;
+        say(
+            "web tier gateway: curl 'http://127.0.0.1:"
+                + gateway.port()
+                + "/v1/decisions?user_id=USER&placement=home_banner' (a user of the log: the"
+                + " console prints one every 30 s)");
+      }
       replayThread = new Thread(replayer, "prescient-demo-replay");
       replayThread.setDaemon(true);
       replayThread.start();
@@ -285,6 +324,9 @@ public final class LocalDemo {
     } finally {
       if (replayThread != null) {
         replayThread.interrupt();
+      }
+      if (gateway != null) {
+        gateway.close();
       }
       if (job != null) {
         try {
@@ -381,6 +423,7 @@ public final class LocalDemo {
       if (watcher.count(decisions) > 0 && now - lastSample >= 30_000_000_000L) {
         lastSample = now;
         System.out.println("  latest decision: " + abbreviate(watcher.latest(decisions)));
+        askOnsite(replayer.lastUser(), summary);
         if (watcher.latest(dlq) != null) {
           System.out.println("  latest dlq: " + abbreviate(watcher.latest(dlq)));
         }
@@ -426,10 +469,47 @@ public final class LocalDemo {
           lastTotal = total;
           quietSince = now;
         } else if (now - quietSince > Math.max(3 * interval, 10_000_000_000L)) {
+          askOnsite(replayer.lastUser(), summary);
           say("replay done and output quiet: stopping");
           return;
         }
       }
+    }
+  }
+
+  /** One request through the demo's gateway, as a web page would make it; printed. */
+  private void askOnsite(String user, Summary summary) {
+    if (gateway == null || user == null) {
+      return;
+    }
+    String url =
+        "http://127.0.0.1:"
+            + gateway.port()
+            + "/v1/decisions?user_id="
+            + URLEncoder.encode(user, StandardCharsets.UTF_8)
+            + "&placement=home_banner";
+    try {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      summary.onsiteRequests++;
+      boolean fallback = r.headers().firstValue("X-Prescient-Fallback").isPresent();
+      if (!fallback && r.statusCode() == 200) {
+        summary.onsiteAnswered++;
+      }
+      System.out.printf(
+          "  onsite request (curl '%s'): %s in %d ms: %s%n",
+          url,
+          fallback ? "FALLBACK" : "answered",
+          (System.nanoTime() - t0) / 1_000_000,
+          abbreviate(r.body()));
+    } catch (IOException e) {
+      System.out.println("  onsite request failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -550,10 +630,50 @@ public final class LocalDemo {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String abbreviate(String s) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * A decision or answer as one readable line: who, what, which arm and policy, the scores, the
+   * logged propensity and why; the whole record is in the output files.
+   */
+  static String abbreviate(String s) {
     if (s == null) {
       return "-";
     }
-    return s.length() <= 400 ? s : s.substring(0, 397) + "...";
+    JsonNode d;
+    try {
+      d = JSON.readTree(s);
+    } catch (IOException e) {
+      return s.length() <= 400 ? s : s.substring(0, 397) + "...";
+    }
+    if (!d.has("decision_id") || d.get("decision_id").isNull()) {
+      return s.length() <= 400 ? s : s.substring(0, 397) + "...";
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(d.path("user_id").asText()).append(' ').append(d.path("trigger").asText());
+    b.append(": ").append(d.path("action").asText());
+    if (d.hasNonNull("offer_id")) {
+      b.append(' ').append(d.get("offer_id").asText());
+    }
+    if (d.hasNonNull("product_id")) {
+      b.append(" of ").append(d.get("product_id").asText());
+    } else if (d.hasNonNull("category")) {
+      b.append(" in ").append(d.get("category").asText());
+    }
+    b.append(" via ").append(d.path("channel").asText(d.path("holdout_channel").asText("-")));
+    b.append(" | arm ").append(d.path("arm").asText()).append(", policy ");
+    b.append(d.path("policy").asText());
+    if (d.path("explored").asBoolean()) {
+      b.append(", EXPLORED");
+    }
+    b.append(", propensity ").append(d.path("propensity").asText());
+    if (d.path("scores").size() > 0) {
+      b.append(" | scores ").append(d.get("scores"));
+    }
+    if (d.path("model_versions").size() > 0) {
+      b.append(" | models ").append(d.get("model_versions"));
+    }
+    b.append(" | why: ").append(d.path("why").asText());
+    return b.toString();
   }
 }

@@ -36,6 +36,8 @@ class LocalDemoITCase {
             "../deploy/local-kafka/target/kafka.classpath",
             "--port",
             "0",
+            "--serve-port",
+            "0",
             "--speed-up",
             "0",
             "--exit-after-replay",
@@ -46,6 +48,9 @@ class LocalDemoITCase {
     assertThat(s.eventsSent).isEqualTo(29); // 15 views + 9 carts + 5 purchases
     assertThat(s.dlq).isEqualTo(LocalDemo.HOSTILE_RECORDS.size());
     assertThat(s.decisions).isPositive();
+    // The demo asked its gateway for a decision as a web page would, and the job answered.
+    assertThat(s.onsiteRequests).isPositive();
+    assertThat(s.onsiteAnswered).isEqualTo(s.onsiteRequests);
     List<String> decisions = Files.readAllLines(tmp.resolve("work/out/decisions.jsonl"));
     assertThat(decisions).hasSize((int) s.decisions);
     assertThat(decisions)
