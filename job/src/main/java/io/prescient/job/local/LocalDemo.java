@@ -10,6 +10,8 @@ import io.prescient.job.datasets.ConversionStats;
 import io.prescient.job.datasets.ConvertDataset;
 import io.prescient.job.datasets.DatasetConverter;
 import io.prescient.job.serve.DecisionGateway;
+import io.prescient.job.training.TrainChurn;
+import io.prescient.job.training.TrainOffersFromFeedback;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -55,6 +57,10 @@ public final class LocalDemo {
           "  --port N               Kafka broker port (9092; 0 picks a free port)",
           "  --serve-port N         the web tier's gateway, GET /v1/decisions (8088; 0 picks a",
           "                         free port; -1: none); answers as of the replay's event time",
+          "  --churn-model M        train (default: trained once on Online Retail, about a minute,",
+          "                         cached in <work-dir>/models/demo-churn), none, or a manifest",
+          "  --offer-model-after N  train an offer model from the demo's own feedback once N",
+          "                         records are in, and announce it on 'models' (500; 0: never)",
           "  --data-dir DIR         the shared datasets (../shared/data)",
           "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
           "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
@@ -91,6 +97,8 @@ public final class LocalDemo {
           "--limit",
           "--port",
           "--serve-port",
+          "--churn-model",
+          "--offer-model-after",
           "--data-dir",
           "--work-dir",
           "--kafka-classpath-file");
@@ -101,6 +109,8 @@ public final class LocalDemo {
   long limit = 0;
   int port = 9092;
   int servePort = 8088;
+  String churnModel = "train";
+  int offerModelAfter = 500;
   Path dataDir = Path.of("..", "shared", "data");
   Path workDir = Path.of(".local");
   Path kafkaClasspathFile = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
@@ -161,6 +171,8 @@ public final class LocalDemo {
           case "--limit" -> limit = Long.parseLong(v);
           case "--port" -> port = Integer.parseInt(v);
           case "--serve-port" -> servePort = Integer.parseInt(v);
+          case "--churn-model" -> churnModel = v;
+          case "--offer-model-after" -> offerModelAfter = Integer.parseInt(v);
           case "--data-dir" -> dataDir = Path.of(v);
           case "--work-dir" -> workDir = Path.of(v);
           case "--kafka-classpath-file" -> kafkaClasspathFile = Path.of(v);
@@ -187,6 +199,17 @@ public final class LocalDemo {
     public int onsiteRequests;
 
     public int onsiteAnswered;
+
+    /** Decisions with a churn score, with a propensity below 1, explored. */
+    public long churnScored;
+
+    public long belowOnePropensity;
+    public long explored;
+
+    /** The offer model the demo trained and announced (null: none), and whether it served. */
+    public String offerModel;
+
+    public boolean offerModelServed;
 
     /** The work dir was in use by another demo: nothing was started. */
     public boolean refused;
@@ -238,6 +261,12 @@ public final class LocalDemo {
               + workDir.resolve("kafka").resolve("broker.log")
               + ")");
       Map<String, String> options = jobOptions(broker.bootstrapServers());
+      if (!options.containsKey("prescient.model.churn")) {
+        String churn = churnModelUri();
+        if (churn != null) {
+          options.put("prescient.model.churn", churn);
+        }
+      }
       Configuration config = PrescientConfig.fromMap(options);
       this.config = config;
       createTopics(broker, config);
@@ -265,7 +294,8 @@ public final class LocalDemo {
                   topic(config, "decisions"),
                   topic(config, "dlq"),
                   topic(config, "audit"),
-                  topic(config, "responses")),
+                  topic(config, "responses"),
+                  topic(config, "feedback")),
               workDir.resolve("out"));
       Thread watcherThread = new Thread(watcher, "prescient-demo-watcher");
       watcherThread.setDaemon(true);
@@ -339,6 +369,12 @@ public final class LocalDemo {
         summary.decisions = watcher.count(topic(this.config, "decisions"));
         summary.dlq = watcher.count(topic(this.config, "dlq"));
         summary.audit = watcher.count(topic(this.config, "audit"));
+        summary.churnScored = watcher.churnScored();
+        summary.belowOnePropensity = watcher.belowOnePropensity();
+        summary.explored = watcher.explored();
+        summary.offerModelServed |=
+            summary.offerModel != null
+                && summary.offerModel.equals(watcher.servedModels().get("offer"));
         watcher.close();
       }
       if (broker != null) {
@@ -419,7 +455,21 @@ public final class LocalDemo {
             watcher.count(decisions),
             watcher.count(dlq),
             watcher.count(audit));
+        if (watcher.count(decisions) > 0) {
+          // Under the status line: what the policy did, and the models it served.
+          long n = watcher.count(decisions);
+          System.out.printf(
+              "  arms %s | explored %,d (%.1f%%), propensity < 1 in %,d | churn-scored %,d |"
+                  + " models %s%n",
+              watcher.arms(),
+              watcher.explored(),
+              100.0 * watcher.explored() / n,
+              watcher.belowOnePropensity(),
+              watcher.churnScored(),
+              watcher.servedModels());
+        }
       }
+      offerModelStep(watcher, config, broker.bootstrapServers(), summary);
       if (watcher.count(decisions) > 0 && now - lastSample >= 30_000_000_000L) {
         lastSample = now;
         System.out.println("  latest decision: " + abbreviate(watcher.latest(decisions)));
@@ -475,6 +525,140 @@ public final class LocalDemo {
         }
       }
     }
+  }
+
+  private volatile Thread offerTraining;
+
+  /**
+   * Once the demo's own feedback has {@link #offerModelAfter} records, trains an offer model from
+   * them in the background and announces it on {@code models}; then reports when decisions name it
+   * (the live swap).
+   */
+  private void offerModelStep(
+      OutputWatcher watcher, Configuration config, String bootstrap, Summary summary) {
+    String feedback = topic(config, "feedback");
+    if (offerModelAfter > 0
+        && offerTraining == null
+        && watcher.count(feedback) >= offerModelAfter) {
+      long records = watcher.count(feedback);
+      Path file = watcher.file(feedback);
+      Path dir = workDir.resolve("models").resolve("demo-offers");
+      String version =
+          java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+              .withZone(java.time.ZoneOffset.UTC)
+              .format(Instant.now());
+      offerTraining =
+          new Thread(
+              () -> {
+                long t0 = System.nanoTime();
+                try {
+                  Path manifest =
+                      TrainOffersFromFeedback.train(
+                          file,
+                          config.get(io.prescient.job.PrescientOptions.POLICY_OFFERS),
+                          dir,
+                          version,
+                          1);
+                  announce(bootstrap, topic(config, "models"), "offers", version, manifest);
+                  summary.offerModel = version;
+                  say(
+                      String.format(
+                          "offer model %s trained on the demo's first %,d feedback records in"
+                              + " %.1f s and announced on '%s': watch the models of the"
+                              + " decisions change (live swap, no restart)",
+                          version,
+                          records,
+                          (System.nanoTime() - t0) / 1e9,
+                          topic(config, "models")));
+                } catch (Exception | LinkageError e) {
+                  say("offer model not trained: " + PrescientJob.rootCause(e));
+                }
+              },
+              "prescient-demo-offer-training");
+      offerTraining.setDaemon(true);
+      offerTraining.start();
+    }
+    if (summary.offerModel != null
+        && !summary.offerModelServed
+        && summary.offerModel.equals(watcher.servedModels().get("offer"))) {
+      summary.offerModelServed = true;
+      say("live swap: decisions are now scored by offer model " + summary.offerModel);
+    }
+  }
+
+  /** Announces a model artifact on the models topic, as a training pipeline would. */
+  static void announce(String bootstrap, String topic, String name, String version, Path manifest)
+      throws Exception {
+    String json =
+        String.format(
+            "{\"name\":\"%s\",\"version\":\"%s\",\"uri\":\"%s\",\"sha256\":\"%s\"}",
+            name,
+            version,
+            manifest.toAbsolutePath().toUri(),
+            io.prescient.state.contract.Hashes.sha256Hex(Files.readAllBytes(manifest)));
+    try (KafkaProducer<byte[], byte[]> p =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", bootstrap,
+                "key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"))) {
+      p.send(
+              new ProducerRecord<>(
+                  topic,
+                  name.getBytes(StandardCharsets.UTF_8),
+                  json.getBytes(StandardCharsets.UTF_8)))
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The churn model to serve: {@code --churn-model none}: none; a manifest path; or (train, the
+   * default) the newest one in {@code <work-dir>/models/demo-churn}, trained once on Online Retail
+   * when there is none.
+   */
+  private String churnModelUri() throws Exception {
+    if (churnModel.equals("none")) {
+      say("no churn model (--churn-model none): win-backs wait for one, nothing is churn-scored");
+      return null;
+    }
+    if (!churnModel.equals("train")) {
+      Path manifest = Path.of(churnModel);
+      if (!Files.isRegularFile(manifest)) {
+        throw new IOException("--churn-model " + churnModel + " is not a file");
+      }
+      say("serving churn model " + manifest);
+      return manifest.toAbsolutePath().toUri().toString();
+    }
+    Path dir = workDir.resolve("models").resolve("demo-churn");
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        Path newest =
+            files
+                .filter(f -> f.getFileName().toString().matches("churn-[0-9TZ]+\\.json"))
+                .max(java.util.Comparator.comparing(Path::toString))
+                .orElse(null);
+        if (newest != null) {
+          say("serving churn model " + newest + " (trained earlier; delete it to retrain)");
+          return newest.toAbsolutePath().toUri().toString();
+        }
+      }
+    }
+    Path events = convertedDataset("online-retail");
+    say(
+        "training the demo's churn model once, on Online Retail (a year of purchases; about a"
+            + " minute) into "
+            + dir
+            + " ...");
+    long t0 = System.nanoTime();
+    Map<String, String> o = TrainChurn.defaults();
+    o.put("--events", events.toString());
+    o.put("--output", dir.toString());
+    o.put("--quick", "");
+    Path manifest = TrainChurn.train(o);
+    say(
+        String.format(
+            "churn model trained in %.0f s: %s", (System.nanoTime() - t0) / 1e9, manifest));
+    return manifest.toAbsolutePath().toUri().toString();
   }
 
   /** One request through the demo's gateway, as a web page would make it; printed. */
@@ -556,6 +740,9 @@ public final class LocalDemo {
         "prescient.checkpoint.dir",
         workDir.resolve("checkpoints").toAbsolutePath().toUri().toString());
     o.put("prescient.watermark.idleness", "2 s");
+    // Explore from the first decision: epsilon-greedy on the catalog's priors until an offer
+    // model is served (the job's default lets the rules decide instead).
+    o.put("prescient.policy.without-offer-model", "PRIOR");
     // The embedded Flink's REST endpoint (web UI) answers on this machine only, and cannot cancel
     // the job; --rest.bind-address and --web.cancel.enable change that.
     o.put("rest.bind-address", "localhost");
@@ -565,6 +752,10 @@ public final class LocalDemo {
   }
 
   private Path convertedDataset() throws IOException {
+    return convertedDataset(dataset);
+  }
+
+  private Path convertedDataset(String dataset) throws IOException {
     Path source = dataDir.resolve(DATASET_FILES.get(dataset));
     if (!Files.exists(source)) {
       throw new IOException(

@@ -1,5 +1,7 @@
 package io.prescient.job.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,10 +28,27 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<String, String> latest = new ConcurrentHashMap<>();
   private volatile boolean running = true;
+  private final String decisionsTopic;
+  private final ObjectMapper json = new ObjectMapper();
 
+  /** Per arm, how many decisions. */
+  private final Map<String, AtomicLong> arms = new ConcurrentHashMap<>();
+
+  private final AtomicLong explored = new AtomicLong();
+  private final AtomicLong churnScored = new AtomicLong();
+  private final AtomicLong belowOnePropensity = new AtomicLong();
+
+  /** The model versions (slot to version) the latest decision names. */
+  private volatile Map<String, String> servedModels = Map.of();
+
+  /**
+   * @param topics the topics to read; the first is the decisions topic, whose records are also
+   *     tallied by arm, exploration, churn scores and served models
+   */
   public OutputWatcher(String bootstrapServers, List<String> topics, Path outDir)
       throws IOException {
     this.outDir = Files.createDirectories(outDir);
+    this.decisionsTopic = topics.get(0);
     for (String t : topics) {
       counts.put(t, new AtomicLong());
       Files.deleteIfExists(outDir.resolve(t + ".jsonl"));
@@ -60,6 +79,57 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
     return latest.get(topic);
   }
 
+  /** Decisions per arm so far (control, rules, model, broad). */
+  public Map<String, Long> arms() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    arms.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Decisions that explored (a random eligible offer, propensity below 1). */
+  public long explored() {
+    return explored.get();
+  }
+
+  /** Decisions whose logged propensity is below 1: chosen by the epsilon-greedy policy. */
+  public long belowOnePropensity() {
+    return belowOnePropensity.get();
+  }
+
+  /** Decisions that carry a churn score. */
+  public long churnScored() {
+    return churnScored.get();
+  }
+
+  /** Slot to version, as the latest decision names them. */
+  public Map<String, String> servedModels() {
+    return servedModels;
+  }
+
+  private void tally(String value) {
+    JsonNode d;
+    try {
+      d = json.readTree(value);
+    } catch (IOException e) {
+      return;
+    }
+    arms.computeIfAbsent(d.path("arm").asText("-"), k -> new AtomicLong()).incrementAndGet();
+    if (d.path("explored").asBoolean()) {
+      explored.incrementAndGet();
+    }
+    if (d.path("propensity").asDouble(1) < 1) {
+      belowOnePropensity.incrementAndGet();
+    }
+    if (d.path("scores").has("churn")) {
+      churnScored.incrementAndGet();
+    }
+    Map<String, String> models = new java.util.TreeMap<>();
+    d.path("model_versions")
+        .fields()
+        .forEachRemaining(e -> models.put(e.getKey(), e.getValue().asText()));
+    servedModels = models;
+  }
+
   public Path file(String topic) {
     return outDir.resolve(topic + ".jsonl");
   }
@@ -73,6 +143,9 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
           String value = new String(r.value(), StandardCharsets.UTF_8);
           counts.get(r.topic()).incrementAndGet();
           latest.put(r.topic(), value);
+          if (r.topic().equals(decisionsTopic)) {
+            tally(value);
+          }
           OutputStream out =
               files.computeIfAbsent(
                   r.topic(),

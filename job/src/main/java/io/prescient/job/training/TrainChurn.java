@@ -47,16 +47,20 @@ public final class TrainChurn {
           TrainingCli.COMMON_USAGE);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> defaults = TrainingCli.commonDefaults();
-    defaults.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
-    defaults.put("--test-cutoff", "2011-09-01");
-    defaults.put("--horizon-days", "90");
     Map<String, String> o =
         TrainingCli.parse(
-            "churn", USAGE, args, defaults, Set.of("--events", "--privacy"), Set.of("--quick"));
+            "churn", USAGE, args, defaults(), Set.of("--events", "--privacy"), Set.of("--quick"));
     if (o == null) {
       return;
     }
+    train(o);
+  }
+
+  /**
+   * Trains with the parsed options (those of {@link #main}, defaults filled in); returns the
+   * manifest written. Bad options end the process with the usage, as {@link #main} does.
+   */
+  public static Path train(Map<String, String> o) throws Exception {
     boolean quick = o.containsKey("--quick");
     Path events = o.containsKey("--events") ? Path.of(o.get("--events")) : defaultLog(o);
     if (!Files.isRegularFile(events)) {
@@ -78,7 +82,7 @@ public final class TrainChurn {
       }
     } catch (RuntimeException e) {
       fail(e.getMessage());
-      return;
+      return null;
     }
     Set<String> excluded =
         o.containsKey("--privacy")
@@ -120,6 +124,16 @@ public final class TrainChurn {
     System.out.println("report:   " + report);
     System.out.println("scores:   " + scores + " (test customers; input of prescient audit)");
     log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
+    return manifestFile;
+  }
+
+  /** The options of {@code train churn} with their defaults, for {@link #train}. */
+  public static Map<String, String> defaults() {
+    Map<String, String> defaults = TrainingCli.commonDefaults();
+    defaults.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
+    defaults.put("--test-cutoff", "2011-09-01");
+    defaults.put("--horizon-days", "90");
+    return defaults;
   }
 
   /** The selection grid: shallow and deeper trees, light and strong leaf regularisation. */

@@ -57,14 +57,26 @@ public final class TrainOffersFromFeedback {
     if (!o.containsKey("--feedback") || !Files.isRegularFile(Path.of(o.get("--feedback")))) {
       TrainingCli.fail("offers", USAGE, "--feedback must name a feedback JSON-lines file");
     }
-    Path file = Path.of(o.get("--feedback"));
-    OfferCatalog catalog = OfferCatalog.load(o.get("--offers"));
+    train(
+        Path.of(o.get("--feedback")),
+        o.get("--offers"),
+        Path.of(o.get("--output")),
+        o.get("--version"),
+        Integer.parseInt(o.get("--threads")));
+  }
+
+  /**
+   * Trains the offer model from a feedback file for the catalog in {@code offersFile} (empty: the
+   * shipped one) and writes the artifact into {@code output}; returns the manifest.
+   */
+  public static Path train(Path file, String offersFile, Path output, String version, int threads)
+      throws IOException {
+    OfferCatalog catalog = OfferCatalog.load(offersFile);
     Read read = read(file);
     TrainingCli.log(
         String.format("%s: %,d usable rows; skipped %s", file, read.rows().size(), read.skipped()));
     BoostingParams params = new BoostingParams(100, 0.05, 3, 5, 0.8, 0.8, 1, 42);
-    OfferModel.Result r =
-        OfferModel.train(read.rows(), catalog, params, Integer.parseInt(o.get("--threads")));
+    OfferModel.Result r = OfferModel.train(read.rows(), catalog, params, threads);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("task", "offer propensity: P(convert | user features, offer)");
     training.put(
@@ -74,8 +86,7 @@ public final class TrainOffersFromFeedback {
     training.put("rows_test", Integer.toString(r.testRows()));
     training.put("params", params.toString());
     training.put("row_weights", "min(" + OfferModel.MAX_WEIGHT + ", 1/logged propensity)");
-    Path manifest =
-        OfferModel.write(Path.of(o.get("--output")), o.get("--version"), r, catalog, training);
+    Path manifest = OfferModel.write(output, version, r, catalog, training);
     System.out.printf(
         "%ntest ROC AUC %.4f (catalog prior %.4f), Brier %.4f, conversion rate %.4f on %,d rows%n",
         r.metrics().get("test_roc_auc"),
@@ -84,6 +95,7 @@ public final class TrainOffersFromFeedback {
         r.metrics().get("test_positive_rate"),
         r.testRows());
     System.out.println("artifact: " + manifest);
+    return manifest;
   }
 
   /** Reads the usable rows of a feedback file; every other line is counted by reason. */

@@ -38,6 +38,11 @@ class LocalDemoITCase {
             "0",
             "--serve-port",
             "0",
+            // A small real model over the live feature schema: the demo serves it from the start.
+            "--churn-model",
+            io.prescient.models.training.SyntheticModels.writeChurn(
+                    tmp.resolve("churn"), "20261203T000000Z", 7)
+                .toString(),
             "--speed-up",
             "0",
             "--exit-after-replay",
@@ -48,6 +53,10 @@ class LocalDemoITCase {
     assertThat(s.eventsSent).isEqualTo(29); // 15 views + 9 carts + 5 purchases
     assertThat(s.dlq).isEqualTo(LocalDemo.HOSTILE_RECORDS.size());
     assertThat(s.decisions).isPositive();
+    // The product, not only the rules: churn scores, and the epsilon-greedy policy's exact
+    // propensities (below 1 for every model-arm decision) from the first decision on.
+    assertThat(s.churnScored).isPositive();
+    assertThat(s.belowOnePropensity).isPositive();
     // The demo asked its gateway for a decision as a web page would, and the job answered.
     assertThat(s.onsiteRequests).isPositive();
     assertThat(s.onsiteAnswered).isEqualTo(s.onsiteRequests);
