@@ -108,6 +108,9 @@ final class OptionChecks {
           check(CHECKPOINT_DIR, v -> true, "a path or URI; empty: under the temp directory", null),
           check(STATE_LOCAL_DIR, v -> true, "a path; empty: Flink's default", null),
           check(INCREMENTAL_CHECKPOINTS, v -> true, "true or false", "perhaps"),
+          check(STATE_CHANGELOG, v -> true, "true or false", "sometimes"),
+          check(
+              STATE_CHANGELOG_DIR, v -> true, "a path or URI; empty: beside the checkpoints", null),
           check(STATE_TTL, d -> !d.isNegative(), ">= 0 (0: kept until erased)", "-1 d"),
           check(PARALLELISM, p -> p == -1 || p >= 1 && p <= 32768, "-1 (Flink's) or 1..32768", "0"),
           check(OUT_OF_ORDERNESS, OptionChecks::notNegative, ">= 0", "-1 s"),

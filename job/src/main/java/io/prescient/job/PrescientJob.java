@@ -120,6 +120,14 @@ public final class PrescientJob {
           CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
+    if (options.get(PrescientOptions.STATE_CHANGELOG)) {
+      String dir = options.get(PrescientOptions.STATE_CHANGELOG_DIR);
+      flink.setString("state.changelog.enabled", "true");
+      flink.setString("state.changelog.storage", "filesystem");
+      flink.setString(
+          "state.changelog.dstl.dfs.base-path",
+          dir.isEmpty() ? checkpointDir(options).replaceAll("/+$", "") + "/changelog" : dir);
+    }
     String localDir = options.get(PrescientOptions.STATE_LOCAL_DIR);
     if (!localDir.isEmpty()) {
       flink.setString("state.backend.rocksdb.localdir", localDir);

@@ -148,6 +148,7 @@ public final class PolicyCore {
     for (String g : d.guardrails) {
       fx.count("guardrailFired", "guardrail", g);
     }
+    describeProducts(d, fx);
     if (!user.optedOut) {
       // The reward window opens at the decision, whatever happens to it next: arms are compared
       // on everything they decided (intent to treat), cancelled decisions included.
@@ -655,6 +656,32 @@ public final class PolicyCore {
             e.inStock,
             e.margin,
             e.sensitive);
+  }
+
+  /**
+   * What a sender needs to render the decision, from the live catalog: the product's name, price,
+   * page and image; a cart's lines lose those the catalog marks sensitive.
+   */
+  private static void describeProducts(Decision d, Effects fx) throws Exception {
+    if (d.productId != null) {
+      CatalogEntry e = fx.catalog(d.productId);
+      if (e != null) {
+        d.productName = e.name;
+        d.productPrice = e.price;
+        d.productUrl = e.url;
+        d.productImageUrl = e.imageUrl;
+      }
+    }
+    if (!d.items.isEmpty()) {
+      List<io.prescient.state.contract.LineItem> kept = new java.util.ArrayList<>();
+      for (io.prescient.state.contract.LineItem i : d.items) {
+        CatalogEntry e = fx.catalog(i.productId);
+        if (e == null || !e.sensitive) {
+          kept.add(i);
+        }
+      }
+      d.items = kept;
+    }
   }
 
   private long roundUp(long t) {

@@ -316,4 +316,38 @@ class PolicyCoreTest {
     assertThat(fourth.reasonCodes).contains("NOTHING_ELIGIBLE");
     assertThat(fourth.guardrails).isNotEmpty();
   }
+
+  /**
+   * A decision carries what a sender renders: the product's name, price, page and image from the
+   * live catalog, and a cart's lines without those the catalog marks sensitive.
+   */
+  @Test
+  void decisionsCarryTheProductAsTheCatalogDescribesItAndNoSensitiveLine() throws Exception {
+    CatalogEntry p1 = new CatalogEntry("p1", "bags", 25.0, 0.4, true, false);
+    p1.name = "Red tote";
+    p1.url = "https://shop.example/p1";
+    p1.imageUrl = "https://shop.example/p1.jpg";
+    fx.catalog.put("p1", p1);
+    fx.catalog.put("p9", new CatalogEntry("p9", "misc", 5.0, 0.4, true, true));
+    PolicyInput in = PolicyFunctionTest.candidate("u1", "e1", T0, "p1");
+    in.candidate.decision.items.add(new io.prescient.state.contract.LineItem("p1", 2, 25.0));
+    in.candidate.decision.items.add(new io.prescient.state.contract.LineItem("p9", 1, 5.0));
+    in.candidate.decision.items.add(new io.prescient.state.contract.LineItem("p2", 1, null));
+    core.decide(in.candidate, null, (PolicyEngine.OfferScorer) null, state, fx);
+    core.settle(T0 + 2 * DAY, state, fx);
+    Decision d = fx.decisions.get(0);
+    assertThat(d.productName).isEqualTo("Red tote");
+    assertThat(d.productPrice).isEqualTo(25.0);
+    assertThat(d.productUrl).isEqualTo("https://shop.example/p1");
+    assertThat(d.productImageUrl).isEqualTo("https://shop.example/p1.jpg");
+    assertThat(d.items).extracting(i -> i.productId).containsExactly("p1", "p2");
+    String json =
+        new String(
+            io.prescient.state.json.OutputJson.decision(d),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json)
+        .contains("\"product_name\":\"Red tote\"", "\"product_price\":25.0")
+        .contains("\"items\":[{\"product_id\":\"p1\",\"quantity\":2,\"price\":25.0},")
+        .contains("{\"product_id\":\"p2\",\"quantity\":1}]");
+  }
 }

@@ -46,6 +46,8 @@ public final class BenchmarkReport {
           "latency-load",
           "latency-load-20ms",
           "latency-load-5ms",
+          "latency-load-changelog",
+          "latency-load-5ms-changelog",
           "latency-exactly-once",
           "latency-overload");
 
@@ -57,6 +59,8 @@ public final class BenchmarkReport {
           "latency-load",
           "latency-load-20ms",
           "latency-load-5ms",
+          "latency-load-changelog",
+          "latency-load-5ms-changelog",
           "latency-exactly-once",
           "latency-overload",
           "state",
@@ -414,7 +418,13 @@ public final class BenchmarkReport {
       JsonNode eo = phase("latency-exactly-once", "50%");
       JsonNode eoRun = results.get("latency-exactly-once");
       List<String> goals = new ArrayList<>();
-      for (String load : List.of("latency-load", "latency-load-20ms", "latency-load-5ms")) {
+      for (String load :
+          List.of(
+              "latency-load",
+              "latency-load-20ms",
+              "latency-load-5ms",
+              "latency-load-changelog",
+              "latency-load-5ms-changelog")) {
         JsonNode half = phase(load, "50%");
         goals.add(
             half == null
@@ -459,6 +469,34 @@ public final class BenchmarkReport {
                 n(eo.path("target_events_per_second").asDouble())));
       }
       values.put("latency.goals", String.join("\n", goals));
+      List<String> requestLines = new ArrayList<>();
+      for (String name : LATENCY_RUNS) {
+        JsonNode j = results.get(name);
+        for (JsonNode r : j == null ? List.<JsonNode>of() : toList(j.path("rates"))) {
+          JsonNode q = r.path("requests");
+          if (!q.isMissingNode()) {
+            requestLines.add(
+                String.format(
+                    Locale.ROOT,
+                    "- %s at %s events/s (buffer timeout %s): %s requests/s, %s answered; p50 %s"
+                        + " ms, p99 %s ms, max %s ms; %s fallbacks",
+                    name.substring("latency-".length()),
+                    n(r.path("target_events_per_second").asDouble()),
+                    bufferTimeout(j),
+                    q.path("rate").asText(),
+                    n(q.path("answered").asDouble()),
+                    q.path("p50_ms").asText("-"),
+                    q.path("p99_ms").asText("-"),
+                    q.path("max_ms").asText("-"),
+                    q.path("fallbacks").asText("0")));
+          }
+        }
+      }
+      values.put(
+          "latency.requests",
+          requestLines.isEmpty()
+              ? "- not measured in this run (bench-latency --requests R)"
+              : String.join("\n", requestLines));
 
       JsonNode over = results.get("latency-overload");
       if (over == null) {
@@ -495,9 +533,18 @@ public final class BenchmarkReport {
     }
 
     /** The network buffer timeout a latency run used (Flink's default: 100 ms). */
+    private static List<JsonNode> toList(JsonNode array) {
+      List<JsonNode> out = new ArrayList<>();
+      array.forEach(out::add);
+      return out;
+    }
+
     private static String bufferTimeout(JsonNode run) {
       JsonNode v = run.path("flink_overrides").get("execution.buffer-timeout.interval");
-      return v == null ? "100 ms (default)" : v.asText();
+      boolean changelog =
+          run.path("flink_overrides").path("prescient.state.changelog").asText().equals("true");
+      return (v == null ? "100 ms (default)" : v.asText())
+          + (changelog ? ", changelog state backend" : "");
     }
 
     /** The phase of a latency run whose rate was asked as {@code asked}, or null. */

@@ -66,6 +66,9 @@ public final class LatencyBenchmark {
           "  --rates LIST          input rates to run one after the other, events/s (2000,4000);",
           "                        N% is N percent of the maximum rate found by an earlier sweep",
           "  --max-from FILE       the --results file of that sweep (needed for N% rates)",
+          "  --requests R          also R web-page requests/s through the HTTP gateway (prescient",
+          "                        serve, in process) at every rate, timed from the HTTP call to",
+          "                        the answer (0: none)",
           "  A rate counts as sustained when the generator achieved it and the job kept up: the",
           "  median latency of the last third of its measured seconds is at most 1.5 times that of",
           "  the first third plus 250 ms (a backlog makes it grow), and its p50 is at most 1 s (a",
@@ -103,6 +106,7 @@ public final class LatencyBenchmark {
     String delivery = "at-least-once";
     int checkpointSeconds = 10;
     long closeAfterMs = 1500;
+    int requestRate = 0;
     Path work = Path.of(".local", "bench-latency");
     Path kafkaCp = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -130,6 +134,7 @@ public final class LatencyBenchmark {
         case "--work-dir" -> work = Path.of(v);
         case "--catch-up-timeout" -> catchUpTimeout = Integer.parseInt(v);
         case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
+        case "--requests" -> requestRate = Integer.parseInt(v);
         default -> {
           if (!a.substring(2).contains(".")) {
             fail("unknown option " + a);
@@ -189,8 +194,13 @@ public final class LatencyBenchmark {
               topic(config, "decisions"),
               delivery.equals("exactly-once"),
               closeAfterMs);
+      RequestLoad requests = null;
       try {
         run.start();
+        if (requestRate > 0) {
+          requests = new RequestLoad(o, requestRate, () -> run.latestUser);
+          say(t0, String.format("web-page requests: %,d/s through the HTTP gateway", requestRate));
+        }
         if (prewarmSeconds > 0) {
           run.rate(prewarmRate);
           say(
@@ -207,6 +217,9 @@ public final class LatencyBenchmark {
           run.rate(rate);
           Thread.sleep(warmup * 1000L);
           run.measure(true);
+          if (requests != null) {
+            requests.measure(true);
+          }
           long sent0 = run.sent.get();
           long s0 = System.nanoTime();
           Thread.sleep(seconds * 1000L);
@@ -224,8 +237,33 @@ public final class LatencyBenchmark {
                   q(lat, 0.95),
                   q(lat, 0.99),
                   lat.length == 0 ? "-" : Long.toString(lat[lat.length - 1]));
+          Map<String, Object> figures = phase(rateArgs.get(r), rate, achieved, timed);
+          if (requests != null) {
+            List<long[]> answered = requests.measure(false);
+            long[] ms = answered.stream().mapToLong(x -> x[0]).sorted().toArray();
+            long fallbacks = answered.stream().filter(x -> x[1] == 1).count();
+            row +=
+                String.format(
+                    " requests %,d/s: %,d answered, p50 %s ms, p99 %s ms, max %s ms, %,d fallbacks,"
+                        + " %,d over 150 ms |",
+                    requestRate,
+                    ms.length,
+                    q(ms, 0.50),
+                    q(ms, 0.99),
+                    ms.length == 0 ? "-" : Long.toString(ms[ms.length - 1]),
+                    fallbacks,
+                    java.util.Arrays.stream(ms).filter(x -> x > 150).count());
+            Map<String, Object> req = new LinkedHashMap<>();
+            req.put("rate", requestRate);
+            req.put("answered", ms.length);
+            req.put("p50_ms", ms.length == 0 ? null : ms[(int) Math.ceil(0.5 * ms.length) - 1]);
+            req.put("p99_ms", ms.length == 0 ? null : ms[(int) Math.ceil(0.99 * ms.length) - 1]);
+            req.put("max_ms", ms.length == 0 ? null : ms[ms.length - 1]);
+            req.put("fallbacks", fallbacks);
+            figures.put("requests", req);
+          }
           rows.add(row);
-          measured.add(phase(rateArgs.get(r), rate, achieved, timed));
+          measured.add(figures);
           say(t0, row);
           if (job.getJobStatus().get().isGloballyTerminalState()) {
             throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
@@ -287,10 +325,15 @@ public final class LatencyBenchmark {
         }
         BenchResults.write(resultsFile, out);
       } finally {
+        if (requests != null) {
+          requests.close();
+        }
         run.stop();
         job.cancel().get(30, TimeUnit.SECONDS);
       }
     }
+    // The changelog state backend's upload threads outlive a cancelled local job: exit anyway.
+    System.exit(0);
   }
 
   /** The generator and the decision reader, running until stopped. */
@@ -303,6 +346,9 @@ public final class LatencyBenchmark {
     final AtomicLong sent = new AtomicLong();
     final AtomicBoolean stop = new AtomicBoolean();
     volatile int rate;
+
+    /** The newest user with a cart: requests ask about users the job has state of. */
+    volatile long latestUser;
 
     /** Send time (epoch ms) of the view that closes each user's cart. */
     final Map<String, Long> closedAt = new ConcurrentHashMap<>();
@@ -375,6 +421,7 @@ public final class LatencyBenchmark {
             owed -= 1;
             long u = users++;
             send(kp, u, "c" + u, "add_to_cart", "p" + (u % 500), wall);
+            latestUser = u;
             open.add(new long[] {u, wall});
           }
           while (!open.isEmpty() && wall - open.peek()[1] >= closeAfterMs) {

@@ -2,11 +2,15 @@ package io.prescient.models.rules;
 
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.LineItem;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.UserProfile;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -102,11 +106,21 @@ public final class CartAbandonmentRule implements Serializable {
     }
     double cartValue = 0;
     int units = 0;
+    List<Map.Entry<String, CartLine>> lines = new ArrayList<>();
     for (Map.Entry<String, CartLine> e : cart.entries()) {
       cartValue += e.getValue().value();
       units += e.getValue().quantity;
+      lines.add(Map.entry(e.getKey(), e.getValue()));
     }
     Decision d = decision(userId, p, now, null, null);
+    // The lines a reminder lists: by value, then product id, so the order is stable.
+    lines.sort(
+        Comparator.comparingDouble((Map.Entry<String, CartLine> e) -> -e.getValue().value())
+            .thenComparing(Map.Entry::getKey));
+    for (Map.Entry<String, CartLine> e :
+        lines.subList(0, Math.min(Decision.MAX_ITEMS, lines.size()))) {
+      d.items.add(new LineItem(e.getKey(), e.getValue().quantity, e.getValue().price));
+    }
     d.productId = top.getKey();
     d.category = top.getValue().category;
     d.reasonCodes.add("CART_ABANDONED");

@@ -19,6 +19,12 @@ public class CatalogEntry {
   /** The product belongs to a sensitive category whatever its category says. */
   public boolean sensitive;
 
+  /** Optional: what a message shows of the product (name, page, image); null when not given. */
+  public String name;
+
+  public String url;
+  public String imageUrl;
+
   public CatalogEntry() {}
 
   public CatalogEntry(

@@ -41,6 +41,22 @@ public class Decision {
   public String productId;
   public String category;
 
+  /**
+   * What a message shows of {@link #productId}, from the live catalog when it describes the product
+   * (null otherwise): name, price, page and image.
+   */
+  public String productName;
+
+  public Double productPrice;
+  public String productUrl;
+  public String productImageUrl;
+
+  /** A cart reminder's lines (up to {@link #MAX_ITEMS}, by value), empty for other decisions. */
+  public List<LineItem> items = new ArrayList<>();
+
+  /** Lines a decision lists at most. */
+  public static final int MAX_ITEMS = 10;
+
   /** Event time at which the decision was made, epoch millis. */
   public long decidedAt;
 

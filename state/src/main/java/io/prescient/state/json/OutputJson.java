@@ -70,7 +70,26 @@ public final class OutputJson {
       g.writeNumberField("discount", d.discount);
     }
     optional(g, "product_id", d.productId);
+    optional(g, "product_name", d.productName);
+    if (d.productPrice != null) {
+      g.writeNumberField("product_price", d.productPrice);
+    }
+    optional(g, "product_url", d.productUrl);
+    optional(g, "product_image_url", d.productImageUrl);
     optional(g, "category", d.category);
+    if (!d.items.isEmpty()) {
+      g.writeArrayFieldStart("items");
+      for (io.prescient.state.contract.LineItem i : d.items) {
+        g.writeStartObject();
+        g.writeStringField("product_id", i.productId);
+        g.writeNumberField("quantity", i.quantity);
+        if (i.price != null) {
+          g.writeNumberField("price", i.price);
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
     instant(g, "decided_at", d.decidedAt);
     instant(g, "send_after", d.sendAfter);
     instant(g, "expires_at", d.expiresAt);

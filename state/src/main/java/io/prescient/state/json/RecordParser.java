@@ -211,6 +211,9 @@ public final class RecordParser {
               seen[2] = true;
             }
             case "sensitive" -> c.sensitive = bool(p, field);
+            case "name" -> c.name = text(p, field, MAX_TEXT_LENGTH);
+            case "url" -> c.url = webUrl(p, field);
+            case "image_url" -> c.imageUrl = webUrl(p, field);
             default -> p.skipChildren();
           }
         });
@@ -223,6 +226,38 @@ public final class RecordParser {
       }
     }
     return c;
+  }
+
+  /** Longest product name or URL a catalog record may carry. */
+  public static final int MAX_TEXT_LENGTH = 2048;
+
+  /** A display text: non-blank, at most {@code max} characters, no control characters. */
+  private static String text(JsonParser p, String field, int max)
+      throws IOException, InvalidRecordException {
+    String s = string(p, field);
+    if (s.isBlank() || s.length() > max) {
+      throw new InvalidRecordException(
+          RejectReason.OUT_OF_RANGE,
+          "field '" + field + "' is " + s.length() + " characters, allowed 1 to " + max);
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        throw invalidChar(field, "control character", s.charAt(i));
+      }
+    }
+    return s;
+  }
+
+  /** An http(s) URL a message may link to. */
+  private static String webUrl(JsonParser p, String field)
+      throws IOException, InvalidRecordException {
+    String s = text(p, field, MAX_TEXT_LENGTH);
+    if (!(s.startsWith("https://") || s.startsWith("http://")) || s.indexOf(' ') >= 0) {
+      throw new InvalidRecordException(
+          RejectReason.INVALID_VALUE,
+          "field '" + field + "' must be an http(s) URL without spaces: '" + abbreviate(s) + "'");
+    }
+    return s;
   }
 
   /** Context entries a request may carry, and the length of each value. */

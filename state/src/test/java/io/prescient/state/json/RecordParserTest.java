@@ -298,4 +298,29 @@ class RecordParserTest {
                         + "}}"))
         .hasMessageContaining("more than 16 entries");
   }
+
+  @Test
+  void aCatalogRecordMayNameAndLinkItsProductWithHttpUrlsOnly() throws Exception {
+    String base =
+        "{\"product_id\":\"p1\",\"category\":\"bags\",\"price\":9.5,\"margin\":0.3,"
+            + "\"in_stock\":true";
+    var c =
+        parser.parseCatalog(
+            (base
+                    + ",\"name\":\"Red tote\",\"url\":\"https://shop.example/p1\","
+                    + "\"image_url\":\"http://cdn.example/p1.jpg\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(c.name).isEqualTo("Red tote");
+    assertThat(c.url).isEqualTo("https://shop.example/p1");
+    assertThat(c.imageUrl).isEqualTo("http://cdn.example/p1.jpg");
+    assertThat(parser.parseCatalog((base + "}").getBytes(StandardCharsets.UTF_8)).name).isNull();
+    assertThatThrownBy(
+            () ->
+                parser.parseCatalog(
+                    (base + ",\"url\":\"javascript:alert(1)\"}").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            InvalidRecordException.class,
+            e -> assertThat(e.reason()).isEqualTo(RejectReason.INVALID_VALUE))
+        .hasMessageContaining("http(s) URL");
+  }
 }
