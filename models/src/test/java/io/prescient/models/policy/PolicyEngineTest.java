@@ -285,7 +285,8 @@ class PolicyEngineTest {
                         .getBytes(StandardCharsets.UTF_8),
                     "f.yaml"))
         .hasMessageContaining("offer x: unknown trigger \"winback\"")
-        .hasMessageContaining("browse_abandonment, cart_abandonment, post_purchase, win_back");
+        .hasMessageContaining(
+            "browse_abandonment, cart_abandonment, onsite_request, post_purchase, win_back");
     assertThatThrownBy(() -> FrequencyCaps.parse("email:1/1x")).hasMessageContaining("email:1/1x");
     assertThat(FrequencyCaps.parse("email:1/1d,3/7d;push:2/12h").of("push"))
         .containsExactly(new FrequencyCaps.Cap(2, 12 * 3_600_000L, "12h"));
