@@ -1,0 +1,220 @@
+package io.prescient.job.training;
+
+import io.prescient.models.items.ItemEvaluation;
+import io.prescient.models.items.ItemSimilarity;
+import io.prescient.models.training.EventLog;
+import io.prescient.state.contract.Event;
+import io.prescient.state.contract.EventType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ./prescient train items}: item-to-item recommendations from an event log, evaluated on the
+ * fixed protocol ({@link ItemEvaluation}) against popularity and plain cosine. The setting of the
+ * served model (recency of the history, share of recent popularity) is chosen on a validation
+ * cut-off before the test cut-off, never on the test rows. Writes a Markdown report.
+ */
+public final class TrainItems {
+  private TrainItems() {}
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient train items [options]",
+          "  --events FILE          events JSON lines; default: the shared Online Retail dataset,",
+          "                         converted to .local/data/online-retail.jsonl",
+          "  --data-dir DIR         the shared datasets, for the default (../shared/data)",
+          "  --test-cutoff DATE     the test cut-off (2011-09-01)",
+          "  --validation-cutoff DATE  where the setting is chosen (2011-06-01)",
+          "  --horizon-days N       targets: new items in N days after a cut-off (90)",
+          "  --history TYPES        event types forming a history, comma separated (purchase)",
+          "  --targets TYPES        event types counting as targets (purchase)",
+          "  --bootstrap N          bootstrap resamples for the intervals (1000)",
+          TrainingCli.COMMON_USAGE);
+
+  static final int K = 10;
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> defaults = TrainingCli.commonDefaults();
+    defaults.put("--test-cutoff", "2011-09-01");
+    defaults.put("--validation-cutoff", "2011-06-01");
+    defaults.put("--horizon-days", "90");
+    defaults.put("--history", "purchase");
+    defaults.put("--targets", "purchase");
+    defaults.put("--bootstrap", "1000");
+    Map<String, String> o =
+        TrainingCli.parse("items", USAGE, args, defaults, Set.of("--events"), Set.of());
+    if (o == null) {
+      return;
+    }
+    Path events =
+        o.containsKey("--events")
+            ? Path.of(o.get("--events"))
+            : Path.of(".local", "data", "online-retail.jsonl");
+    if (!Files.isRegularFile(events)) {
+      TrainingCli.fail(
+          "items", USAGE, "event log " + events + " not found (./prescient convert, or --events)");
+    }
+    long test = TrainingCli.day(o.get("--test-cutoff"));
+    long validation = TrainingCli.day(o.get("--validation-cutoff"));
+    long horizon = Long.parseLong(o.get("--horizon-days")) * 86_400_000L;
+    int bootstrap = Integer.parseInt(o.get("--bootstrap"));
+    long t0 = System.nanoTime();
+    EventLog log = EventLog.read(events);
+    List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")));
+    List<ItemSimilarity.Purchase> targets = interactions(log, types(o.get("--targets")));
+    TrainingCli.log(
+        String.format(
+            "%s: %,d events; %,d history and %,d target interactions",
+            events, log.events.size(), history.size(), targets.size()));
+
+    // The setting: chosen on the validation cut-off by hit@10.
+    ItemEvaluation.Rows valRows = ItemEvaluation.rows(history, targets, validation, horizon);
+    ItemSimilarity.Settings best = null;
+    double bestHit = -1;
+    StringBuilder grid = new StringBuilder();
+    for (double halfLife : new double[] {0, 30, 90}) {
+      for (double pop : new double[] {0, 0.1, 0.2, 0.3}) {
+        ItemSimilarity.Settings s =
+            new ItemSimilarity.Settings(Integer.MAX_VALUE, halfLife, pop, 30);
+        ItemSimilarity m = ItemSimilarity.train(history, validation, s);
+        ItemEvaluation.Result r = ItemEvaluation.evaluate(valRows, served(m), validation, K, 0, 1);
+        grid.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.3f | %.4f |%n",
+                halfLife == 0 ? "none" : (int) halfLife + " d",
+                pop,
+                r.hit(),
+                r.recall()));
+        if (r.hit() > bestHit) {
+          bestHit = r.hit();
+          best = s;
+        }
+      }
+    }
+    TrainingCli.log(
+        String.format(
+            "validation (%s, %,d customers): chose history half-life %s d, popularity %.1f"
+                + " (hit@10 %.3f)",
+            o.get("--validation-cutoff"),
+            valRows.size(),
+            best.historyHalfLifeDays(),
+            best.popularityWeight(),
+            bestHit));
+
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(history, targets, test, horizon);
+    ItemSimilarity served = ItemSimilarity.train(history, test, best);
+    ItemSimilarity cosine =
+        ItemSimilarity.train(history, test, ItemSimilarity.Settings.plainCosine());
+    Map<String, ItemEvaluation.Result> results = new LinkedHashMap<>();
+    results.put(
+        "popularity (customers per item, last 30 days)",
+        ItemEvaluation.evaluate(
+            rows, (h, now, k) -> names(cosine.popular(k, h.keySet()), k), test, K, bootstrap, 42));
+    results.put(
+        "plain item-item cosine",
+        ItemEvaluation.evaluate(rows, served(cosine), test, K, bootstrap, 42));
+    results.put(
+        String.format(
+            Locale.ROOT,
+            "served: cosine, history half-life %s, popularity %.1f",
+            best.historyHalfLifeDays() == 0 ? "none" : (int) best.historyHalfLifeDays() + " d",
+            best.popularityWeight()),
+        ItemEvaluation.evaluate(rows, served(served), test, K, bootstrap, 42));
+
+    StringBuilder report = new StringBuilder();
+    report.append("# Item-to-item recommendations: offline evaluation\n\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "Data: %s (sha256 %s), %,d events. History: %s; targets: %s. Test cut-off %s, horizon"
+                + " %d days: %,d customers with a new item in the horizon; every item they never"
+                + " had is a candidate. Intervals: %d bootstrap resamples of the customers.%n%n",
+            events.getFileName(),
+            log.sha256.substring(0, 12),
+            log.events.size(),
+            o.get("--history"),
+            o.get("--targets"),
+            o.get("--test-cutoff"),
+            horizon / 86_400_000L,
+            rows.size(),
+            bootstrap));
+    report.append("| method | hit@10 [95% CI] | recall@10 [95% CI] |\n|---|---|---|\n");
+    results.forEach(
+        (name, r) ->
+            report.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %.3f [%.3f, %.3f] | %.4f [%.4f, %.4f] |%n",
+                    name,
+                    r.hit(),
+                    r.hitLow(),
+                    r.hitHigh(),
+                    r.recall(),
+                    r.recallLow(),
+                    r.recallHigh())));
+    report.append(
+        String.format(
+            "%nThe setting was chosen on the validation cut-off %s (%,d customers), by hit@10:%n%n",
+            o.get("--validation-cutoff"), valRows.size()));
+    report.append(
+        "| history half-life | popularity share | hit@10 | recall@10 |\n|---|---|---|---|\n");
+    report.append(grid);
+    Path dir = Files.createDirectories(Path.of(o.get("--output")));
+    Path file = dir.resolve("items-" + o.get("--version") + "-report.md");
+    Files.writeString(file, report.toString());
+    System.out.println();
+    System.out.print(report);
+    System.out.println("\nreport: " + file);
+    TrainingCli.log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
+  }
+
+  private static ItemEvaluation.Recommender served(ItemSimilarity m) {
+    return (history, now, k) -> names(m.recommend(history, now, k, Set.of()), k);
+  }
+
+  private static List<String> names(List<ItemSimilarity.Scored> scored, int k) {
+    List<String> out = new ArrayList<>();
+    for (ItemSimilarity.Scored s : scored) {
+      if (out.size() < k) {
+        out.add(s.item());
+      }
+    }
+    return out;
+  }
+
+  static Set<EventType> types(String list) {
+    Set<EventType> out = EnumSet.noneOf(EventType.class);
+    for (String t : list.split(",")) {
+      EventType type = EventType.fromWireName(t.trim());
+      if (type == null) {
+        throw new IllegalArgumentException("unknown event type '" + t.trim() + "'");
+      }
+      out.add(type);
+    }
+    return out;
+  }
+
+  static List<ItemSimilarity.Purchase> interactions(EventLog log, Set<EventType> types) {
+    List<ItemSimilarity.Purchase> out = new ArrayList<>();
+    for (Event e : log.events) {
+      if (types.contains(e.type) && e.productId != null) {
+        out.add(new ItemSimilarity.Purchase(e.userId, e.productId, e.timestamp));
+      }
+    }
+    return out;
+  }
+
+  static String day(long t) {
+    return Instant.ofEpochMilli(t).toString().substring(0, 10);
+  }
+}

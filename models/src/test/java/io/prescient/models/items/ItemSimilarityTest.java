@@ -1,0 +1,88 @@
+package io.prescient.models.items;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ItemSimilarityTest {
+  private static final long DAY = 86_400_000L;
+  private static final long CUTOFF = 100 * DAY;
+
+  private static ItemSimilarity.Purchase p(String user, String item, long day) {
+    return new ItemSimilarity.Purchase(user, item, day * DAY);
+  }
+
+  private static final List<ItemSimilarity.Purchase> LOG =
+      List.of(
+          p("u1", "a", 1),
+          p("u1", "b", 2),
+          p("u2", "a", 3),
+          p("u2", "b", 4),
+          p("u3", "a", 5),
+          p("u3", "c", 95),
+          p("u4", "c", 96),
+          p("u4", "d", 97),
+          p("u5", "d", 98),
+          // after the cut-off: never seen by the model
+          p("u1", "z", 150),
+          p("u2", "z", 150));
+
+  @Test
+  void neighboursAreCosinesOfTheirBuyersAndLaterPurchasesDoNotCount() {
+    ItemSimilarity m = ItemSimilarity.train(LOG, CUTOFF, ItemSimilarity.Settings.plainCosine());
+    assertThat(m.items()).containsExactly("a", "b", "c", "d");
+    List<ItemSimilarity.Scored> a = m.neighbours("a");
+    assertThat(a).extracting(ItemSimilarity.Scored::item).containsExactly("b", "c");
+    assertThat(a.get(0).score()).isCloseTo(2 / Math.sqrt(3 * 2), within(1e-6));
+    assertThat(a.get(1).score()).isCloseTo(1 / Math.sqrt(3 * 2), within(1e-6));
+    assertThat(m.neighbours("z")).isEmpty();
+  }
+
+  @Test
+  void aUserGetsTheItemsMostSimilarToTheirHistoryNeverWhatTheyHave() {
+    ItemSimilarity m = ItemSimilarity.train(LOG, CUTOFF, ItemSimilarity.Settings.plainCosine());
+    List<ItemSimilarity.Scored> r = m.recommend(Map.of("a", DAY), CUTOFF, 10, Set.of());
+    assertThat(r).extracting(ItemSimilarity.Scored::item).containsExactly("b", "c");
+    assertThat(m.recommend(Map.of("a", DAY, "b", DAY), CUTOFF, 10, Set.of("c"))).isEmpty();
+  }
+
+  @Test
+  void recentPopularityRanksWhatSellsNowWhenItHasWeight() {
+    // c and d were bought in the last 30 days before the cut-off, a and b long before.
+    ItemSimilarity m =
+        ItemSimilarity.train(LOG, CUTOFF, new ItemSimilarity.Settings(200, 0, 0.6, 30));
+    assertThat(m.popular(10, Set.of()))
+        .extracting(ItemSimilarity.Scored::item)
+        .containsExactly("c", "d");
+    // For a buyer of b: a is the only similar item (0.4 of the score at most), but c and d sell
+    // now (0.6 each).
+    List<ItemSimilarity.Scored> r = m.recommend(Map.of("b", DAY), CUTOFF, 10, Set.of());
+    assertThat(r).extracting(ItemSimilarity.Scored::item).containsExactly("c", "d", "a");
+    assertThat(r.get(2).score()).isCloseTo(0.4, within(1e-9));
+  }
+
+  @Test
+  void theProtocolCountsNewItemsOfReturningCustomersOnly() {
+    List<ItemSimilarity.Purchase> after =
+        List.of(p("u1", "c", 101), p("u1", "a", 102), p("u3", "a", 103), p("u9", "c", 104));
+    List<ItemSimilarity.Purchase> all = new java.util.ArrayList<>(LOG);
+    all.addAll(after);
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(all, all, CUTOFF, 90 * DAY);
+    // u1 had a (not new) and gets c and z (new); u2 gets z; u3 only a again (no target); u9 never
+    // bought before the cut-off.
+    assertThat(rows.users()).containsExactly("u1", "u2");
+    assertThat(rows.targets().get(0)).containsExactlyInAnyOrder("c", "z");
+    assertThat(rows.targets().get(1)).containsExactly("z");
+    ItemEvaluation.Result r =
+        ItemEvaluation.evaluate(rows, (h, now, k) -> List.of("c", "d"), CUTOFF, 10, 200, 1);
+    assertThat(r.customers()).isEqualTo(2);
+    assertThat(r.hit()).isEqualTo(0.5);
+    assertThat(r.recall()).isEqualTo(0.25);
+    assertThat(r.hitLow()).isLessThanOrEqualTo(r.hit());
+    assertThat(r.hitHigh()).isGreaterThanOrEqualTo(r.hit());
+  }
+}
