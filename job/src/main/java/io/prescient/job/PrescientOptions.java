@@ -153,7 +153,8 @@ public final class PrescientOptions {
           .stringType()
           .defaultValue("feedback")
           .withDescription(
-              "Output: each released decision joined with its outcomes and purchases when its"
+              "Output: every decision that opened a reward window (released, hold-out and cancelled"
+                  + " alike: intent to treat) joined with its outcomes and purchases when its"
                   + " reward window closes (features, logged propensity, reward): the input of"
                   + " offline evaluation and retraining. Opted-out and erased users never appear.");
 
@@ -371,7 +372,9 @@ public final class PrescientOptions {
       key("prescient.rules.decision-valid-for")
           .durationType()
           .defaultValue(Duration.ofDays(7))
-          .withDescription("expires_at of a decision = decided_at + this.");
+          .withDescription(
+              "How long a decision may still be acted on: expires_at = send_after + this"
+                  + " (send_after: decided_at plus any creepiness delay).");
 
   public static final ConfigOption<Duration> TIMER_GRANULARITY =
       key("prescient.timers.granularity")

@@ -141,6 +141,10 @@ class OnsiteRequestsITCase extends PipelineTestBase {
       assertThat(values(p + "-decisions")).noneMatch(d -> d.has("request_id"));
       assertThat(values(p + "-responses"))
           .allSatisfy(r -> assertThat(r.get("schema_version").asInt()).isEqualTo(1));
+      var schema = ConsumerGuideITCase.schema("decision.schema.json");
+      for (JsonNode r : values(p + "-responses")) {
+        ConsumerGuideITCase.assertValid(schema, r);
+      }
       waitUntil(() -> !values(p + "-dlq").isEmpty(), "the malformed request in the DLQ");
       JsonNode rejected = values(p + "-dlq").get(0);
       assertThat(rejected.get("source_topic").asText()).isEqualTo(p + "-requests");

@@ -459,12 +459,13 @@ public final class LocalDemo {
           // Under the status line: what the policy did, and the models it served.
           long n = watcher.count(decisions);
           System.out.printf(
-              "  arms %s | explored %,d (%.1f%%), propensity < 1 in %,d | churn-scored %,d |"
-                  + " models %s%n",
+              "  arms %s | explored %,d (%.1f%%), propensity < 1 in %,d | released after the"
+                  + " delay %,d | churn-scored %,d | models %s%n",
               watcher.arms(),
               watcher.explored(),
               100.0 * watcher.explored() / n,
               watcher.belowOnePropensity(),
+              watcher.delayed(),
               watcher.churnScored(),
               watcher.servedModels());
         }

@@ -37,6 +37,7 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
   private final AtomicLong explored = new AtomicLong();
   private final AtomicLong churnScored = new AtomicLong();
   private final AtomicLong belowOnePropensity = new AtomicLong();
+  private final AtomicLong delayed = new AtomicLong();
 
   /** The model versions (slot to version) the latest decision names. */
   private volatile Map<String, String> servedModels = Map.of();
@@ -96,6 +97,11 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
     return belowOnePropensity.get();
   }
 
+  /** Decisions that waited out the creepiness delay (send_after after decided_at). */
+  public long delayed() {
+    return delayed.get();
+  }
+
   /** Decisions that carry a churn score. */
   public long churnScored() {
     return churnScored.get();
@@ -119,6 +125,9 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
     }
     if (d.path("propensity").asDouble(1) < 1) {
       belowOnePropensity.incrementAndGet();
+    }
+    if (!d.path("send_after").asText().equals(d.path("decided_at").asText())) {
+      delayed.incrementAndGet();
     }
     if (d.path("scores").has("churn")) {
       churnScored.incrementAndGet();

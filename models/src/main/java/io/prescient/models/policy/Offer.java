@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One action the policy may choose, as declared in the offer catalog file (see {@code
- * prescient/offers.yaml} for the meaning of each field).
+ * prescient/offers.yaml} for the meaning of each field). {@code template} (the sender's message
+ * template) and {@code coupon} (a code the message carries) are optional: null when not given.
  */
 public record Offer(
     String id,
@@ -17,7 +18,9 @@ public record Offer(
     double conversionCost,
     double priorConversion,
     boolean usesProduct,
-    int rulesRank)
+    int rulesRank,
+    String template,
+    String coupon)
     implements Serializable {
 
   public static final List<String> KINDS =

@@ -45,7 +45,9 @@ public final class OfferCatalog implements Serializable {
           "conversion_cost",
           "prior_conversion",
           "uses_product",
-          "rules_rank");
+          "rules_rank",
+          "template",
+          "coupon");
 
   private final List<Offer> offers;
   private final String source;
@@ -160,7 +162,9 @@ public final class OfferCatalog implements Serializable {
               number(n, "conversion_cost", 0, 1e6, where),
               number(n, "prior_conversion", 0, 1, where),
               bool(n, "uses_product", where),
-              (int) number(n, "rules_rank", -1e6, 1e6, where)));
+              (int) number(n, "rules_rank", -1e6, 1e6, where),
+              n.has("template") ? text(n, "template", where) : null,
+              n.has("coupon") ? text(n, "coupon", where) : null));
     }
     offers.sort(Comparator.comparingInt(Offer::rulesRank).thenComparing(Offer::id));
     return new OfferCatalog(offers, source);

@@ -184,6 +184,8 @@ public final class PolicyEngine implements Serializable {
     d.offerId = arm == Arms.Arm.CONTROL ? null : chosen.id();
     d.action = arm == Arms.Arm.CONTROL ? NO_ACTION : chosen.kind();
     d.discount = arm == Arms.Arm.CONTROL || chosen.discount() == 0 ? null : chosen.discount();
+    d.template = arm == Arms.Arm.CONTROL ? null : chosen.template();
+    d.coupon = arm == Arms.Arm.CONTROL ? null : chosen.coupon();
     d.channel = chosen.channel();
     if (!chosen.usesProduct() || g.broad()) {
       d.productId = null; // cart-level offer, or broad first: the category at most

@@ -185,6 +185,24 @@ class PolicyEngineTest {
     assertThat(d.propensity).isEqualTo(1.0);
   }
 
+  /** An offer's terms travel with the decision: discount, template and coupon; a hold-out none. */
+  @Test
+  void aDecisionCarriesItsOffersTermsAndAHoldOutNone() {
+    Decision d = engine(0, 1, 0.1).decide(context("u1", "e1", 0.7), FRESH, null).decision();
+    assertThat(d.offerId).isEqualTo("cart_discount_10");
+    assertThat(d.discount).isEqualTo(0.10);
+    assertThat(d.template).isEqualTo("cart-discount-email");
+    assertThat(d.coupon).isEqualTo("CART10");
+    Decision reminder = engine(0, 1, 0.1).decide(context("u1", "e2", 0.2), FRESH, null).decision();
+    assertThat(reminder.template).isNull();
+    assertThat(reminder.coupon).isNull();
+    Decision held = engine(1, 0, 0.1).decide(context("u1", "e3", 0.7), FRESH, null).decision();
+    assertThat(held.action).isEqualTo(Decision.NO_ACTION);
+    assertThat(held.discount).isNull();
+    assertThat(held.template).isNull();
+    assertThat(held.coupon).isNull();
+  }
+
   @Test
   void theRulesGiveADiscountOnlyToCustomersAtHighChurnRisk() {
     PolicyEngine e = engine(0, 1, 0.1);

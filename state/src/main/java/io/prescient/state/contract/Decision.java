@@ -13,10 +13,12 @@ import java.util.Map;
  */
 public class Decision {
   /**
-   * 2: adds {@code experiment}, {@code candidate_scores} and {@code candidate_values}; version 1
-   * fields are unchanged.
+   * 4: adds {@code template}, {@code coupon}, {@code product_name}, {@code product_price}, {@code
+   * product_url}, {@code product_image_url} and {@code items}. 3: a hold-out names no channel;
+   * {@code discount}. 2: adds {@code experiment}, {@code candidate_scores} and {@code
+   * candidate_values}; version 1 fields are unchanged.
    */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
 
   /** Version of a {@code responses} record: a decision record with request id and placement. */
   public static final int RESPONSE_SCHEMA_VERSION = 1;
@@ -37,6 +39,11 @@ public class Decision {
    * an offer without one and for a hold-out.
    */
   public Double discount;
+
+  /** The offer's message template and coupon code, from the offers file; null when none. */
+  public String template;
+
+  public String coupon;
 
   public String productId;
   public String category;

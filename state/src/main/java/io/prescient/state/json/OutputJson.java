@@ -69,6 +69,8 @@ public final class OutputJson {
     if (d.discount != null) {
       g.writeNumberField("discount", d.discount);
     }
+    optional(g, "template", d.template);
+    optional(g, "coupon", d.coupon);
     optional(g, "product_id", d.productId);
     optional(g, "product_name", d.productName);
     if (d.productPrice != null) {
