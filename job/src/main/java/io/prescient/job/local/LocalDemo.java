@@ -57,7 +57,7 @@ public final class LocalDemo {
           "  --port N               Kafka broker port (9092; 0 picks a free port)",
           "  --serve-port N         the web tier's gateway, GET /v1/decisions (8088; 0 picks a",
           "                         free port; -1: none); answers as of the replay's event time",
-          "  --churn-model M        train (default: trained once on Online Retail, about a minute,",
+          "  --churn-model M        train (default: trained once on Online Retail in seconds,",
           "                         cached in <work-dir>/models/demo-churn), none, or a manifest",
           "  --offer-model-after N  train an offer model from the demo's own feedback once N",
           "                         records are in, and announce it on 'models' (500; 0: never)",
@@ -646,8 +646,8 @@ public final class LocalDemo {
     }
     Path events = convertedDataset("online-retail");
     say(
-        "training the demo's churn model once, on Online Retail (a year of purchases; about a"
-            + " minute) into "
+        "training the demo's churn model once, on Online Retail (a year of purchases; a few"
+            + " seconds) into "
             + dir
             + " ...");
     long t0 = System.nanoTime();
