@@ -27,7 +27,7 @@ class OutputJsonTest {
   void aHoldOutNamesNoChannelOnTheDecisionsTopic() throws Exception {
     String holdout = text(OutputJson.decision(decision(Decision.NO_ACTION)));
     assertThat(holdout)
-        .startsWith("{\"schema_version\":3,")
+        .startsWith("{\"schema_version\":4,")
         .contains("\"channel\":null,\"holdout_channel\":\"email\",\"action\":\"none\"");
 
     Decision discount = decision("discount");
