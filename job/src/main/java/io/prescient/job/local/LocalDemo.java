@@ -644,7 +644,14 @@ public final class LocalDemo {
         }
       }
     }
-    Path events = convertedDataset("online-retail");
+    Path events;
+    try {
+      events = convertedDataset("online-retail");
+    } catch (IOException e) {
+      // The demo still runs: without a churn model, win-backs wait and nothing is churn-scored.
+      say("no churn model: " + e.getMessage() + " (--churn-model FILE serves one)");
+      return null;
+    }
     say(
         "training the demo's churn model once, on Online Retail (a year of purchases; a few"
             + " seconds) into "
