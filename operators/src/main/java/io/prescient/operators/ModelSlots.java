@@ -5,7 +5,9 @@ import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.OfferModel;
+import io.prescient.models.policy.PolicyEngine;
 import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.features.FeatureSchema;
 import java.io.IOException;
@@ -102,6 +104,8 @@ final class ModelSlots implements AutoCloseable {
   /** The offer model's live feature names: the schema plus the catalog's offers. */
   private final List<String> offerFeatures;
 
+  private final List<String> offerIds;
+
   ModelSlots(MetricGroup group, List<String> offerIds) {
     this(group, offerIds, Limits.DEFAULT);
   }
@@ -109,6 +113,7 @@ final class ModelSlots implements AutoCloseable {
   ModelSlots(MetricGroup group, List<String> offerIds, Limits limits) {
     this.limits = limits;
     this.offerFeatures = OfferModel.featureNames(offerIds);
+    this.offerIds = List.copyOf(offerIds);
     loads = group.counter("modelLoads");
     refusals = new EnumMap<>(ModelLoadException.Reason.class);
     for (ModelLoadException.Reason r : ModelLoadException.Reason.values()) {
@@ -131,6 +136,33 @@ final class ModelSlots implements AutoCloseable {
 
   LoadedModel get(String slot) {
     return serving.get(slot);
+  }
+
+  /**
+   * Scores a decision point with the served churn model, explained into {@code d}, and with its
+   * shadow if one is served; the churn probability, or null without a model or features.
+   */
+  Double scoreChurn(Decision d, float[] features, PolicyMetrics metrics) {
+    if (features.length == 0) {
+      return null;
+    }
+    LoadedModel shadow = serving.get(ChurnModelPolicy.MODEL + ":shadow");
+    Double churn = null;
+    LoadedModel model = serving.get(ChurnModelPolicy.MODEL);
+    if (model != null) {
+      churn = ChurnModelPolicy.explain(d, model, features);
+      metrics.churnScored(model, features, churn);
+    }
+    if (shadow != null) {
+      ChurnModelPolicy.shadow(d, shadow, features);
+    }
+    return churn;
+  }
+
+  /** The served offer model as the policy's scorer, or null while none is served. */
+  PolicyEngine.OfferScorer offerScorer() {
+    LoadedModel offers = serving.get(OfferModel.NAME);
+    return offers == null ? null : OfferModel.scorer(offers, offerIds);
   }
 
   /** Loads what broadcast state says each slot serves, if this instance has not yet. */

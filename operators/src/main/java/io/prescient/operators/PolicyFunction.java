@@ -1,6 +1,5 @@
 package io.prescient.operators;
 
-import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.drift.DriftMonitor;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.Offer;
@@ -74,7 +73,6 @@ public class PolicyFunction
   private transient Bound fx;
   private transient ModelSlots models;
   private transient CatalogState catalog;
-  private transient List<String> offerIds;
   private transient PolicyMetrics metrics;
   private transient ListState<Integer> stateFormat;
   private transient boolean scanAlways;
@@ -131,8 +129,11 @@ public class PolicyFunction
     fx = new Bound();
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
-    offerIds = engine.settings().catalog().offers().stream().map(Offer::id).toList();
-    models = new ModelSlots(metrics.group(), offerIds, modelLimits);
+    models =
+        new ModelSlots(
+            metrics.group(),
+            engine.settings().catalog().offers().stream().map(Offer::id).toList(),
+            modelLimits);
     catalog = new CatalogState(catalogMaxEntries, metrics.group(), dlqMaxRawBytes);
     if (!initialChurnModel.isEmpty()) {
       models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
@@ -218,18 +219,8 @@ public class PolicyFunction
       fx.decision(d); // opted out: never scored, never held, never joined to feedback
       return;
     }
-    Double churn = null;
-    LoadedModel churnModel = models.get(ChurnModelPolicy.MODEL);
-    if (churnModel != null && c.features.length > 0) {
-      churn = ChurnModelPolicy.explain(d, churnModel, c.features);
-      metrics.churnScored(churnModel, c.features, churn);
-    }
-    LoadedModel shadow = models.get(ChurnModelPolicy.MODEL + ":shadow");
-    if (shadow != null && c.features.length > 0) {
-      ChurnModelPolicy.shadow(d, shadow, c.features);
-    }
-    LoadedModel offers = models.get(OfferModel.NAME);
-    core.decide(c, churn, offers == null ? null : OfferModel.scorer(offers, offerIds), store, fx);
+    Double churn = models.scoreChurn(d, c.features, metrics);
+    core.decide(c, churn, models.offerScorer(), store, fx);
   }
 
   /** What the drift gauges read (null before the first churn score). */

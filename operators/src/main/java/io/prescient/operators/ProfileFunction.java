@@ -7,7 +7,6 @@ import io.prescient.models.rules.OnsiteRequestRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
-import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
@@ -54,7 +53,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final ProfileUpdater.Settings settings;
   private int profileCacheSize = DEFAULT_PROFILE_CACHE;
   private long eraseSuppressionMs = DEFAULT_ERASE_SUPPRESSION.toMillis();
-  private OnsiteRequestRule requestRule;
+  private long requestValidForMs = Duration.ofDays(7).toMillis();
 
   /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
   public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
@@ -64,6 +63,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   private transient ProfileStateStore store;
   private transient ErasedUsers erasedUsers;
+  private transient ProfilePrivacy privacy;
+  private transient OnsiteRequestRule requestRule;
   private transient Counter erasedInputIgnored;
   private transient long lastWatermark = Long.MIN_VALUE;
   private transient Counter decisions;
@@ -112,13 +113,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     this.stateTtl = stateTtl;
     this.dlqMaxRawBytes = dlqMaxRawBytes;
     this.settings = settings;
-    this.requestRule =
-        new OnsiteRequestRule(Duration.ofDays(7).toMillis(), settings.affinityHalfLifeMs());
   }
 
   /** How long an answer to a web tier's request is valid ({@code expires_at}). */
   public ProfileFunction withRequestValidity(Duration validFor) {
-    this.requestRule = new OnsiteRequestRule(validFor.toMillis(), settings.affinityHalfLifeMs());
+    this.requestValidForMs = validFor.toMillis();
     return this;
   }
 
@@ -172,6 +171,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       store.writeBehind(keys);
     }
     triggerEnv = new ProfileTriggerEnv(store, settings.affinityHalfLifeMs(), decisions, suppressed);
+    privacy = new ProfilePrivacy(store, erasedUsers, eraseSuppressionMs);
+    requestRule = new OnsiteRequestRule(requestValidForMs, settings.affinityHalfLifeMs());
     sensitiveIgnored = group.counter("sensitiveEventsIgnored");
     // Wall-clock milliseconds from the source reading an event to its profile update being done.
     eventLatency =
@@ -187,21 +188,17 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     String user = ctx.getCurrentKey();
     lastWatermark = ctx.timerService().currentWatermark();
     if (env.request != null) {
-      // Answered from the state as it is, never changing it: an erased user gets the generic
-      // answer.
-      boolean erased = erasedUsers.isErased(user, env.timestamp());
+      // Answered from the state as it is, never changing it: an erased user gets the generic one.
+      boolean erased = privacy.ignores(user, env.timestamp(), null);
       triggerEnv
           .bind(user, ctx.timerService(), out, receivedAt)
           .answer(env.request, requestRule, erased);
       return;
     }
-    boolean optIn = env.privacy != null && env.privacy.type == PrivacyType.OPT_IN;
-    if (!optIn && erasedUsers.isErased(user, env.timestamp())) {
+    if (privacy.ignores(user, env.timestamp(), env.privacy)) {
       erasedInputIgnored.inc();
       if (env.privacy != null) {
-        AuditRecord receipt = AuditRecord.receipt(env.privacy);
-        receipt.effects.add("erased: nothing stored");
-        ctx.output(AUDIT, receipt);
+        ctx.output(AUDIT, ProfilePrivacy.nothingStored(env.privacy));
       }
       return;
     }
@@ -212,7 +209,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       return;
     }
     if (env.privacy != null) {
-      onPrivacy(env.privacy, ctx);
+      if (env.privacy.type == PrivacyType.ERASE) {
+        erased.inc();
+      }
+      ctx.output(
+          AUDIT,
+          privacy.apply(user, env.privacy, at -> ctx.timerService().deleteEventTimeTimer(at)));
       PolicyInput signal = PolicyInput.privacy(env.privacy);
       signal.receivedAt = receivedAt;
       out.collect(signal);
@@ -275,31 +277,6 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     triggers.onTimer(
         timestamp, p, triggerEnv.bind(ctx.getCurrentKey(), ctx.timerService(), out, 0));
     store.write(ctx.getCurrentKey(), p);
-  }
-
-  private void onPrivacy(PrivacyRequest r, Context ctx) throws Exception {
-    AuditRecord receipt = AuditRecord.receipt(r);
-    if (r.type == PrivacyType.ERASE) {
-      receipt.effects.addAll(
-          store.erase(ctx.getCurrentKey(), at -> ctx.timerService().deleteEventTimeTimer(at)));
-      erased.inc();
-      if (erasedUsers.enabled()) {
-        erasedUsers.erased(r.userId, r.timestamp);
-        receipt.effects.add(
-            "suppressed for " + Duration.ofMillis(eraseSuppressionMs).toDays() + " d");
-      }
-    } else {
-      if (r.type == PrivacyType.OPT_IN) {
-        erasedUsers.optedIn(r.userId);
-      }
-      UserProfile p = store.profile(ctx.getCurrentKey());
-      if (p == null) {
-        p = ProfileStateStore.newProfile();
-      }
-      receipt.effects.addAll(ProfileUpdater.applyConsent(p, r));
-      store.write(ctx.getCurrentKey(), p);
-    }
-    ctx.output(AUDIT, receipt);
   }
 
   /**
