@@ -121,6 +121,7 @@ public final class PolicyCore {
       }
     }
     PolicyUser user = user(s);
+    CatalogEntry listed = listed(d.productId, fx);
     PolicyEngine.Result r =
         engine.decide(
             new PolicyEngine.Context(
@@ -129,7 +130,7 @@ public final class PolicyCore {
                 c.userEvents,
                 c.orderValue,
                 churn,
-                product(d.productId, d.category, fx)),
+                product(d.productId, d.category, listed)),
             view(user, s),
             offers);
     if (r.decision() == null) {
@@ -148,7 +149,7 @@ public final class PolicyCore {
     for (String g : d.guardrails) {
       fx.count("guardrailFired", "guardrail", g);
     }
-    describeProducts(d, fx);
+    describeProducts(d, listed, fx);
     if (!user.optedOut) {
       // The reward window opens at the decision, whatever happens to it next: arms are compared
       // on everything they decided (intent to treat), cancelled decisions included.
@@ -269,7 +270,7 @@ public final class PolicyCore {
       throws Exception {
     Decision d = h.decision;
     Offer offer = d.offerId == null ? null : engine.settings().catalog().byId(d.offerId);
-    Guardrails.Product product = product(d.productId, d.category, fx);
+    Guardrails.Product product = product(d.productId, d.category, listed(d.productId, fx));
     boolean control = PolicyEngine.NO_ACTION.equals(d.action);
     Guardrails.UserView view = view(user, s);
     String reason =
@@ -641,12 +642,16 @@ public final class PolicyCore {
     store.put(key, next);
   }
 
-  private Guardrails.Product product(String productId, String category, Effects fx)
-      throws Exception {
+  /** The live catalog's entry of a product, or null (no product, or not described). */
+  private static CatalogEntry listed(String productId, Effects fx) throws Exception {
+    return productId == null ? null : fx.catalog(productId);
+  }
+
+  /** The product as the guardrails see it: the live catalog's entry {@code e}, or defaults. */
+  private Guardrails.Product product(String productId, String category, CatalogEntry e) {
     if (productId == null) {
       return null;
     }
-    CatalogEntry e = fx.catalog(productId);
     double defaultMargin = engine.guardrails().settings().defaultMargin();
     return e == null
         ? new Guardrails.Product(productId, category, true, defaultMargin, false)
@@ -659,18 +664,17 @@ public final class PolicyCore {
   }
 
   /**
-   * What a sender needs to render the decision, from the live catalog: the product's name, price,
-   * page and image; a cart's lines lose those the catalog marks sensitive.
+   * What a sender needs to render the decision, from the live catalog ({@code listed}: the entry of
+   * its product, if any): the product's name, price, page and image; a cart's lines lose those the
+   * catalog marks sensitive.
    */
-  private static void describeProducts(Decision d, Effects fx) throws Exception {
-    if (d.productId != null) {
-      CatalogEntry e = fx.catalog(d.productId);
-      if (e != null) {
-        d.productName = e.name;
-        d.productPrice = e.price;
-        d.productUrl = e.url;
-        d.productImageUrl = e.imageUrl;
-      }
+  private static void describeProducts(Decision d, CatalogEntry listed, Effects fx)
+      throws Exception {
+    if (listed != null) {
+      d.productName = listed.name;
+      d.productPrice = listed.price;
+      d.productUrl = listed.url;
+      d.productImageUrl = listed.imageUrl;
     }
     if (!d.items.isEmpty()) {
       List<io.prescient.state.contract.LineItem> kept = new java.util.ArrayList<>();
