@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prescient.job.KafkaClientProperties;
+import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
+import io.prescient.state.contract.InvalidRecordException;
+import io.prescient.state.json.RecordParser;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,16 +63,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ids and exploration draws derive from the request).
  */
 public final class DecisionGateway implements AutoCloseable {
-  /** Placements as the job accepts them. */
-  static final Pattern PLACEMENT = Pattern.compile("[a-z0-9_.-]{1,64}");
-
-  private static final int MAX_ID = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String requestsTopic;
   private final String responsesTopic;
   private final Duration timeout;
   private final LongSupplier clock;
+  private final RecordParser parser;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final HttpServer http;
@@ -104,6 +103,7 @@ public final class DecisionGateway implements AutoCloseable {
     this.responsesTopic = c.get(PrescientOptions.TOPIC_RESPONSES);
     this.timeout = c.get(PrescientOptions.SERVE_TIMEOUT);
     this.clock = clock;
+    this.parser = new RecordParser(KafkaIO.limits(c));
     Properties common = KafkaClientProperties.of(c);
     common.put("bootstrap.servers", c.get(PrescientOptions.BOOTSTRAP_SERVERS));
     Properties p = new Properties();
@@ -178,16 +178,18 @@ public final class DecisionGateway implements AutoCloseable {
         return;
       }
       Map<String, String> q = query(x.getRequestURI().getRawQuery());
-      String problem = invalid(q);
-      if (problem != null) {
+      String requestId = q.getOrDefault("request_id", UUID.randomUUID().toString());
+      byte[] request = requestJson(requestId, q);
+      String user;
+      try {
+        // The job's own parser: what it would refuse to the DLQ is refused here, with its reason.
+        user = parser.parseRequest(request, System.currentTimeMillis()).userId;
+      } catch (InvalidRecordException e) {
         badRequests.incrementAndGet();
-        error(x, 400, problem);
+        error(x, 400, e.getMessage());
         return;
       }
       requests.incrementAndGet();
-      String requestId =
-          q.containsKey("request_id") ? q.get("request_id") : UUID.randomUUID().toString();
-      String user = q.get("user_id");
       String placement = q.get("placement");
       CompletableFuture<JsonNode> answer = new CompletableFuture<>();
       CompletableFuture<JsonNode> earlier = waiting.putIfAbsent(requestId, answer);
@@ -198,7 +200,7 @@ public final class DecisionGateway implements AutoCloseable {
       String fallbackReason = null;
       try {
         if (earlier == null) {
-          publish(requestId, user, placement, q);
+          publish(requestId, user, request);
         }
         body = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
@@ -223,12 +225,12 @@ public final class DecisionGateway implements AutoCloseable {
     }
   }
 
-  private void publish(String requestId, String user, String placement, Map<String, String> q)
-      throws Exception {
+  /** The request as the {@code requests} topic carries it, from the query's parameters. */
+  private byte[] requestJson(String requestId, Map<String, String> q) throws IOException {
     ObjectNode r = JSON.createObjectNode();
     r.put("request_id", requestId);
-    r.put("user_id", user);
-    r.put("placement", placement);
+    r.put("user_id", q.get("user_id"));
+    r.put("placement", q.get("placement"));
     r.put("timestamp", Instant.ofEpochMilli(clock.getAsLong()).toString());
     ObjectNode context = r.putObject("context");
     for (Map.Entry<String, String> e : q.entrySet()) {
@@ -236,10 +238,14 @@ public final class DecisionGateway implements AutoCloseable {
         context.put(e.getKey().substring("context.".length()), e.getValue());
       }
     }
+    return JSON.writeValueAsBytes(r);
+  }
+
+  private void publish(String requestId, String user, byte[] request) {
     // The send is asynchronous; a broker that cannot take it fails the future, and the request
     // gets the fallback when its wait ends.
     producer.send(
-        new ProducerRecord<>(requestsTopic, user, JSON.writeValueAsBytes(r)),
+        new ProducerRecord<>(requestsTopic, user, request),
         (meta, e) -> {
           if (e != null) {
             producerFailure = PrescientJob.rootCause(e);
@@ -270,29 +276,6 @@ public final class DecisionGateway implements AutoCloseable {
             ? "The decision engine did not answer in time: the page shows its default content"
             : "The decision engine cannot be reached: the page shows its default content");
     return f;
-  }
-
-  private static String invalid(Map<String, String> q) {
-    String user = q.get("user_id");
-    if (user == null || user.isBlank()) {
-      return "user_id is required";
-    }
-    if (user.length() > MAX_ID || user.chars().anyMatch(Character::isISOControl)) {
-      return "user_id must be at most " + MAX_ID + " characters, without control characters";
-    }
-    String placement = q.get("placement");
-    if (placement == null || !PLACEMENT.matcher(placement).matches()) {
-      return "placement is required: 1 to 64 of a-z, 0-9, '_', '-' and '.'";
-    }
-    String id = q.get("request_id");
-    if (id != null && (id.isBlank() || id.length() > MAX_ID)) {
-      return "request_id, when given, must be 1 to " + MAX_ID + " characters";
-    }
-    long context = q.keySet().stream().filter(k -> k.startsWith("context.")).count();
-    if (context > 16) {
-      return "at most 16 context.* parameters";
-    }
-    return null;
   }
 
   private void health(HttpExchange x) throws IOException {
