@@ -17,25 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalDemoITCase {
   @Test
   void runsTheWholeLocalStackAndLeavesNothingRunning(@TempDir Path tmp) throws Exception {
-    Path data = tmp.resolve("data");
-    Path slice = data.resolve("clickstream").resolve("taobao-userbehavior-head.csv.gz");
-    Files.createDirectories(slice.getParent());
-    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(slice))) {
-      out.write(Files.readAllBytes(Path.of("src/test/resources/datasets/taobao-slice.csv")));
-    }
-
     LocalDemo.Summary s =
-        LocalDemo.run(
-            "--dataset",
-            "taobao",
-            "--data-dir",
-            data.toString(),
-            "--work-dir",
-            tmp.resolve("work").toString(),
-            "--kafka-classpath-file",
-            "../deploy/local-kafka/target/kafka.classpath",
-            "--port",
-            "0",
+        runDemo(
+            tmp,
+            Files.readAllBytes(Path.of("src/test/resources/datasets/taobao-slice.csv")),
             "--serve-port",
             "0",
             // A small real model over the live feature schema: the demo serves it from the start.
@@ -43,12 +28,8 @@ class LocalDemoITCase {
             io.prescient.models.training.SyntheticModels.writeChurn(
                     tmp.resolve("churn"), "20261203T000000Z", 7)
                 .toString(),
-            "--speed-up",
-            "0",
-            "--exit-after-replay",
             "--prescient.checkpoint.interval",
             "1 s");
-
     assertThat(s.failed).isFalse();
     assertThat(s.eventsSent).isEqualTo(29); // 15 views + 9 carts + 5 purchases
     assertThat(s.dlq).isEqualTo(LocalDemo.HOSTILE_RECORDS.size());
@@ -82,9 +63,6 @@ class LocalDemoITCase {
   @Test
   void theDemoTrainsAnOfferModelFromItsOwnFeedbackAndTheJobSwapsItIn(@TempDir Path tmp)
       throws Exception {
-    Path data = tmp.resolve("data");
-    Path slice = data.resolve("clickstream").resolve("taobao-userbehavior-head.csv.gz");
-    Files.createDirectories(slice.getParent());
     StringBuilder csv = new StringBuilder("user_id,item_id,category_id,behavior_type,timestamp\n");
     long base = 1511827200L; // 2017-11-28T00:00:00Z
     for (int i = 0; i < 300; i++) {
@@ -107,32 +85,17 @@ class LocalDemoITCase {
     lines.sort(
         java.util.Comparator.comparingLong(
             l -> Long.parseLong(l.substring(l.lastIndexOf(',') + 1))));
-    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(slice))) {
-      out.write(
-          (header + "\n" + String.join("\n", lines) + "\n")
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
     LocalDemo.Summary s =
-        LocalDemo.run(
-            "--dataset",
-            "taobao",
-            "--data-dir",
-            data.toString(),
-            "--work-dir",
-            tmp.resolve("work").toString(),
-            "--kafka-classpath-file",
-            "../deploy/local-kafka/target/kafka.classpath",
-            "--port",
-            "0",
+        runDemo(
+            tmp,
+            (header + "\n" + String.join("\n", lines) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
             "--serve-port",
             "-1",
             "--churn-model",
             "none",
             "--offer-model-after",
             "100",
-            "--speed-up",
-            "0",
-            "--exit-after-replay",
             "--prescient.feedback.reward-window",
             "2 h",
             "--prescient.policy.creepiness-delay",
@@ -149,5 +112,38 @@ class LocalDemoITCase {
                 a.contains("\"version:" + s.offerModel + "\"")
                     && a.contains("\"model:offers\"")
                     && a.contains("\"loaded\""));
+  }
+
+  /**
+   * Runs the demo as a user would, on {@code csv} as the Taobao dataset (gzipped into a data dir of
+   * its own), on a free broker port, at full speed until the replay is done; {@code options}
+   * follow.
+   */
+  private static LocalDemo.Summary runDemo(Path tmp, byte[] csv, String... options)
+      throws Exception {
+    Path data = tmp.resolve("data");
+    Path slice = data.resolve("clickstream").resolve("taobao-userbehavior-head.csv.gz");
+    Files.createDirectories(slice.getParent());
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(slice))) {
+      out.write(csv);
+    }
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--dataset",
+                "taobao",
+                "--data-dir",
+                data.toString(),
+                "--work-dir",
+                tmp.resolve("work").toString(),
+                "--kafka-classpath-file",
+                "../deploy/local-kafka/target/kafka.classpath",
+                "--port",
+                "0",
+                "--speed-up",
+                "0",
+                "--exit-after-replay"));
+    args.addAll(List.of(options));
+    return LocalDemo.run(args.toArray(String[]::new));
   }
 }
