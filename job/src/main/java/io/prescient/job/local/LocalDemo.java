@@ -12,6 +12,7 @@ import io.prescient.job.datasets.DatasetConverter;
 import io.prescient.job.serve.DecisionGateway;
 import io.prescient.job.training.TrainChurn;
 import io.prescient.job.training.TrainOffersFromFeedback;
+import io.prescient.job.training.TrainingCli;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -544,10 +545,7 @@ public final class LocalDemo {
       long records = watcher.count(feedback);
       Path file = watcher.file(feedback);
       Path dir = workDir.resolve("models").resolve("demo-offers");
-      String version =
-          java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-              .withZone(java.time.ZoneOffset.UTC)
-              .format(Instant.now());
+      String version = TrainingCli.versionNow();
       offerTraining =
           new Thread(
               () -> {

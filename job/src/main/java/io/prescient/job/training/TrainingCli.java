@@ -16,7 +16,7 @@ import java.util.Set;
 import org.tribuo.Model;
 
 /** What the training commands share: options, dates, progress lines, writing the artifact. */
-final class TrainingCli {
+public final class TrainingCli {
   private TrainingCli() {}
 
   /** Usage lines of the options in {@link #commonDefaults}. */
@@ -33,12 +33,15 @@ final class TrainingCli {
     o.put("--data-dir", Path.of("..", "shared", "data").toString());
     o.put("--output", Path.of(".local", "models").toString());
     o.put("--threads", "2");
-    o.put(
-        "--version",
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now()));
+    o.put("--version", versionNow());
     return o;
+  }
+
+  /** An artifact version: the UTC time now, {@code yyyyMMdd'T'HHmmss'Z'}. */
+  public static String versionNow() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(ZoneOffset.UTC)
+        .format(Instant.now());
   }
 
   /**
