@@ -29,7 +29,7 @@ final class RequestLoad implements AutoCloseable {
   private final LongSupplier latestUser;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Object lock = new Object();
-  private List<long[]> results = new ArrayList<>(); // {latency ms, fallback 0/1, status}
+  private List<long[]> results = new ArrayList<>(); // {latency ms, fallback 0/1}
   private final Thread sender;
 
   RequestLoad(Map<String, String> jobOptions, int rate, LongSupplier latestUser) throws Exception {
@@ -72,7 +72,7 @@ final class RequestLoad implements AutoCloseable {
                   boolean fallback =
                       e != null || r.headers().firstValue("X-Prescient-Fallback").isPresent();
                   synchronized (lock) {
-                    results.add(new long[] {ms, fallback ? 1 : 0, e != null ? 0 : r.statusCode()});
+                    results.add(new long[] {ms, fallback ? 1 : 0});
                   }
                 });
       }

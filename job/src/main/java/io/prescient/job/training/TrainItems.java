@@ -7,7 +7,6 @@ import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -212,9 +211,5 @@ public final class TrainItems {
       }
     }
     return out;
-  }
-
-  static String day(long t) {
-    return Instant.ofEpochMilli(t).toString().substring(0, 10);
   }
 }

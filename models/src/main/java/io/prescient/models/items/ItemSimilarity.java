@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +70,9 @@ public final class ItemSimilarity {
     Map<String, Integer> index = new LinkedHashMap<>();
     Map<String, Integer> userIndex = new HashMap<>();
     List<List<Integer>> itemsOfUser = new ArrayList<>();
-    List<java.util.Set<Integer>> seen = new ArrayList<>();
+    List<Set<Integer>> seen = new ArrayList<>();
     long popularFrom = cutoff - s.popularityDays() * 86_400_000L;
-    Map<Integer, java.util.Set<Integer>> recentBuyers = new HashMap<>();
+    Map<Integer, Set<Integer>> recentBuyers = new HashMap<>();
     for (Purchase p : purchases) {
       if (p.at() >= cutoff) {
         continue;
@@ -82,14 +83,14 @@ public final class ItemSimilarity {
               p.user(),
               k -> {
                 itemsOfUser.add(new ArrayList<>());
-                seen.add(new java.util.HashSet<>());
+                seen.add(new HashSet<>());
                 return userIndex.size();
               });
       if (seen.get(u).add(i)) {
         itemsOfUser.get(u).add(i);
       }
       if (p.at() >= popularFrom) {
-        recentBuyers.computeIfAbsent(i, k -> new java.util.HashSet<>()).add(u);
+        recentBuyers.computeIfAbsent(i, k -> new HashSet<>()).add(u);
       }
     }
     int n = index.size();
@@ -145,7 +146,7 @@ public final class ItemSimilarity {
     }
     double[] pop = new double[n];
     double max = 1;
-    for (Map.Entry<Integer, java.util.Set<Integer>> e : recentBuyers.entrySet()) {
+    for (Map.Entry<Integer, Set<Integer>> e : recentBuyers.entrySet()) {
       pop[e.getKey()] = e.getValue().size();
       max = Math.max(max, pop[e.getKey()]);
     }
