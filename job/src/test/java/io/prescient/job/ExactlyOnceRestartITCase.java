@@ -69,22 +69,25 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
     waitUntil(() -> values(p + "-audit").size() == 2, "the erase receipts");
     JsonNode receipt =
         values(p + "-audit").stream()
-            .filter(r -> !r.get("effects").get(0).asText().startsWith("policy:"))
+            .filter(r -> r.get("component").asText().equals("profile"))
             .findFirst()
             .orElseThrow();
     JsonNode policyReceipt =
         values(p + "-audit").stream()
-            .filter(r -> r.get("effects").get(0).asText().startsWith("policy:"))
+            .filter(r -> r.get("component").asText().equals("policy"))
             .findFirst()
             .orElseThrow();
     assertThat(receipt.get("user_id").asText()).isEqualTo("u-g");
     assertThat(policyReceipt.get("user_id").asText()).isEqualTo("u-g");
     assertThat(policyReceipt.get("request").asText()).isEqualTo("erase");
-    assertThat(policyReceipt.get("effects").toString()).isEqualTo("[\"policy:nothing stored\"]");
+    assertThat(policyReceipt.get("effects").toString())
+        .isEqualTo("[{\"what\":\"nothing_stored\"}]");
     assertThat(receipt.get("effects").toString())
         .isEqualTo(
-            "[\"profile\",\"timers:1\",\"cart:1 products\",\"event ids:1\",\"affinities:1\","
-                + "\"suppressed for 30 d\"]");
+            "[{\"what\":\"profile\"},{\"what\":\"trigger_timers\",\"count\":1},"
+                + "{\"what\":\"cart_products\",\"count\":1},{\"what\":\"event_ids\",\"count\":1},"
+                + "{\"what\":\"category_affinities\",\"count\":1},"
+                + "{\"what\":\"suppressed_days\",\"count\":30}]");
 
     // The purchase must be processed before event time jumps (an idle partition does not hold
     // the watermark back, so the clock events could otherwise make it late): wait for a checkpoint
@@ -118,7 +121,9 @@ class ExactlyOnceRestartITCase extends PipelineTestBase {
         .extracting(u -> u.substring(0, u.indexOf(':')))
         .containsExactly("u-clock1", "u-clock2", "u-f", "u-h", "u-p");
     // u-h bought: no cart, and one timer pending, the post-purchase follow-up three days later
-    assertThat(users).contains("u-h: profile=true cart=0 seen=2 affinities=1 timers=1");
+    assertThat(users)
+        .contains(
+            "u-h: profile=true cart=0 seen=2 affinities=1 timers=1 triggers=1 no_op_timers=0");
     List<String> policy = SavepointUsers.readPolicy(finalSavepoint);
     assertThat(policy).noneMatch(u -> u.startsWith("u-g:"));
     assertThat(policy).anyMatch(u -> u.startsWith("u-f: ") || u.startsWith("u-p: "));

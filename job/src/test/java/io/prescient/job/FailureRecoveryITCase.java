@@ -172,7 +172,8 @@ class FailureRecoveryITCase extends PipelineTestBase {
             .toList();
     assertThat(receipts).hasSize(2);
     assertThat(receipts)
-        .anySatisfy(r -> assertThat(r.get("effects").get(0).asText()).isEqualTo("profile"));
+        .anySatisfy(
+            r -> assertThat(r.get("effects").get(0).get("what").asText()).isEqualTo("profile"));
     List<String> users = SavepointUsers.read(savepoint);
     assertThat(users).hasSizeGreaterThan(100);
     assertThat(users).noneMatch(u -> u.startsWith(erased + ":"));

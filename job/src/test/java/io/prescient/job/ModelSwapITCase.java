@@ -55,8 +55,8 @@ class ModelSwapITCase extends PipelineTestBase {
       announce("v3", corrupt, sha256(corrupt), false); // corrupt protobuf, honest hashes
       announce("v2", v2, "0".repeat(64), false); // the announcement's hash is wrong
       kafka.produce(P + "-models", List.of(json("churn", "{\"name\":\"churn\"}")));
-      waitForReports("v3", "refused:corrupt_model", 2);
-      waitForReports("v2", "refused:hash_mismatch", 2);
+      waitForReports("v3", "refused=corrupt_model", 2);
+      waitForReports("v2", "refused=hash_mismatch", 2);
       phase(2);
       waitForDecisions(3);
 
@@ -133,15 +133,17 @@ class ModelSwapITCase extends PipelineTestBase {
         () ->
             values(P + "-audit").stream()
                     .filter(r -> r.get("request").asText().equals("model_announcement"))
-                    .filter(r -> contains(r, "version:" + version) && contains(r, outcome))
+                    .filter(r -> contains(r, "version=" + version) && contains(r, outcome))
                     .count()
                 >= n,
         n + " reports of " + version + " " + outcome);
   }
 
+  /** Whether the report has {@code effect}, given as {@code what} or {@code what=value}. */
   static boolean contains(JsonNode report, String effect) {
     for (JsonNode e : report.get("effects")) {
-      if (e.asText().equals(effect)) {
+      String what = e.get("what").asText();
+      if ((e.has("value") ? what + "=" + e.get("value").asText() : what).equals(effect)) {
         return true;
       }
     }

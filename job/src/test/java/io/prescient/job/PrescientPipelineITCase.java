@@ -126,7 +126,7 @@ class PrescientPipelineITCase extends PipelineTestBase {
             .findFirst()
             .orElseThrow();
     assertThat(winBack.get("effects").toString())
-        .contains("trigger:win_back")
-        .contains("guardrail:churn_risk_unknown");
+        .contains("{\"what\":\"trigger\",\"value\":\"win_back\"}")
+        .contains("{\"what\":\"guardrail\",\"value\":\"churn_risk_unknown\"}");
   }
 }

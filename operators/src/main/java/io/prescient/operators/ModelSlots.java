@@ -8,6 +8,7 @@ import io.prescient.models.policy.OfferModel;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.features.FeatureSchema;
 import java.io.IOException;
@@ -189,12 +190,11 @@ final class ModelSlots implements AutoCloseable {
       int subtask,
       long processingTime)
       throws Exception {
-    AuditRecord report = new AuditRecord();
-    report.request = "model_announcement";
-    report.requestedAt = processingTime;
-    report.effects.add("model:" + a.slot());
-    report.effects.add("version:" + a.version);
-    report.effects.add("subtask:" + subtask);
+    AuditRecord report =
+        AuditRecord.of(AuditRecord.MODELS, null, "model_announcement", processingTime)
+            .add(Effect.named("model", a.slot()))
+            .add(Effect.named("version", a.version))
+            .add(Effect.count("subtask", subtask));
     try {
       if (!SLOTS.contains(a.slot())) {
         throw new ModelLoadException(
@@ -225,15 +225,15 @@ final class ModelSlots implements AutoCloseable {
       swap(a.slot(), m, a);
       state.put(a.slot(), a);
       loads.inc();
-      report.effects.add("loaded");
+      report.add(Effect.of("loaded"));
       LOG.info("subtask {} now serves {} {}", subtask, a.slot(), a.version);
     } catch (ModelLoadException e) {
       refusals.get(e.reason()).inc();
       remember(a, e, state);
-      report.effects.add("refused:" + e.reason().code);
-      report.effects.add("detail:" + e.getMessage());
+      report.add(Effect.named("refused", e.reason().code));
+      report.add(Effect.named("detail", e.getMessage()));
       LoadedModel current = serving.get(a.slot());
-      report.effects.add("serving:" + (current == null ? "none" : current.manifest.version()));
+      report.add(Effect.named("serving", current == null ? "none" : current.manifest.version()));
       LOG.warn("subtask {} refused {} {}: {}", subtask, a.slot(), a.version, e.getMessage());
     }
     return report;

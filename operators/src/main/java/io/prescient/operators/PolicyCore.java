@@ -7,6 +7,7 @@ import io.prescient.models.rules.OnsiteRequestRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.Outcome;
@@ -139,7 +140,7 @@ public final class PolicyCore {
       }
       fx.count("decisionsSuppressed");
       AuditRecord a = audit(d, "decision_suppressed", d.decidedAt);
-      r.suppressedBy().forEach(g -> a.effects.add("guardrail:" + g));
+      r.suppressedBy().forEach(g -> a.add(Effect.named("guardrail", g)));
       fx.audit(a);
       if (d.requestId != null) {
         fx.decision(nothingToShow(d, r.suppressedBy()));
@@ -294,20 +295,15 @@ public final class PolicyCore {
       s.open().put(d.decisionId, f);
     }
     AuditRecord a = audit(d, "decision_cancelled", d.sendAfter);
-    a.effects.add("arm:" + d.arm);
-    a.effects.add("reason:" + reason);
+    a.add(Effect.named("arm", d.arm)).add(Effect.named("reason", reason));
     fx.audit(a);
   }
 
   /** An audit record about decision {@code d}: what happened to it, when. */
   private static AuditRecord audit(Decision d, String request, long at) {
-    AuditRecord a = new AuditRecord();
-    a.userId = d.userId;
-    a.request = request;
-    a.requestedAt = at;
-    a.effects.add("decision_id:" + d.decisionId);
-    a.effects.add("trigger:" + d.trigger);
-    return a;
+    return AuditRecord.of(AuditRecord.POLICY, d.userId, request, at)
+        .add(Effect.named("decision_id", d.decisionId))
+        .add(Effect.named("trigger", d.trigger));
   }
 
   // ---------------------------------------------------------------- outcomes and purchases
@@ -470,39 +466,34 @@ public final class PolicyCore {
 
   /** Deletes every state entry and timer of the user here; the receipt says what went. */
   public void erase(PolicyInput in, Store s, Effects fx) throws Exception {
-    AuditRecord receipt = new AuditRecord();
-    receipt.userId = in.userId;
-    receipt.request = "erase";
-    receipt.requestedAt = in.timestamp;
+    AuditRecord receipt = AuditRecord.of(AuditRecord.POLICY, in.userId, "erase", in.timestamp);
     TreeSet<Long> timers = new TreeSet<>();
     int n = 0;
     for (Map.Entry<String, HeldDecision> e : s.held().entries()) {
       timers.add(roundUp(e.getValue().decision.sendAfter));
       n++;
     }
-    effect(receipt, "policy:held decisions", n);
+    effect(receipt, "held_decisions", n);
     n = 0;
     for (Map.Entry<String, Feedback> e : s.open().entries()) {
       timers.add(roundUp(e.getValue().rewardWindowEnd));
       n++;
     }
-    effect(receipt, "policy:open feedback", n);
+    effect(receipt, "open_feedback", n);
     n = 0;
     for (Map.Entry<String, Outcome> e : s.buffered().entries()) {
       timers.add(roundUp(e.getValue().timestamp));
       n++;
     }
-    effect(receipt, "policy:buffered outcomes", n);
-    effect(receipt, "policy:message history channels", size(s.sends()));
-    effect(receipt, "policy:products shown", size(s.shown()));
+    effect(receipt, "buffered_outcomes", n);
+    effect(receipt, "message_history_channels", size(s.sends()));
+    effect(receipt, "products_shown", size(s.shown()));
     for (long t : timers) {
       fx.deleteTimer(t);
     }
-    if (!timers.isEmpty()) {
-      receipt.effects.add("policy:timers:" + timers.size());
-    }
+    effect(receipt, "timers", timers.size());
     if (s.user() != null) {
-      receipt.effects.add("policy:consent and last purchase");
+      receipt.add(Effect.of("consent_and_last_purchase"));
     }
     s.clearUser();
     s.held().clear();
@@ -511,7 +502,7 @@ public final class PolicyCore {
     s.sends().clear();
     s.shown().clear();
     if (receipt.effects.isEmpty()) {
-      receipt.effects.add("policy:nothing stored");
+      receipt.add(Effect.of("nothing_stored"));
     }
     fx.audit(receipt);
   }
@@ -526,7 +517,7 @@ public final class PolicyCore {
 
   private static void effect(AuditRecord r, String what, int n) {
     if (n > 0) {
-      r.effects.add(what + ":" + n);
+      r.add(Effect.count(what, n));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.PrivacyRequest;
 import io.prescient.state.contract.PrivacyType;
 import io.prescient.state.profile.ProfileUpdater;
@@ -27,12 +28,13 @@ final class ProfilePrivacy {
 
   /** Applies {@code r} to the state of {@code user} (the current key); returns its receipt. */
   AuditRecord apply(String user, PrivacyRequest r, LongConsumer deleteTimer) throws Exception {
-    AuditRecord receipt = AuditRecord.receipt(r);
+    AuditRecord receipt = AuditRecord.receipt(AuditRecord.PROFILE, r);
     if (r.type == PrivacyType.ERASE) {
       receipt.effects.addAll(store.erase(user, deleteTimer));
       if (erasedUsers.enabled()) {
         erasedUsers.erased(r.userId, r.timestamp);
-        receipt.effects.add("suppressed for " + Duration.ofMillis(suppressionMs).toDays() + " d");
+        receipt.add(
+            Effect.count("suppressed_days", (int) Duration.ofMillis(suppressionMs).toDays()));
       }
       return receipt;
     }
@@ -59,8 +61,6 @@ final class ProfilePrivacy {
 
   /** The receipt of a privacy request of an erased user: nothing was stored. */
   static AuditRecord nothingStored(PrivacyRequest r) {
-    AuditRecord receipt = AuditRecord.receipt(r);
-    receipt.effects.add("erased: nothing stored");
-    return receipt;
+    return AuditRecord.receipt(AuditRecord.PROFILE, r).add(Effect.of("nothing_stored"));
   }
 }

@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.state.contract.Effect;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
@@ -153,16 +154,16 @@ final class ProfileStateStore {
    * history, the state kept before profile format 2, and their timers.
    *
    * @param deleteTimer deletes one of the user's event-time timers
-   * @return what was removed, for the audit receipt ("nothing stored" for an unknown user)
+   * @return what was removed, for the audit receipt (nothing_stored for an unknown user)
    */
-  List<String> erase(String user, LongConsumer deleteTimer) throws Exception {
-    List<String> effects = new ArrayList<>();
+  List<Effect> erase(String user, LongConsumer deleteTimer) throws Exception {
+    List<Effect> effects = new ArrayList<>();
     UserProfile p = profile(user);
     if (p != null) {
-      effects.add("profile");
+      effects.add(Effect.of("profile"));
       if (p.pendingTimer != 0) {
         deleteTimer.accept(p.pendingTimer);
-        effects.add("timers:1");
+        effects.add(Effect.count("trigger_timers", 1));
       }
     }
     int lines = 0;
@@ -170,30 +171,30 @@ final class ProfileStateStore {
       lines++;
     }
     if (lines > 0) {
-      effects.add("cart:" + lines + " products");
+      effects.add(Effect.count("cart_products", lines));
     }
     int ids = p == null ? 0 : p.recentEventIds.size();
     if (ids > 0) {
-      effects.add("event ids:" + ids);
+      effects.add(Effect.count("event_ids", ids));
     }
     int categories = p == null ? 0 : p.affinityScores.size();
     if (categories > 0) {
-      effects.add("affinities:" + categories);
+      effects.add(Effect.count("category_affinities", categories));
     }
     BrowseSession browse = browseState.value();
     if (browse != null) {
-      effects.add("browse session");
+      effects.add(Effect.of("browse_session"));
       if (browse.pendingTimer != 0) {
         deleteTimer.accept(browse.pendingTimer);
-        effects.add("browse timer:1");
+        effects.add(Effect.count("browse_timers", 1));
       }
     }
     LifecycleState life = lifecycleState.value();
     if (life != null) {
-      effects.add("order history");
+      effects.add(Effect.of("order_history"));
       if (life.pendingTimer != 0) {
         deleteTimer.accept(life.pendingTimer);
-        effects.add("lifecycle timer:1");
+        effects.add(Effect.count("lifecycle_timers", 1));
       }
     }
     browseState.clear();
@@ -204,7 +205,7 @@ final class ProfileStateStore {
     legacyEventIds.clear(); // empty once merged into the profile; cleared in any case
     legacyAffinities.clear();
     if (effects.isEmpty()) {
-      effects.add("nothing stored");
+      effects.add(Effect.of("nothing_stored"));
     }
     return effects;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.contract.AuditRecord;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.ModelAnnouncement;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class ModelSlotsTest {
     slots = slots();
     AuditRecord r =
         slots.announce(announce(SyntheticModels.writeChurn(allowed, "v1", 7)), state, 0, 0);
-    assertThat(r.effects).contains("loaded");
+    assertThat(r.effects).contains(Effect.of("loaded"));
   }
 
   private ModelSlots slots() {
@@ -60,8 +61,8 @@ class ModelSlotsTest {
     Path elsewhere = SyntheticModels.writeChurn(outside, "v2", 8);
     AuditRecord r = slots.announce(announce(elsewhere), state, 0, 0);
     assertThat(r.effects)
-        .contains("refused:location_refused", "serving:v1")
-        .anySatisfy(e -> assertThat(e).contains("not under an allowed location"));
+        .contains(Effect.named("refused", "location_refused"), Effect.named("serving", "v1"))
+        .anySatisfy(e -> assertThat(e.value).contains("not under an allowed location"));
     assertThat(serving()).isEqualTo("v1");
 
     // A manifest inside that names a model file outside with '..' is refused the same way.
@@ -70,12 +71,14 @@ class ModelSlotsTest {
     Files.writeString(
         manifest, json.replace("\"churn-v3.tribuo\"", "\"../elsewhere/churn-v2.tribuo\""));
     r = slots.announce(announce(manifest), state, 0, 0);
-    assertThat(r.effects).contains("refused:location_refused", "serving:v1");
+    assertThat(r.effects)
+        .contains(Effect.named("refused", "location_refused"), Effect.named("serving", "v1"));
 
     // Relative locations are refused too.
     ModelAnnouncement relative =
         new ModelAnnouncement("churn", "v4", "models/churn-v4.json", "00", false);
-    assertThat(slots.announce(relative, state, 0, 0).effects).contains("refused:location_refused");
+    assertThat(slots.announce(relative, state, 0, 0).effects)
+        .contains(Effect.named("refused", "location_refused"));
   }
 
   @Test
@@ -87,8 +90,8 @@ class ModelSlotsTest {
     }
     AuditRecord r = slots.announce(announce(manifest), state, 0, 0);
     assertThat(r.effects)
-        .contains("refused:too_large", "serving:v1")
-        .anySatisfy(e -> assertThat(e).contains("3145728 bytes, over the limit of 1048576"));
+        .contains(Effect.named("refused", "too_large"), Effect.named("serving", "v1"))
+        .anySatisfy(e -> assertThat(e.value).contains("3145728 bytes, over the limit of 1048576"));
     assertThat(serving()).isEqualTo("v1");
   }
 
@@ -100,8 +103,9 @@ class ModelSlotsTest {
     ModelAnnouncement a =
         new ModelAnnouncement("churn", "v9", secrets.toUri().toString(), realSha, false);
     AuditRecord r = slots.announce(a, state, 0, 0);
-    assertThat(r.effects).contains("refused:bad_manifest", "serving:v1");
-    assertThat(String.join(" ", r.effects))
+    assertThat(r.effects)
+        .contains(Effect.named("refused", "bad_manifest"), Effect.named("serving", "v1"));
+    assertThat(r.effects.toString())
         .doesNotContain("AWS")
         .doesNotContain("wJalr")
         .contains("line 1, column");
@@ -109,8 +113,8 @@ class ModelSlotsTest {
     // Announced with another hash: refused without telling the file's real one.
     a.sha256 = "0".repeat(64);
     r = slots.announce(a, state, 0, 0);
-    assertThat(r.effects).contains("refused:hash_mismatch");
-    assertThat(String.join(" ", r.effects)).doesNotContain(realSha);
+    assertThat(r.effects).contains(Effect.named("refused", "hash_mismatch"));
+    assertThat(r.effects.toString()).doesNotContain(realSha);
     assertThat(serving()).isEqualTo("v1");
   }
 
@@ -122,7 +126,8 @@ class ModelSlotsTest {
       f.setLength(3L << 20);
     }
     ModelAnnouncement a = announce(manifest);
-    assertThat(slots.announce(a, state, 0, 0).effects).contains("refused:too_large");
+    assertThat(slots.announce(a, state, 0, 0).effects)
+        .contains(Effect.named("refused", "too_large"));
     assertThat(state.map).containsKey(ModelSlots.refusedKey(a));
 
     // A new instance on the restored broadcast state, the announcement delivered again: refused
@@ -133,14 +138,15 @@ class ModelSlotsTest {
     assertThat(restored.get("churn").manifest.version()).isEqualTo("v1");
     AuditRecord r = restored.announce(a, state, 0, 0);
     assertThat(r.effects)
-        .contains("refused:refused_before", "serving:v1")
-        .anySatisfy(e -> assertThat(e).contains("was refused before"));
+        .contains(Effect.named("refused", "refused_before"), Effect.named("serving", "v1"))
+        .anySatisfy(e -> assertThat(e.value).contains("was refused before"));
 
     // Unreadable is not remembered: the file may be published later.
     ModelAnnouncement early =
         new ModelAnnouncement(
             "churn", "v5", allowed.resolve("churn-v5.json").toUri().toString(), "00", false);
-    assertThat(restored.announce(early, state, 0, 0).effects).contains("refused:unreadable");
+    assertThat(restored.announce(early, state, 0, 0).effects)
+        .contains(Effect.named("refused", "unreadable"));
     assertThat(state.map).doesNotContainKey(ModelSlots.refusedKey(early));
   }
 }

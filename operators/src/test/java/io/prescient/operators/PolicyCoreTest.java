@@ -6,6 +6,7 @@ import io.prescient.models.policy.PolicyEngine;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.OutcomeType;
@@ -239,11 +240,11 @@ class PolicyCoreTest {
     assertThat(fx.timers).isEmpty();
     assertThat(fx.audit.get(fx.audit.size() - 1).effects)
         .contains(
-            "policy:held decisions:1",
-            "policy:open feedback:2",
-            "policy:message history channels:1",
-            "policy:products shown:1",
-            "policy:consent and last purchase");
+            Effect.count("held_decisions", 1),
+            Effect.count("open_feedback", 2),
+            Effect.count("message_history_channels", 1),
+            Effect.count("products_shown", 1),
+            Effect.of("consent_and_last_purchase"));
   }
 
   @Test

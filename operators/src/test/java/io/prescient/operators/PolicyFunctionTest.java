@@ -16,6 +16,7 @@ import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.OutcomeType;
@@ -167,7 +168,8 @@ class PolicyFunctionTest {
     return side(PolicyFunction.AUDIT).stream()
         .filter(a -> a.request.equals("decision_cancelled"))
         .flatMap(a -> a.effects.stream())
-        .filter(e -> e.startsWith("reason:"))
+        .filter(e -> e.what.equals("reason"))
+        .map(e -> e.value)
         .toList();
   }
 
@@ -228,7 +230,7 @@ class PolicyFunctionTest {
     assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1");
-    assertThat(cancellations()).containsExactly("reason:purchased");
+    assertThat(cancellations()).containsExactly("purchased");
   }
 
   @Test
@@ -269,7 +271,7 @@ class PolicyFunctionTest {
     send(purchase);
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions()).isEmpty();
-    assertThat(cancellations()).containsExactly("reason:purchased");
+    assertThat(cancellations()).containsExactly("purchased");
     // The decision still counts for its arm (intent to treat): converted, though nothing was sent.
     harness.watermark(T0 + 8 * DAY);
     Feedback f = side(PolicyFunction.FEEDBACK).get(0);
@@ -291,7 +293,7 @@ class PolicyFunctionTest {
     send(signal(PolicyInput.Kind.UNSUBSCRIBE, "u2", T0 + HOUR, "email"));
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions()).isEmpty();
-    assertThat(cancellations()).containsExactlyInAnyOrder("reason:opt_out", "reason:unsubscribed");
+    assertThat(cancellations()).containsExactlyInAnyOrder("opt_out", "unsubscribed");
   }
 
   @Test
@@ -301,7 +303,7 @@ class PolicyFunctionTest {
     catalog("p1", false, 0.3, false);
     harness.watermark(T0 + 2 * DAY);
     assertThat(decisions()).isEmpty();
-    assertThat(cancellations()).containsExactly("reason:out_of_stock");
+    assertThat(cancellations()).containsExactly("out_of_stock");
   }
 
   @Test
@@ -311,7 +313,7 @@ class PolicyFunctionTest {
     send(candidate("u1", "e2", T0 + HOUR, "p2")); // both eligible when decided
     harness.watermark(T0 + 3 * DAY);
     assertThat(decisions()).extracting(d -> d.productId).containsExactly("p1");
-    assertThat(cancellations()).containsExactly("reason:frequency_cap");
+    assertThat(cancellations()).containsExactly("frequency_cap");
   }
 
   @Test
@@ -477,12 +479,12 @@ class PolicyFunctionTest {
             .get();
     assertThat(receipt.effects)
         .contains(
-            "policy:held decisions:1",
-            "policy:open feedback:2",
-            "policy:message history channels:1",
-            "policy:products shown:1",
-            "policy:timers:3",
-            "policy:consent and last purchase");
+            Effect.count("held_decisions", 1),
+            Effect.count("open_feedback", 2),
+            Effect.count("message_history_channels", 1),
+            Effect.count("products_shown", 1),
+            Effect.count("timers", 3),
+            Effect.of("consent_and_last_purchase"));
     assertThat(harness.numEventTimeTimers()).isEqualTo(2); // u2's release and window only
     harness.watermark(T0 + 30 * DAY);
     assertThat(decisions()).extracting(d -> d.userId).containsExactly("u1", "u2");

@@ -6,6 +6,7 @@ import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.PrivacyRequest;
@@ -299,7 +300,7 @@ class ProfileFunctionTest {
     send(event("e1", "u1", EventType.ADD_TO_CART, T0, "p1"));
     send(event("e2", "u1", EventType.PURCHASE, T0 + MINUTE, "p1"));
     harness.processWatermark(new Watermark(T0 + 3 * HOUR));
-    assertThat(audits().get(0).effects).containsExactly("unsubscribed:email");
+    assertThat(audits().get(0).effects).containsExactly(Effect.named("unsubscribed", "email"));
     List<PolicyInput> out = harness.extractOutputValues();
     assertThat(out)
         .extracting(in -> in.kind)
@@ -326,12 +327,12 @@ class ProfileFunctionTest {
     assertThat(audits()).hasSize(1);
     assertThat(audits().get(0).effects)
         .containsExactly(
-            "profile",
-            "timers:1",
-            "cart:2 products",
-            "event ids:2",
-            "affinities:1",
-            "suppressed for 30 d");
+            Effect.of("profile"),
+            Effect.count("trigger_timers", 1),
+            Effect.count("cart_products", 2),
+            Effect.count("event_ids", 2),
+            Effect.count("category_affinities", 1),
+            Effect.count("suppressed_days", 30));
     // Nothing of u1 is left in any state; u2 is untouched.
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
@@ -365,7 +366,7 @@ class ProfileFunctionTest {
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u2");
     assertThat(keysOf(ProfileState.CART)).isEmpty();
     assertThat(audits()).extracting(a -> a.request).containsExactly("erase", "opt_out");
-    assertThat(audits().get(1).effects).containsExactly("erased: nothing stored");
+    assertThat(audits().get(1).effects).containsExactly(Effect.of("nothing_stored"));
     // Only the erase signal reaches the policy: no outcome, no opt-out, no candidate.
     assertThat(harness.extractOutputValues())
         .extracting(in -> in.kind)
@@ -472,7 +473,7 @@ class ProfileFunctionTest {
     send(privacy("u1", PrivacyType.ERASE));
     send(event("e2", "u1", EventType.ADD_TO_CART, T0 + MINUTE, "p2"));
     assertThat(keysOf(ProfileState.PROFILE)).containsExactly("u1");
-    assertThat(audits().get(0).effects).doesNotContain("suppressed for 30 d");
+    assertThat(audits().get(0).effects).doesNotContain(Effect.count("suppressed_days", 30));
   }
 
   @Test
@@ -788,7 +789,7 @@ class ProfileFunctionTest {
     send(privacy("u4", PrivacyType.ERASE));
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(audits().get(audits().size() - 1).effects)
-        .contains("browse session", "browse timer:1");
+        .contains(Effect.of("browse_session"), Effect.count("browse_timers", 1));
   }
 
   @Test
@@ -851,7 +852,32 @@ class ProfileFunctionTest {
     send(privacy("u3", PrivacyType.ERASE));
     assertThat(harness.numEventTimeTimers()).isZero();
     assertThat(audits().get(audits().size() - 1).effects)
-        .contains("order history", "lifecycle timer:1");
+        .contains(Effect.of("order_history"), Effect.count("lifecycle_timers", 1));
+  }
+
+  /**
+   * A due time earlier than the pending lifecycle timer registers a timer of its own and leaves the
+   * later one registered: it fires as a no-op. This is why a savepoint can hold more registered
+   * timers than armed triggers (inspect-savepoint's no_op_timers).
+   */
+  @Test
+  void aSupersededLifecycleTimerStaysRegisteredAndFiresAsANoOp() throws Exception {
+    long day = 24 * HOUR;
+    harness = lifecycleHarness(10 * day);
+    harness.open();
+    send(event("o1", "u1", EventType.PURCHASE, T0, "p1"));
+    harness.processWatermark(new Watermark(T0 + 4 * day)); // follow-up of o1; win-back at day 10
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    send(event("o2", "u1", EventType.PURCHASE, T0 + 5 * day, "p1")); // follow-up due at day 8
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2); // day 8 armed, day 10 superseded
+    harness.processWatermark(new Watermark(T0 + 14 * day)); // day 10 fires: nothing to decide
+    assertThat(decisions())
+        .extracting(d -> d.trigger + ":" + d.triggeringEventId)
+        .containsExactly("post_purchase:o1", "post_purchase:o2");
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1); // the win-back, 10 days after o2
+    harness.processWatermark(new Watermark(T0 + 16 * day));
+    assertThat(decisions()).extracting(d -> d.trigger).last().isEqualTo("win_back");
+    assertThat(decisions().get(2).decidedAt).isEqualTo(T0 + 15 * day);
   }
 
   /**

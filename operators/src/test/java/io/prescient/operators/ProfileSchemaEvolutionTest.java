@@ -3,6 +3,7 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.contract.PrivacyRequest;
@@ -145,7 +146,10 @@ class ProfileSchemaEvolutionTest {
               r ->
                   assertThat(r.getValue().effects)
                       .containsExactly(
-                          "profile", "event ids:1", "affinities:1", "suppressed for 30 d"));
+                          Effect.of("profile"),
+                          Effect.count("event_ids", 1),
+                          Effect.count("category_affinities", 1),
+                          Effect.count("suppressed_days", 30)));
       assertThat(profileOf(h, "u4")).isNull();
       assertThat(legacyIds(h, "u4")).isEmpty();
       assertThat(legacyAffinities(h, "u4")).isEmpty();

@@ -17,16 +17,44 @@ public final class InspectSavepoint {
   private InspectSavepoint() {}
 
   private static final Pattern FIELDS =
-      Pattern.compile("profile=(\\w+) cart=(\\d+) seen=(\\d+) affinities=(\\d+) timers=(\\d+)");
+      Pattern.compile(
+          "profile=(\\w+) cart=(\\d+) seen=(\\d+) affinities=(\\d+) timers=(\\d+)"
+              + " triggers=(\\d+) no_op_timers=(\\d+)");
 
-  /** Totals over the per-user lines of {@link SavepointUsers#read}. */
+  /**
+   * Totals over the per-user lines of {@link SavepointUsers#read}. {@code timers} (registered) =
+   * {@code triggers} (armed) - {@code sharedTimers} (a trigger due at the same rounded time as
+   * another of the user's, sharing its registration) + {@code noOpTimers} (registered, no trigger
+   * due at it: a lifecycle timer superseded by an earlier one, which fires as a no-op).
+   */
   public record Summary(
-      long users, long profiles, long cartLines, long eventIds, long affinities, long timers) {
+      long users,
+      long profiles,
+      long cartLines,
+      long eventIds,
+      long affinities,
+      long timers,
+      long triggers,
+      long noOpTimers) {
+    /** Armed triggers that share a registered timer with another trigger of the same user. */
+    public long sharedTimers() {
+      return triggers - (timers - noOpTimers);
+    }
+
     @Override
     public String toString() {
       return String.format(
-          "users=%d profiles=%d cart_lines=%d event_ids=%d affinities=%d pending_timers=%d",
-          users, profiles, cartLines, eventIds, affinities, timers);
+          "users=%d profiles=%d cart_lines=%d event_ids=%d affinities=%d pending_timers=%d"
+              + " armed_triggers=%d shared_timers=%d no_op_timers=%d",
+          users,
+          profiles,
+          cartLines,
+          eventIds,
+          affinities,
+          timers,
+          triggers,
+          sharedTimers(),
+          noOpTimers);
     }
   }
 
@@ -56,6 +84,8 @@ public final class InspectSavepoint {
     long seen = 0;
     long affinities = 0;
     long timers = 0;
+    long triggers = 0;
+    long noOp = 0;
     for (String line : users) {
       Matcher m = FIELDS.matcher(line);
       if (!m.find()) {
@@ -66,8 +96,10 @@ public final class InspectSavepoint {
       seen += Long.parseLong(m.group(3));
       affinities += Long.parseLong(m.group(4));
       timers += Long.parseLong(m.group(5));
+      triggers += Long.parseLong(m.group(6));
+      noOp += Long.parseLong(m.group(7));
     }
-    return new Summary(users.size(), profiles, cart, seen, affinities, timers);
+    return new Summary(users.size(), profiles, cart, seen, affinities, timers, triggers, noOp);
   }
 
   public static void main(String[] args) throws Exception {

@@ -8,11 +8,15 @@ import io.prescient.operators.ProfileState;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.profile.Affinity;
+import io.prescient.state.profile.BrowseSession;
 import io.prescient.state.profile.CartLine;
+import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -99,17 +103,28 @@ public final class SavepointUsers {
               + " shown="
               + Reader.count(shown.keys())
               + " timers="
-              + ctx.registeredEventTimeTimers().size());
+              + timers
+              + " triggers="
+              + triggers
+              + " no_op_timers="
+              + noOp);
     }
   }
 
-  /** "user: profile=.. cart=.. seen=.. affinities=.. timers=..". */
+  /**
+   * "user: profile=.. cart=.. seen=.. affinities=.. timers=.. triggers=.. no_op_timers=..":
+   * registered event-time timers; armed triggers (cart, browse, lifecycle); and registered timers
+   * that no armed trigger is due at (a lifecycle timer superseded by an earlier one stays
+   * registered and fires as a no-op).
+   */
   public static final class Reader extends KeyedStateReaderFunction<String, String> {
     private static final long serialVersionUID = 1L;
     private transient ValueState<UserProfile> profile;
     private transient MapState<String, CartLine> cart;
     private transient MapState<String, Long> seen;
     private transient MapState<String, Affinity> affinities;
+    private transient ValueState<BrowseSession> browse;
+    private transient ValueState<LifecycleState> lifecycle;
 
     @Override
     public void open(OpenContext ctx) {
@@ -118,6 +133,8 @@ public final class SavepointUsers {
       cart = getRuntimeContext().getMapState(ProfileState.cart(ttl));
       seen = getRuntimeContext().getMapState(ProfileState.seenEventIds(ttl));
       affinities = getRuntimeContext().getMapState(ProfileState.affinities(ttl));
+      browse = getRuntimeContext().getState(ProfileState.browse(ttl));
+      lifecycle = getRuntimeContext().getState(ProfileState.lifecycle(ttl));
     }
 
     @Override
@@ -126,6 +143,27 @@ public final class SavepointUsers {
       // In the profile since profile format 2, in map states of their own before: both counted.
       int ids = count(seen.keys()) + (p == null ? 0 : p.recentEventIds.size());
       int categories = count(affinities.keys()) + (p == null ? 0 : p.affinityScores.size());
+      BrowseSession b = browse.value();
+      LifecycleState l = lifecycle.value();
+      Set<Long> armed = new HashSet<>();
+      int triggers = 0;
+      for (long due :
+          new long[] {
+            p == null ? 0 : p.pendingTimer,
+            b == null ? 0 : b.pendingTimer,
+            l == null ? 0 : l.pendingTimer
+          }) {
+        if (due != 0) {
+          triggers++;
+          armed.add(due);
+        }
+      }
+      int timers = 0;
+      int noOp = 0;
+      for (long t : ctx.registeredEventTimeTimers()) {
+        timers++;
+        noOp += armed.contains(t) ? 0 : 1;
+      }
       out.collect(
           user
               + ": profile="
@@ -137,7 +175,11 @@ public final class SavepointUsers {
               + " affinities="
               + categories
               + " timers="
-              + ctx.registeredEventTimeTimers().size());
+              + timers
+              + " triggers="
+              + triggers
+              + " no_op_timers="
+              + noOp);
     }
 
     static int count(Iterable<String> keys) {

@@ -6,36 +6,68 @@ import java.util.List;
 /** A receipt on the {@code audit} topic for a privacy request the job carried out. */
 public class AuditRecord {
   /** Version of the record's JSON fields. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
+
+  /**
+   * The part of the job that wrote the record: {@value #PROFILE}, {@value #POLICY}, {@value
+   * #MODELS}.
+   */
+  public static final String PROFILE = "profile";
+
+  public static final String POLICY = "policy";
+  public static final String MODELS = "models";
 
   public String userId;
 
-  /** The request type's wire name: opt_out, opt_in, unsubscribe, erase. */
+  /**
+   * What is receipted: a privacy request's wire name (opt_out, opt_in, unsubscribe, erase),
+   * decision_cancelled, decision_suppressed or model_announcement.
+   */
   public String request;
+
+  /** Which part of the job acted: {@value #PROFILE}, {@value #POLICY} or {@value #MODELS}. */
+  public String component;
 
   /** When the request was made (its timestamp), epoch millis. */
   public long requestedAt;
 
-  /** What was changed or deleted, for example "profile", "cart:3 items", "timers:1". */
-  public List<String> effects = new ArrayList<>();
+  /** What was changed or deleted, in order. */
+  public List<Effect> effects = new ArrayList<>();
 
   public AuditRecord() {}
 
-  /** The receipt of a privacy request, before its effects are added. */
-  public static AuditRecord receipt(PrivacyRequest r) {
-    AuditRecord receipt = new AuditRecord();
-    receipt.userId = r.userId;
-    receipt.request = r.type.wireName();
-    receipt.requestedAt = r.timestamp;
-    return receipt;
+  /** A record of {@code component} about {@code request}, before its effects are added. */
+  public static AuditRecord of(String component, String userId, String request, long at) {
+    AuditRecord a = new AuditRecord();
+    a.component = component;
+    a.userId = userId;
+    a.request = request;
+    a.requestedAt = at;
+    return a;
+  }
+
+  /** The receipt of a privacy request by {@code component}, before its effects are added. */
+  public static AuditRecord receipt(String component, PrivacyRequest r) {
+    return of(component, r.userId, r.type.wireName(), r.timestamp);
+  }
+
+  /** Adds an effect; returns this record. */
+  public AuditRecord add(Effect e) {
+    effects.add(e);
+    return this;
   }
 
   /**
-   * The record's id: the first 128 bits of SHA-256 over its request, user, time and effects, so a
-   * consumer de-duplicates the copies that at-least-once delivery or a replay writes again.
+   * The record's id: the first 128 bits of SHA-256 over its request, user, time, component and
+   * effects, so a consumer de-duplicates the copies that at-least-once delivery or a replay writes
+   * again.
    */
   public String auditId() {
-    return Hashes.id(request, userId, Long.toString(requestedAt), String.join("\u0000", effects));
+    StringBuilder fx = new StringBuilder();
+    for (Effect e : effects) {
+      fx.append(e).append('\n');
+    }
+    return Hashes.id(request, userId, Long.toString(requestedAt), component, fx.toString());
   }
 
   /** The Kafka key of the record: the user, or for a model announcement "models". */
@@ -45,6 +77,6 @@ public class AuditRecord {
 
   @Override
   public String toString() {
-    return "AuditRecord{" + userId + ", " + request + ", " + effects + "}";
+    return "AuditRecord{" + userId + ", " + request + ", " + component + ", " + effects + "}";
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
@@ -244,7 +245,20 @@ public final class OutputJson {
           g.writeStringField("user_id", a.userId);
           g.writeStringField("request", a.request);
           instant(g, "requested_at", a.requestedAt);
-          strings(g, "effects", a.effects);
+          g.writeStringField("component", a.component);
+          g.writeArrayFieldStart("effects");
+          for (Effect e : a.effects) {
+            g.writeStartObject();
+            g.writeStringField("what", e.what);
+            if (e.count != null) {
+              g.writeNumberField("count", e.count);
+            }
+            if (e.value != null) {
+              g.writeStringField("value", e.value);
+            }
+            g.writeEndObject();
+          }
+          g.writeEndArray();
         });
   }
 }

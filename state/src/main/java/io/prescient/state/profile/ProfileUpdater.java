@@ -1,5 +1,6 @@
 package io.prescient.state.profile;
 
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.PrivacyRequest;
 import java.util.ArrayList;
@@ -229,23 +230,23 @@ public final class ProfileUpdater {
   }
 
   /** Applies opt-out, opt-in or unsubscribe; returns the effects for the audit receipt. */
-  public static List<String> applyConsent(UserProfile p, PrivacyRequest r) {
-    List<String> effects = new ArrayList<>();
+  public static List<Effect> applyConsent(UserProfile p, PrivacyRequest r) {
+    List<Effect> effects = new ArrayList<>();
     switch (r.type) {
       case OPT_OUT -> {
         p.optedOut = true;
-        effects.add("personalization:off");
+        effects.add(Effect.named("personalization", "off"));
       }
       case OPT_IN -> {
         p.optedOut = false;
-        effects.add("personalization:on");
+        effects.add(Effect.named("personalization", "on"));
       }
       case UNSUBSCRIBE -> {
         for (String channel : r.channels) {
           if (!p.unsubscribedChannels.contains(channel)) {
             p.unsubscribedChannels.add(channel);
           }
-          effects.add("unsubscribed:" + channel);
+          effects.add(Effect.named("unsubscribed", channel));
         }
       }
       default -> throw new IllegalArgumentException("not a consent request: " + r.type);

@@ -2,7 +2,9 @@ package io.prescient.state.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -49,15 +51,21 @@ class OutputJsonTest {
 
   @Test
   void auditRecordsHaveAVersionAndAnIdToDeDuplicateOn() {
-    io.prescient.state.contract.AuditRecord a = new io.prescient.state.contract.AuditRecord();
-    a.userId = "u1";
-    a.request = "erase";
-    a.requestedAt = 1_300_000_000_000L;
-    a.effects.add("profile");
+    AuditRecord a =
+        AuditRecord.of(AuditRecord.PROFILE, "u1", "erase", 1_300_000_000_000L)
+            .add(Effect.of("profile"))
+            .add(Effect.named("unsubscribed", "email"));
     String first = text(OutputJson.audit(a));
-    assertThat(first).startsWith("{\"schema_version\":1,\"audit_id\":\"" + a.auditId() + "\"");
+    assertThat(first)
+        .isEqualTo(
+            "{\"schema_version\":2,\"audit_id\":\""
+                + a.auditId()
+                + "\",\"user_id\":\"u1\",\"request\":\"erase\","
+                + "\"requested_at\":\"2011-03-13T07:06:40Z\",\"component\":\"profile\","
+                + "\"effects\":[{\"what\":\"profile\"},{\"what\":\"unsubscribed\",\"value\":\"email\"}]}");
     assertThat(a.auditId()).hasSize(32).isEqualTo(a.auditId());
-    a.effects.add("cart:1 products");
+    a.add(Effect.count("cart_products", 1));
+    assertThat(text(OutputJson.audit(a))).contains("{\"what\":\"cart_products\",\"count\":1}");
     assertThat(text(OutputJson.audit(a))).doesNotContain(first.substring(0, 60));
     a.userId = null;
     assertThat(a.kafkaKey()).isEqualTo("models");
