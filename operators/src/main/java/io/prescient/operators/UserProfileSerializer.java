@@ -35,6 +35,9 @@ import org.apache.flink.types.StringValue;
  * format 1's affinity count (the map's size) and de-duplication prune time. A format-1 record reads
  * as a profile whose maps are not merged yet.
  *
+ * <p>Format 3 appends the recently bought products with their times ({@link
+ * UserProfile#recentBought}); a format-1 or format-2 record reads with none.
+ *
  * <p>State written with the POJO serializer (before this class) is migrated on restore: {@link
  * Snapshot#resolveSchemaCompatibility} answers "compatible after migration", and Flink reads it
  * with the old POJO serializer and rewrites it in this format.
@@ -43,7 +46,7 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
   private static final long serialVersionUID = 1L;
 
   /** The format this serializer writes; it reads 1 .. FORMAT. */
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
 
   public static final UserProfileSerializer INSTANCE = new UserProfileSerializer();
 
@@ -122,6 +125,12 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
       writeVarLong(out, zigzag(ids.timeAt(i) - previous)); // lines of an order: one byte
       previous = ids.timeAt(i);
     }
+    writeStrings(out, p.recentBought);
+    int bought = p.recentBought == null ? 0 : p.recentBought.size();
+    for (int i = 0; i < bought; i++) {
+      long[] at = p.recentBoughtAt;
+      writeTime(out, at != null && i < at.length ? at[i] : 0, p.lastSeen);
+    }
   }
 
   @Override
@@ -181,6 +190,14 @@ public final class UserProfileSerializer extends TypeSerializer<UserProfile> {
       long hash = in.readLong();
       previous += unzigzag(readVarLong(in));
       p.recentEventIds.addHash(hash, previous);
+    }
+    if (format >= 3) {
+      List<String> bought = readStrings(in, format);
+      p.recentBought = bought == null ? new ArrayList<>() : bought;
+      p.recentBoughtAt = new long[p.recentBought.size()];
+      for (int i = 0; i < p.recentBoughtAt.length; i++) {
+        p.recentBoughtAt[i] = readTime(in, p.lastSeen);
+      }
     }
     return p;
   }

@@ -103,11 +103,7 @@ public final class SavepointUsers {
               + " shown="
               + Reader.count(shown.keys())
               + " timers="
-              + timers
-              + " triggers="
-              + triggers
-              + " no_op_timers="
-              + noOp);
+              + ctx.registeredEventTimeTimers().size());
     }
   }
 

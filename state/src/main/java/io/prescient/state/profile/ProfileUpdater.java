@@ -102,6 +102,7 @@ public final class ProfileUpdater {
         d[Metric.PURCHASES.ordinal()] = 1;
         d[Metric.SPEND_CENTS.ordinal()] = cents(e.value());
         rememberOrder(p, e.timestamp, settings.sessionGapMs());
+        rememberBought(p, e.productId, e.timestamp);
         // Buying a product takes it out of the cart: it is no longer abandoned.
         cartChanged = removeFromCart(p, cart, e.productId, Integer.MAX_VALUE);
       }
@@ -149,6 +150,38 @@ public final class ProfileUpdater {
     while (p.recentViews.size() > UserProfile.RECENT_VIEWS) {
       p.recentViews.remove(0);
     }
+  }
+
+  /** Moves {@code productId} to the newest end of the bought history, at time {@code at}. */
+  static void rememberBought(UserProfile p, String productId, long at) {
+    if (productId == null) {
+      return;
+    }
+    int i = p.recentBought.indexOf(productId);
+    if (i >= 0 && p.recentBoughtAt[i] > at) {
+      return; // an older purchase arriving late: the history keeps the latest
+    }
+    List<String> items = new ArrayList<>(p.recentBought);
+    List<Long> times = new ArrayList<>();
+    for (long t : p.recentBoughtAt) {
+      times.add(t);
+    }
+    if (i >= 0) {
+      items.remove(i);
+      times.remove(i);
+    }
+    int pos = items.size(); // kept ordered by time, oldest first
+    while (pos > 0 && times.get(pos - 1) > at) {
+      pos--;
+    }
+    items.add(pos, productId);
+    times.add(pos, at);
+    while (items.size() > UserProfile.RECENT_BOUGHT) {
+      items.remove(0);
+      times.remove(0);
+    }
+    p.recentBought = items;
+    p.recentBoughtAt = times.stream().mapToLong(Long::longValue).toArray();
   }
 
   /**

@@ -59,6 +59,15 @@ public class UserProfile {
   public List<String> recentViews = new ArrayList<>();
 
   /**
+   * The most recently bought products (oldest first), at most {@link #RECENT_BOUGHT}, and when each
+   * was last bought ({@link #recentBoughtAt}, same order): the history item-to-item recommendations
+   * start from, and what they never recommend again. Since profile format 3.
+   */
+  public List<String> recentBought = new ArrayList<>();
+
+  public long[] recentBoughtAt = new long[0];
+
+  /**
    * Decayed category affinities by category, at most {@code Settings.maxAffinities} (the weakest is
    * evicted); sensitive categories never enter. In the profile since profile format 2, so an event
    * costs no state lookup of its own; before, they were the "affinities" map state.
@@ -83,6 +92,7 @@ public class UserProfile {
 
   public static final int RECENT_PURCHASES = 8;
   public static final int RECENT_VIEWS = 10;
+  public static final int RECENT_BOUGHT = 10;
 
   public UserProfile() {}
 }

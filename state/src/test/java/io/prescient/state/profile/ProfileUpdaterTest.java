@@ -49,6 +49,24 @@ class ProfileUpdaterTest {
   }
 
   @Test
+  void theBoughtHistoryKeepsTheLatestPurchaseOfEachProductInTimeOrderBounded() throws Exception {
+    apply("e1", EventType.PURCHASE, T, "p1", "bags");
+    apply("e2", EventType.PURCHASE, T + DAY, "p2", "bags");
+    apply("e3", EventType.PURCHASE, T + 2 * DAY, "p1", "bags"); // bought again: moves to the end
+    apply("e4", EventType.PURCHASE, T + DAY / 2, "p3", "bags"); // late: in its place by time
+    apply("e5", EventType.PURCHASE, T - DAY, "p2", "bags"); // an older purchase of p2: ignored
+    apply("e6", EventType.VIEW, T + 3 * DAY, "p9", "bags"); // views are not purchases
+    apply("e7", EventType.PURCHASE, T, "p8", "health_beauty"); // sensitive: never kept
+    assertThat(p.recentBought).containsExactly("p3", "p2", "p1");
+    assertThat(p.recentBoughtAt).containsExactly(T + DAY / 2, T + DAY, T + 2 * DAY);
+    for (int i = 0; i < 15; i++) {
+      apply("f" + i, EventType.PURCHASE, T + (10 + i) * DAY, "q" + i, "bags");
+    }
+    assertThat(p.recentBought).hasSize(UserProfile.RECENT_BOUGHT).startsWith("q5").endsWith("q14");
+    assertThat(p.recentBoughtAt).hasSize(UserProfile.RECENT_BOUGHT);
+  }
+
+  @Test
   void affinitiesDecayAndAreBounded() throws Exception {
     apply("e1", EventType.PURCHASE, T, "p1", "bags");
     apply("e2", EventType.VIEW, T + 30 * DAY, "p2", "bags");
