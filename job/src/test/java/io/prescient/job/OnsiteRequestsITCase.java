@@ -140,7 +140,7 @@ class OnsiteRequestsITCase extends PipelineTestBase {
           "u1's answer committed");
       assertThat(values(p + "-decisions")).noneMatch(d -> d.has("request_id"));
       assertThat(values(p + "-responses"))
-          .allSatisfy(r -> assertThat(r.get("schema_version").asInt()).isEqualTo(1));
+          .allSatisfy(r -> assertThat(r.get("schema_version").asInt()).isEqualTo(2));
       var schema = ConsumerGuideITCase.schema("decision.schema.json");
       for (JsonNode r : values(p + "-responses")) {
         ConsumerGuideITCase.assertValid(schema, r);

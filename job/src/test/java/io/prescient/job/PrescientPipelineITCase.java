@@ -75,7 +75,7 @@ class PrescientPipelineITCase extends PipelineTestBase {
             DecisionIds.of("u-b", "post_purchase", "b2"));
     JsonNode a =
         decisions.stream().filter(d -> d.get("user_id").asText().equals("u-a")).findFirst().get();
-    assertThat(a.get("schema_version").asInt()).isEqualTo(4);
+    assertThat(a.get("schema_version").asInt()).isEqualTo(5);
     assertThat(a.get("action").asText()).isEqualTo("reminder");
     assertThat(a.get("offer_id").asText()).isEqualTo("cart_reminder");
     assertThat(a.get("channel").asText()).isEqualTo("email");

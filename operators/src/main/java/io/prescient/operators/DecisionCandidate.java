@@ -1,6 +1,8 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.Decision;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A decision point the profile found for a user (the trigger's skeleton decision), with the user's
@@ -16,6 +18,14 @@ public class DecisionCandidate {
 
   /** The order value at stake (the cart's value), for the expected value of each offer. */
   public double orderValue;
+
+  /**
+   * The products the user bought most recently (oldest first) and when ({@link #historyAt}), for
+   * item-to-item recommendations; empty for decisions made without the user's data.
+   */
+  public List<String> history = new ArrayList<>();
+
+  public long[] historyAt = new long[0];
 
   public DecisionCandidate() {}
 

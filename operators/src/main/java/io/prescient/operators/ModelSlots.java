@@ -3,6 +3,7 @@ package io.prescient.operators;
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.OfferModel;
 import io.prescient.models.policy.PolicyEngine;
@@ -95,7 +96,11 @@ final class ModelSlots implements AutoCloseable {
   private int rememberedRefusals = -1;
 
   static final List<String> SLOTS =
-      List.of(ChurnModelPolicy.MODEL, ChurnModelPolicy.MODEL + ":shadow", OfferModel.NAME);
+      List.of(
+          ChurnModelPolicy.MODEL,
+          ChurnModelPolicy.MODEL + ":shadow",
+          OfferModel.NAME,
+          ItemSimilarity.NAME);
 
   private final Map<String, LoadedModel> serving = new HashMap<>();
   private final Map<String, ModelAnnouncement> servingFrom = new HashMap<>();
@@ -272,6 +277,9 @@ final class ModelSlots implements AutoCloseable {
   }
 
   private List<String> liveNames(String slot) {
+    if (slot.equals(ItemSimilarity.NAME)) {
+      return List.of(); // item ids, not features: the manifest lists none
+    }
     return slot.equals(OfferModel.NAME) ? offerFeatures : FeatureSchema.names();
   }
 

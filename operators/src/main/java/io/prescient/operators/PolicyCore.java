@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.Offer;
 import io.prescient.models.policy.PolicyEngine;
@@ -11,6 +12,7 @@ import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.InvalidRecordException;
 import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.Recommendation;
 import io.prescient.state.contract.RejectReason;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.features.FeatureSchema;
@@ -77,6 +79,11 @@ public final class PolicyCore {
 
     /** The live catalog's entry of a product, or null. */
     CatalogEntry catalog(String productId) throws Exception;
+
+    /** The served item-to-item model, or null while none is served. */
+    default ItemSimilarity items() {
+      return null;
+    }
   }
 
   private final PolicyEngine engine;
@@ -151,6 +158,8 @@ public final class PolicyCore {
       fx.count("guardrailFired", "guardrail", g);
     }
     describeProducts(d, listed, fx);
+    ProductRecommendations.recommend(
+        d, c, fx.items(), engine.guardrails().settings(), view(user, s), fx::catalog);
     if (!user.optedOut) {
       // The reward window opens at the decision, whatever happens to it next: arms are compared
       // on everything they decided (intent to treat), cancelled decisions included.
@@ -203,8 +212,15 @@ public final class PolicyCore {
           d.channel,
           d.sendAfter,
           engine.guardrails().settings().caps().longestWindowMs());
+      long shownWindow = engine.guardrails().settings().shownWindowMs();
       if (d.productId != null) {
-        append(s.shown(), d.productId, d.sendAfter, engine.guardrails().settings().shownWindowMs());
+        append(s.shown(), d.productId, d.sendAfter, shownWindow);
+      }
+      if (delayed) {
+        ProductRecommendations.recheck(d, engine.guardrails().settings(), fx::catalog);
+      }
+      for (Recommendation r : d.recommendations) {
+        append(s.shown(), r.productId, d.sendAfter, shownWindow);
       }
     }
     if (delayed) {

@@ -1,6 +1,8 @@
 package io.prescient.operators;
 
+import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.drift.DriftMonitor;
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.Offer;
 import io.prescient.models.policy.OfferModel;
@@ -292,6 +294,12 @@ public class PolicyFunction
     @Override
     public CatalogEntry catalog(String productId) throws Exception {
       return ctx.getBroadcastState(PolicyState.CATALOG).get(productId);
+    }
+
+    @Override
+    public ItemSimilarity items() {
+      LoadedModel m = models.get(ItemSimilarity.NAME);
+      return m == null ? null : m.items;
     }
   }
 }

@@ -9,6 +9,7 @@ import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
 import io.prescient.state.profile.LifecycleState;
 import io.prescient.state.profile.UserProfile;
+import java.util.ArrayList;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
@@ -96,7 +97,10 @@ final class ProfileTriggerEnv implements Triggers.Env {
     decisions.inc();
     float[] features =
         FeatureSchema.extract(FeatureSchema.Inputs.of(p, store.cart(), at, affinityHalfLifeMs));
-    send(PolicyInput.candidate(new DecisionCandidate(d, features, p.events, orderValue)));
+    DecisionCandidate c = new DecisionCandidate(d, features, p.events, orderValue);
+    c.history = new ArrayList<>(p.recentBought);
+    c.historyAt = p.recentBoughtAt.clone();
+    send(PolicyInput.candidate(c));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.prescient.models.artifact;
 
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.scoring.BoosterScorer;
 import io.prescient.state.contract.Hashes;
 import io.prescient.state.features.FeatureSchema;
@@ -19,11 +20,17 @@ import org.tribuo.protos.core.ModelProto;
  */
 public final class LoadedModel implements AutoCloseable {
   public final ModelManifest manifest;
+
+  /** The booster of a churn or offer model; null for the item-neighbours model. */
   public final BoosterScorer scorer;
 
-  private LoadedModel(ModelManifest manifest, BoosterScorer scorer) {
+  /** The item-neighbours table of the {@value ItemSimilarity#NAME} model; null for the others. */
+  public final ItemSimilarity items;
+
+  private LoadedModel(ModelManifest manifest, BoosterScorer scorer, ItemSimilarity items) {
     this.manifest = manifest;
     this.scorer = scorer;
+    this.items = items;
   }
 
   /** Loads the artifact a manifest file describes, against the live feature schema. */
@@ -88,6 +95,15 @@ public final class LoadedModel implements AutoCloseable {
           ModelLoadException.Reason.HASH_MISMATCH,
           "model file " + file + " does not have the SHA-256 its manifest gives");
     }
+    if (ItemSimilarity.NAME.equals(manifest.name())) {
+      try {
+        return new LoadedModel(manifest, null, ItemSimilarity.fromBytes(bytes));
+      } catch (IllegalArgumentException e) {
+        throw new ModelLoadException(
+            ModelLoadException.Reason.CORRUPT_MODEL,
+            "model file " + file + " is not an item-neighbours table (" + e.getMessage() + ")");
+      }
+    }
     Model<?> model;
     try {
       // Only the one model class the scorer serves is instantiated: the class a protobuf names is
@@ -117,7 +133,7 @@ public final class LoadedModel implements AutoCloseable {
     @SuppressWarnings("unchecked")
     Model<Label> classifier = (Model<Label>) model;
     return new LoadedModel(
-        manifest, BoosterScorer.create(classifier, liveNames, manifest.positiveLabel()));
+        manifest, BoosterScorer.create(classifier, liveNames, manifest.positiveLabel()), null);
   }
 
   private static void checkSchema(ModelManifest manifest, int liveVersion, List<String> liveNames)
@@ -159,6 +175,8 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public void close() {
-    scorer.close();
+    if (scorer != null) {
+      scorer.close();
+    }
   }
 }

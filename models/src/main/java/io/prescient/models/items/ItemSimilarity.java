@@ -1,5 +1,6 @@
 package io.prescient.models.items;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Item-to-item recommendations ("bought together"): for every item its top-K neighbours by cosine
@@ -23,6 +25,9 @@ import java.util.Set;
  * selling now among equally similar ones.
  */
 public final class ItemSimilarity {
+  /** The model's name and slot: its manifests say {@code "name": "items"}. */
+  public static final String NAME = "items";
+
   /** One purchase: who bought what, when (epoch ms). */
   public record Purchase(String user, String item, long at) {}
 
@@ -185,43 +190,175 @@ public final class ItemSimilarity {
    */
   public List<Scored> recommend(
       Map<String, Long> lastBought, long now, int k, Set<String> exclude) {
-    Map<Integer, Double> score = new HashMap<>();
+    List<String> history = new ArrayList<>(lastBought.keySet());
+    long[] at = history.stream().mapToLong(lastBought::get).toArray();
+    List<Scored> out = new ArrayList<>();
+    for (Recommended r : recommend(history, at, now, k, item -> !exclude.contains(item))) {
+      out.add(new Scored(r.item(), r.score()));
+    }
+    return out;
+  }
+
+  /**
+   * A recommended item, its score, and the history item that contributed most to it ({@code
+   * because}; null when recent popularity alone put it there).
+   */
+  public record Recommended(String item, double score, String because) {}
+
+  /**
+   * The top {@code k} items {@code allowed} for a user whose history is {@code history} (bought at
+   * {@code at}, same order), as of {@code now}, best first (equal scores: the item the model knew
+   * first). History items are never recommended.
+   */
+  public List<Recommended> recommend(
+      List<String> history, long[] at, long now, int k, Predicate<String> allowed) {
+    Map<Integer, double[]> acc = new HashMap<>(); // score, best contribution, its history index
+    Set<Integer> own = new HashSet<>();
     double halfLifeMs = settings.historyHalfLifeDays() * 86_400_000L;
-    for (Map.Entry<String, Long> h : lastBought.entrySet()) {
-      Integer i = index.get(h.getKey());
+    for (int h = 0; h < history.size(); h++) {
+      Integer i = index.get(history.get(h));
       if (i == null) {
         continue;
       }
-      double w = halfLifeMs <= 0 ? 1 : Math.pow(0.5, Math.max(0, now - h.getValue()) / halfLifeMs);
+      own.add(i);
+      double w = halfLifeMs <= 0 ? 1 : Math.pow(0.5, Math.max(0, now - at[h]) / halfLifeMs);
       for (int x = 0; x < neighbours[i].length; x++) {
-        score.merge(neighbours[i][x], w * similarities[i][x], Double::sum);
+        double c = w * similarities[i][x];
+        double[] a = acc.computeIfAbsent(neighbours[i][x], j -> new double[] {0, -1, -1});
+        a[0] += c;
+        if (c > a[1]) {
+          a[1] = c;
+          a[2] = h;
+        }
       }
     }
     double pw = settings.popularityWeight();
     if (pw > 0) {
       // the similarity part scaled to [0, 1] for this user, so the weight means the same for all
-      double top = score.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
-      Map<Integer, Double> blended = new HashMap<>();
+      double top = acc.values().stream().mapToDouble(a -> a[0]).max().orElse(1);
       for (int i = 0; i < popularity.length; i++) {
-        double sSim = score.getOrDefault(i, 0.0) / (top == 0 ? 1 : top);
-        double v = (1 - pw) * sSim + pw * popularity[i];
+        double[] a = acc.get(i);
+        double v = (1 - pw) * (a == null ? 0 : a[0] / (top == 0 ? 1 : top)) + pw * popularity[i];
         if (v > 0) {
-          blended.put(i, v);
+          acc.computeIfAbsent(i, j -> new double[] {0, -1, -1})[0] = v;
         }
       }
-      score = blended;
     }
-    List<Scored> out = new ArrayList<>();
-    score.entrySet().stream()
-        .filter(e -> !lastBought.containsKey(items.get(e.getKey())))
-        .filter(e -> !exclude.contains(items.get(e.getKey())))
+    List<Recommended> out = new ArrayList<>();
+    acc.entrySet().stream()
+        .filter(e -> !own.contains(e.getKey()) && e.getValue()[0] > 0)
         .sorted(
-            Map.Entry.<Integer, Double>comparingByValue()
-                .reversed()
-                .thenComparing(Map.Entry.comparingByKey()))
+            Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])
+                .thenComparing(Map.Entry::getKey))
+        .filter(e -> !history.contains(items.get(e.getKey())))
+        .filter(e -> allowed.test(items.get(e.getKey())))
         .limit(k)
-        .forEach(e -> out.add(new Scored(items.get(e.getKey()), e.getValue())));
+        .forEach(
+            e ->
+                out.add(
+                    new Recommended(
+                        items.get(e.getKey()),
+                        e.getValue()[0],
+                        e.getValue()[2] < 0 ? null : history.get((int) e.getValue()[2]))));
     return out;
+  }
+
+  /** The first line of an artifact: its format and version. */
+  public static final String HEADER = "prescient-item-neighbours\t1";
+
+  /**
+   * The model as an artifact: UTF-8 text, the {@link #HEADER} line, a settings line ({@code
+   * settings, history half-life days, popularity weight}), then one line per item: {@code item,
+   * recent popularity, then neighbour and similarity pairs}, tab-separated (ids never hold tabs or
+   * line breaks: the job's parser refuses control characters).
+   */
+  public byte[] toBytes() {
+    StringBuilder b = new StringBuilder(HEADER).append('\n');
+    b.append("settings\t")
+        .append(settings.historyHalfLifeDays())
+        .append('\t')
+        .append(settings.popularityWeight())
+        .append('\n');
+    for (int i = 0; i < items.size(); i++) {
+      b.append(items.get(i)).append('\t').append((float) popularity[i]);
+      for (int x = 0; x < neighbours[i].length; x++) {
+        b.append('\t').append(items.get(neighbours[i][x])).append('\t').append(similarities[i][x]);
+      }
+      b.append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads an artifact written by {@link #toBytes}.
+   *
+   * @throws IllegalArgumentException naming the line that is not in the format
+   */
+  public static ItemSimilarity fromBytes(byte[] bytes) {
+    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+    if (lines.length < 2 || !lines[0].equals(HEADER)) {
+      throw new IllegalArgumentException(
+          "line 1: not an item-neighbours artifact (" + HEADER + ")");
+    }
+    String[] st = lines[1].split("\t");
+    if (st.length != 3 || !st[0].equals("settings")) {
+      throw new IllegalArgumentException("line 2: expected settings, half-life, popularity weight");
+    }
+    Settings settings;
+    try {
+      settings = new Settings(0, finite(st[1]), finite(st[2]), 0);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("line 2: " + e.getMessage());
+    }
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int l = 2; l < lines.length; l++) {
+      String id = lines[l].substring(0, Math.max(0, lines[l].indexOf('\t')));
+      if (id.isEmpty() || index.putIfAbsent(id, index.size()) != null) {
+        throw new IllegalArgumentException(
+            "line " + (l + 1) + ": " + (id.isEmpty() ? "no item id" : "item " + id + " again"));
+      }
+    }
+    int n = index.size();
+    int[][] nb = new int[n][];
+    float[][] sim = new float[n][];
+    double[] pop = new double[n];
+    for (int l = 2; l < lines.length; l++) {
+      int i = l - 2;
+      String[] f = lines[l].split("\t", -1);
+      try {
+        if (f.length % 2 != 0) {
+          throw new IllegalArgumentException("a neighbour without a similarity");
+        }
+        pop[i] = finite(f[1]);
+        int m = (f.length - 2) / 2;
+        nb[i] = new int[m];
+        sim[i] = new float[m];
+        for (int x = 0; x < m; x++) {
+          Integer j = index.get(f[2 + 2 * x]);
+          if (j == null) {
+            throw new IllegalArgumentException("neighbour " + f[2 + 2 * x] + " is not an item");
+          }
+          nb[i][x] = j;
+          sim[i][x] = (float) finite(f[3 + 2 * x]);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("line " + (l + 1) + ": " + e.getMessage(), e);
+      }
+    }
+    return new ItemSimilarity(settings, List.copyOf(index.keySet()), index, nb, sim, pop);
+  }
+
+  private static double finite(String s) {
+    double v = Double.parseDouble(s);
+    if (!Double.isFinite(v)) {
+      throw new NumberFormatException("not a finite number: " + s);
+    }
+    return v;
+  }
+
+  /** The settings the model scores with. */
+  public Settings settings() {
+    return settings;
   }
 
   /** Popularity alone: the items most customers bought in the recent window, best first. */

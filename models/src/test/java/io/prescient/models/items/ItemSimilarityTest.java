@@ -51,6 +51,53 @@ class ItemSimilarityTest {
   }
 
   @Test
+  void eachRecommendationNamesTheHistoryItemThatBroughtItAndSkipsWhatIsNotAllowed() {
+    ItemSimilarity m = ItemSimilarity.train(LOG, CUTOFF, ItemSimilarity.Settings.plainCosine());
+    List<ItemSimilarity.Recommended> r =
+        m.recommend(List.of("a", "d"), new long[] {DAY, 97 * DAY}, CUTOFF, 10, item -> true);
+    assertThat(r)
+        .extracting(x -> x.item() + "<-" + x.because())
+        .containsExactly("c<-d", "b<-a"); // c: 1/sqrt(6) from a + 1/sqrt(4) from d
+    assertThat(r.get(0).score()).isCloseTo(1 / Math.sqrt(6) + 1 / Math.sqrt(4), within(1e-6));
+    // not allowed (out of stock, say): the next best takes its place, k still counts
+    assertThat(
+            m.recommend(
+                List.of("a", "d"), new long[] {DAY, 97 * DAY}, CUTOFF, 1, i -> !i.equals("c")))
+        .extracting(ItemSimilarity.Recommended::item)
+        .containsExactly("b");
+  }
+
+  @Test
+  void theArtifactReadsBackAsTheSameModelAndABrokenOneNamesItsLine() {
+    ItemSimilarity m =
+        ItemSimilarity.train(LOG, CUTOFF, new ItemSimilarity.Settings(1, 30, 0.2, 30));
+    ItemSimilarity back = ItemSimilarity.fromBytes(m.toBytes());
+    assertThat(back.items()).isEqualTo(m.items());
+    assertThat(back.settings().historyHalfLifeDays()).isEqualTo(30);
+    assertThat(back.settings().popularityWeight()).isEqualTo(0.2);
+    for (String item : m.items()) {
+      assertThat(back.neighbours(item)).isEqualTo(m.neighbours(item)).hasSizeLessThanOrEqualTo(1);
+    }
+    assertThat(back.recommend(Map.of("a", DAY), CUTOFF, 10, Set.of()))
+        .isEqualTo(m.recommend(Map.of("a", DAY), CUTOFF, 10, Set.of()));
+    String text = new String(m.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    for (String broken :
+        List.of(
+            "not a model",
+            text.replace("settings\t30.0", "settings\tNaN"),
+            text + "a\t0.5\n",
+            text.replaceFirst("\tb\t", "\tnowhere\t"),
+            text + "e\t0.1\tb\n")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  ItemSimilarity.fromBytes(
+                      broken.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("line ");
+    }
+  }
+
+  @Test
   void recentPopularityRanksWhatSellsNowWhenItHasWeight() {
     // c and d were bought in the last 30 days before the cut-off, a and b long before.
     ItemSimilarity m =

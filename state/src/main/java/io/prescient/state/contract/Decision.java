@@ -13,15 +13,16 @@ import java.util.Map;
  */
 public class Decision {
   /**
-   * 4: adds {@code template}, {@code coupon}, {@code product_name}, {@code product_price}, {@code
-   * product_url}, {@code product_image_url} and {@code items}. 3: a hold-out names no channel;
-   * {@code discount}. 2: adds {@code experiment}, {@code candidate_scores} and {@code
-   * candidate_values}; version 1 fields are unchanged.
+   * 5: adds {@code recommendations} (ranked products with score and reason). 4: adds {@code
+   * template}, {@code coupon}, {@code product_name}, {@code product_price}, {@code product_url},
+   * {@code product_image_url} and {@code items}. 3: a hold-out names no channel; {@code discount}.
+   * 2: adds {@code experiment}, {@code candidate_scores} and {@code candidate_values}; version 1
+   * fields are unchanged.
    */
-  public static final int SCHEMA_VERSION = 4;
+  public static final int SCHEMA_VERSION = 5;
 
   /** Version of a {@code responses} record: a decision record with request id and placement. */
-  public static final int RESPONSE_SCHEMA_VERSION = 1;
+  public static final int RESPONSE_SCHEMA_VERSION = 2;
 
   /** The action of a hold-out (control arm) decision: logged, never sent. */
   public static final String NO_ACTION = "none";
@@ -60,6 +61,13 @@ public class Decision {
 
   /** A cart reminder's lines (up to {@link #MAX_ITEMS}, by value), empty for other decisions. */
   public List<LineItem> items = new ArrayList<>();
+
+  /**
+   * Products recommended with the decision, best first (decision schema 5): empty unless an items
+   * model is served and the trigger is a follow-up, browse abandonment, win-back or an onsite
+   * request, and never on a hold-out.
+   */
+  public List<Recommendation> recommendations = new ArrayList<>();
 
   /** Lines a decision lists at most. */
   public static final int MAX_ITEMS = 10;

@@ -13,6 +13,7 @@ import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Outcome;
+import io.prescient.state.contract.Recommendation;
 import io.prescient.state.contract.Rejection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,24 @@ public final class OutputJson {
         if (i.price != null) {
           g.writeNumberField("price", i.price);
         }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    if (!d.recommendations.isEmpty()) {
+      g.writeArrayFieldStart("recommendations");
+      for (Recommendation r : d.recommendations) {
+        g.writeStartObject();
+        g.writeStringField("product_id", r.productId);
+        g.writeNumberField("score", r.score);
+        g.writeStringField("reason", r.reason);
+        optional(g, "because_of", r.becauseOf);
+        optional(g, "product_name", r.productName);
+        if (r.productPrice != null) {
+          g.writeNumberField("product_price", r.productPrice);
+        }
+        optional(g, "product_url", r.productUrl);
+        optional(g, "product_image_url", r.productImageUrl);
         g.writeEndObject();
       }
       g.writeEndArray();

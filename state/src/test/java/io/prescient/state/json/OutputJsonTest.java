@@ -29,7 +29,7 @@ class OutputJsonTest {
   void aHoldOutNamesNoChannelOnTheDecisionsTopic() throws Exception {
     String holdout = text(OutputJson.decision(decision(Decision.NO_ACTION)));
     assertThat(holdout)
-        .startsWith("{\"schema_version\":4,")
+        .startsWith("{\"schema_version\":5,")
         .contains("\"channel\":null,\"holdout_channel\":\"email\",\"action\":\"none\"");
 
     Decision discount = decision("discount");

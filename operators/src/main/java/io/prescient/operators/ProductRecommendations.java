@@ -1,0 +1,139 @@
+package io.prescient.operators;
+
+import io.prescient.models.items.ItemSimilarity;
+import io.prescient.models.policy.Guardrails;
+import io.prescient.models.policy.PolicyEngine;
+import io.prescient.state.contract.CatalogEntry;
+import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.LineItem;
+import io.prescient.state.contract.Recommendation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The products recommended with a decision: the served item-to-item model ranks, from what the user
+ * bought (and the decision's own product), and the guardrails filter: never out of stock, never
+ * sensitive (by the catalog's flag or the category), never below the margin floor, never named to
+ * the user more than the shown limit allows, never what they bought or have in the cart.
+ * Flink-free; the policy calls it when a decision is made and again when a held one is released.
+ */
+final class ProductRecommendations {
+  /** The triggers whose decisions carry recommendations. */
+  static final Set<String> TRIGGERS =
+      Set.of("post_purchase", "browse_abandonment", "win_back", "onsite_request");
+
+  /** At most this many products per decision. */
+  static final int MAX = 5;
+
+  /** The live catalog, by product id. */
+  interface Catalog {
+    CatalogEntry get(String productId) throws Exception;
+  }
+
+  private ProductRecommendations() {}
+
+  /**
+   * Fills {@code d.recommendations} for a decision that is sent (not a hold-out), when {@code
+   * model} is served and the trigger is one of {@link #TRIGGERS}.
+   */
+  static void recommend(
+      Decision d,
+      DecisionCandidate c,
+      ItemSimilarity model,
+      Guardrails.Settings g,
+      Guardrails.UserView user,
+      Catalog catalog)
+      throws Exception {
+    if (model == null
+        || !TRIGGERS.contains(d.trigger)
+        || PolicyEngine.NO_ACTION.equals(d.action)
+        || user.optedOut()) {
+      return;
+    }
+    List<String> history = new ArrayList<>(c.history);
+    List<Long> at = new ArrayList<>();
+    for (long t : c.historyAt) {
+      at.add(t);
+    }
+    if (d.productId != null && !history.contains(d.productId)) {
+      history.add(d.productId); // the product the decision is about: "with it, customers bought"
+      at.add(d.decidedAt);
+    }
+    if (history.isEmpty()) {
+      return;
+    }
+    Set<String> inCart = new HashSet<>();
+    for (LineItem i : d.items) {
+      inCart.add(i.productId);
+    }
+    long since = d.decidedAt - g.shownWindowMs();
+    List<Exception> failed = new ArrayList<>();
+    List<ItemSimilarity.Recommended> ranked =
+        model.recommend(
+            history,
+            at.stream().mapToLong(Long::longValue).toArray(),
+            d.decidedAt,
+            MAX,
+            id -> {
+              try {
+                return !inCart.contains(id)
+                    && allowed(catalog.get(id), g)
+                    && user.shownSince(id, since) < g.shownLimit();
+              } catch (Exception e) {
+                failed.add(e);
+                return false;
+              }
+            });
+    if (!failed.isEmpty()) {
+      throw failed.get(0);
+    }
+    d.recommendations = new ArrayList<>();
+    for (ItemSimilarity.Recommended r : ranked) {
+      Recommendation rec =
+          new Recommendation(r.item(), Math.round(r.score() * 1e4) / 1e4, r.because());
+      describe(rec, catalog.get(r.item()));
+      d.recommendations.add(rec);
+    }
+  }
+
+  /**
+   * At release: the recommendations still allowed by the live catalog (a product out of stock or
+   * marked sensitive since the decision is dropped), described as the catalog is now.
+   */
+  static void recheck(Decision d, Guardrails.Settings g, Catalog catalog) throws Exception {
+    if (d.recommendations.isEmpty()) {
+      return;
+    }
+    List<Recommendation> kept = new ArrayList<>();
+    for (Recommendation r : d.recommendations) {
+      CatalogEntry e = catalog.get(r.productId);
+      if (allowed(e, g)) {
+        describe(r, e);
+        kept.add(r);
+      }
+    }
+    d.recommendations = kept;
+  }
+
+  /** Whether the catalog allows recommending a product; one it does not describe is allowed. */
+  private static boolean allowed(CatalogEntry e, Guardrails.Settings g) {
+    if (e == null) {
+      return g.defaultMargin() >= g.marginFloor();
+    }
+    return e.inStock
+        && !e.sensitive
+        && (e.category == null || !g.sensitive().isSensitive(e.category))
+        && e.margin >= g.marginFloor();
+  }
+
+  private static void describe(Recommendation r, CatalogEntry e) {
+    if (e != null) {
+      r.productName = e.name;
+      r.productPrice = e.price;
+      r.productUrl = e.url;
+      r.productImageUrl = e.imageUrl;
+    }
+  }
+}
