@@ -3,7 +3,9 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.drift.DriftMonitor;
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.Arms;
 import io.prescient.models.policy.ChurnModelPolicy;
 import io.prescient.models.policy.FrequencyCaps;
@@ -11,6 +13,7 @@ import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.models.rules.CartAbandonmentRule;
+import io.prescient.models.rules.LifecycleRule;
 import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
@@ -18,6 +21,7 @@ import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
 import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.Feedback;
+import io.prescient.state.contract.ModelAnnouncement;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.OutcomeType;
 import io.prescient.state.contract.RejectReason;
@@ -27,6 +31,8 @@ import io.prescient.state.profile.SensitiveCategories;
 import io.prescient.state.profile.UserProfile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -497,6 +503,138 @@ class PolicyFunctionTest {
     harness.close();
     harness = open(function(rulesOnly()), snapshot);
     assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  /** A post-purchase follow-up of {@code user}, who bought {@code bought} a day before. */
+  private static PolicyInput followUp(String user, String order, long at, String... bought) {
+    Decision d = new Decision();
+    d.decisionId = DecisionIds.of(user, LifecycleRule.FOLLOW_UP, order);
+    d.userId = user;
+    d.trigger = LifecycleRule.FOLLOW_UP;
+    d.triggeringEventId = order;
+    d.decidedAt = at;
+    d.category = "bags";
+    d.reasonCodes.add("ORDER_FOLLOW_UP");
+    d.why = "order follow-up";
+    DecisionCandidate c =
+        new DecisionCandidate(d, new float[FeatureSchema.names().size()], 40, 0.0);
+    c.history = List.of(bought);
+    c.historyAt = new long[bought.length];
+    Arrays.fill(c.historyAt, at - DAY);
+    return PolicyInput.candidate(c);
+  }
+
+  /** Serves an item-to-item model in which a's neighbours are b (0.82), then c (0.41). */
+  private void announceItems() throws Exception {
+    List<ItemSimilarity.Purchase> log = new ArrayList<>();
+    for (int u = 0; u < 4; u++) {
+      log.add(new ItemSimilarity.Purchase("c" + u, "a", 0));
+      log.add(new ItemSimilarity.Purchase("c" + u, u < 3 ? "b" : "c", 0));
+    }
+    log.add(new ItemSimilarity.Purchase("c9", "c", 0));
+    ItemSimilarity model = ItemSimilarity.train(log, 1, ItemSimilarity.Settings.plainCosine());
+    Path manifest = model.writeArtifact(dir, "i1", Map.of(), Map.of());
+    harness.processBroadcastElement(
+        Envelope.of(
+            new ModelAnnouncement(
+                ItemSimilarity.NAME,
+                "i1",
+                manifest.toUri().toString(),
+                LoadedModel.sha256(java.nio.file.Files.readAllBytes(manifest)),
+                false),
+            "models",
+            0,
+            0),
+        0L);
+  }
+
+  private static List<String> recommended(Decision d) {
+    return d.recommendations.stream().map(r -> r.productId).toList();
+  }
+
+  @Test
+  void followUpsRecommendProductsThatStockUpdatesAndTheShownLimitRemove() throws Exception {
+    harness = open(function(engine(0, 1, "email:100/1d", 0)), null);
+    announceItems();
+    catalog("b", true, 0.3, false);
+    catalog("c", true, 0.3, false);
+    send(followUp("u1", "o1", T0, "a"));
+    harness.watermark(T0 + 2 * DAY); // released after the delay
+    Decision first = decisions().get(0);
+    assertThat(recommended(first)).containsExactly("b", "c");
+    assertThat(first.recommendations.get(0).reason).isEqualTo("bought together with a");
+    assertThat(first.recommendations.get(0).score)
+        .isGreaterThan(first.recommendations.get(1).score);
+    assertThat(first.recommendations.get(0).productPrice).isEqualTo(25.0); // the catalog's
+
+    // Out of stock while the decision is held: gone at release. Decided after it: never named.
+    send(followUp("u2", "o2", T0 + 3 * DAY, "a"));
+    catalog("b", false, 0.3, false);
+    send(followUp("u3", "o3", T0 + 3 * DAY, "a"));
+    harness.watermark(T0 + 5 * DAY);
+    assertThat(decisions().subList(1, 3))
+        .allSatisfy(d -> assertThat(recommended(d)).containsExactly("c"));
+    catalog("b", true, 0.3, false);
+
+    // u1 was shown b and c once; twice more, then the shown limit (3 per 30 days) removes both,
+    // for u1 only.
+    for (int i = 2; i <= 4; i++) {
+      send(followUp("u1", "o1-" + i, T0 + (5 + i) * DAY, "a"));
+      harness.watermark(T0 + (6 + i) * DAY);
+    }
+    List<Decision> u1 = decisions().stream().filter(d -> d.userId.equals("u1")).toList();
+    assertThat(u1)
+        .extracting(PolicyFunctionTest::recommended)
+        .containsExactly(List.of("b", "c"), List.of("b", "c"), List.of("b", "c"), List.of());
+    send(followUp("u5", "o5", T0 + 10 * DAY, "a"));
+    harness.watermark(T0 + 12 * DAY);
+    assertThat(recommended(decisions().get(decisions().size() - 1))).containsExactly("b", "c");
+
+    // A cart reminder (not a follow-up, browse abandonment, win-back or request) carries none.
+    send(candidate("u4", "e4", T0 + 20 * DAY, "a"));
+    harness.watermark(T0 + 22 * DAY);
+    assertThat(decisions().get(decisions().size() - 1).recommendations).isEmpty();
+  }
+
+  @Test
+  void aBrokenItemsArtifactIsRefusedAndNothingIsRecommended() throws Exception {
+    harness = open(function(engine(0, 1, "email:100/1d", 0)), null);
+    Path table = dir.resolve("items-bad.tsv");
+    java.nio.file.Files.writeString(table, ItemSimilarity.HEADER + "\nsettings\t0\t0\na\t0.1\tb\n");
+    Path manifest = dir.resolve("items-bad.json");
+    java.nio.file.Files.writeString(
+        manifest,
+        new io.prescient.models.artifact.ModelManifest(
+                ItemSimilarity.NAME,
+                "bad",
+                FeatureSchema.VERSION,
+                List.of(),
+                "similarity",
+                table.toString(),
+                LoadedModel.sha256(java.nio.file.Files.readAllBytes(table)),
+                false,
+                Map.of(),
+                Map.of(),
+                "2026-12-03T00:00:00Z")
+            .toJson());
+    harness.processBroadcastElement(
+        Envelope.of(
+            new ModelAnnouncement(
+                ItemSimilarity.NAME,
+                "bad",
+                manifest.toUri().toString(),
+                LoadedModel.sha256(java.nio.file.Files.readAllBytes(manifest)),
+                false),
+            "models",
+            0,
+            0),
+        0L);
+    assertThat(side(PolicyFunction.AUDIT))
+        .singleElement()
+        .satisfies(a -> assertThat(a.effects).contains(Effect.named("refused", "corrupt_model")));
+    send(followUp("u1", "o1", T0, "a"));
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(decisions().get(0).recommendations).isEmpty();
   }
 
   @Test

@@ -1,6 +1,13 @@
 package io.prescient.models.items;
 
+import io.prescient.models.artifact.ModelManifest;
+import io.prescient.state.contract.Hashes;
+import io.prescient.state.features.FeatureSchema;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -354,6 +361,40 @@ public final class ItemSimilarity {
       throw new NumberFormatException("not a finite number: " + s);
     }
     return v;
+  }
+
+  /**
+   * Writes the model as an artifact into {@code dir}: {@code items-VERSION.tsv} ({@link #toBytes})
+   * and its manifest {@code items-VERSION.json} (name {@value #NAME}, no feature names, the table's
+   * SHA-256, {@code training} and {@code metrics} as provenance). Returns the manifest.
+   */
+  public Path writeArtifact(
+      Path dir, String version, Map<String, String> training, Map<String, Double> metrics)
+      throws IOException {
+    Files.createDirectories(dir);
+    byte[] table = toBytes();
+    String file = NAME + "-" + version + ".tsv";
+    Files.write(dir.resolve(file), table);
+    Map<String, String> provenance = new LinkedHashMap<>(training);
+    provenance.put("items", Integer.toString(items.size()));
+    provenance.put("history_half_life_days", Double.toString(settings.historyHalfLifeDays()));
+    provenance.put("popularity_weight", Double.toString(settings.popularityWeight()));
+    ModelManifest m =
+        new ModelManifest(
+            NAME,
+            version,
+            FeatureSchema.VERSION,
+            List.of(),
+            "similarity", // what the scores are: the manifest format asks every model for one
+            file,
+            Hashes.sha256Hex(table),
+            false,
+            provenance,
+            metrics,
+            Instant.now().toString());
+    Path manifest = dir.resolve(NAME + "-" + version + ".json");
+    Files.writeString(manifest, m.toJson());
+    return manifest;
   }
 
   /** The settings the model scores with. */
