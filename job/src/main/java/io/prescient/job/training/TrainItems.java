@@ -5,6 +5,7 @@ import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.training.EventLog;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
+import io.prescient.state.profile.SensitiveCategories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,10 @@ import java.util.Set;
 /**
  * {@code ./prescient train items}: item-to-item recommendations from an event log, evaluated on the
  * fixed protocol ({@link ItemEvaluation}) against popularity and plain cosine. The setting of the
- * served model (recency of the history, share of recent popularity) is chosen on a validation
- * cut-off before the test cut-off, never on the test rows. Writes a Markdown report.
+ * served model (damping of large baskets, recency of the history, share of recent popularity) is
+ * chosen on a validation cut-off before the test cut-off, never on the test rows. Writes a Markdown
+ * report and the servable artifact (slot {@value ItemSimilarity#NAME}): the chosen setting trained
+ * on everything before {@code --serve-cutoff}, top {@code --neighbours} per item.
  */
 public final class TrainItems {
   private TrainItems() {}
@@ -37,6 +40,8 @@ public final class TrainItems {
           "  --history TYPES        event types forming a history, comma separated (purchase)",
           "  --targets TYPES        event types counting as targets (purchase)",
           "  --bootstrap N          bootstrap resamples for the intervals (1000)",
+          "  --neighbours K         neighbours kept per item in the model (50)",
+          "  --serve-cutoff DATE    the served model learns from events before it (default: all)",
           TrainingCli.COMMON_USAGE);
 
   static final int K = 10;
@@ -49,8 +54,10 @@ public final class TrainItems {
     defaults.put("--history", "purchase");
     defaults.put("--targets", "purchase");
     defaults.put("--bootstrap", "1000");
+    defaults.put("--neighbours", "50");
     Map<String, String> o =
-        TrainingCli.parse("items", USAGE, args, defaults, Set.of("--events"), Set.of());
+        TrainingCli.parse(
+            "items", USAGE, args, defaults, Set.of("--events", "--serve-cutoff"), Set.of());
     if (o == null) {
       return;
     }
@@ -66,10 +73,17 @@ public final class TrainItems {
     long validation = TrainingCli.day(o.get("--validation-cutoff"));
     long horizon = Long.parseLong(o.get("--horizon-days")) * 86_400_000L;
     int bootstrap = Integer.parseInt(o.get("--bootstrap"));
+    int neighbours = Integer.parseInt(o.get("--neighbours"));
+    if (neighbours < 1 || neighbours > 10_000) {
+      TrainingCli.fail("items", USAGE, "--neighbours must be 1 .. 10000, not " + neighbours);
+    }
+    long serveCutoff =
+        o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : Long.MAX_VALUE;
     long t0 = System.nanoTime();
     EventLog log = EventLog.read(events);
-    List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")));
-    List<ItemSimilarity.Purchase> targets = interactions(log, types(o.get("--targets")));
+    List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")), false);
+    List<ItemSimilarity.Purchase> targets = interactions(log, types(o.get("--targets")), false);
+    List<ItemSimilarity.Purchase> servable = interactions(log, types(o.get("--history")), true);
     TrainingCli.log(
         String.format(
             "%s: %,d events; %,d history and %,d target interactions",
@@ -80,32 +94,37 @@ public final class TrainItems {
     ItemSimilarity.Settings best = null;
     double bestHit = -1;
     StringBuilder grid = new StringBuilder();
-    for (double halfLife : new double[] {0, 30, 90}) {
-      for (double pop : new double[] {0, 0.1, 0.2, 0.3}) {
-        ItemSimilarity.Settings s =
-            new ItemSimilarity.Settings(Integer.MAX_VALUE, halfLife, pop, 30);
-        ItemSimilarity m = ItemSimilarity.train(history, validation, s);
-        ItemEvaluation.Result r = ItemEvaluation.evaluate(valRows, served(m), validation, K, 0, 1);
-        grid.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %s | %.3f | %.4f |%n",
-                halfLife == 0 ? "none" : (int) halfLife + " d",
-                pop,
-                r.hit(),
-                r.recall()));
-        if (r.hit() > bestHit) {
-          bestHit = r.hit();
-          best = s;
+    for (double damping : new double[] {0, 0.5, 1}) {
+      for (double halfLife : new double[] {0, 90}) {
+        for (double pop : new double[] {0, 0.1, 0.2}) {
+          ItemSimilarity.Settings s =
+              new ItemSimilarity.Settings(neighbours, halfLife, pop, 30, damping, 0.5);
+          ItemSimilarity m = ItemSimilarity.train(history, validation, s);
+          ItemEvaluation.Result r =
+              ItemEvaluation.evaluate(valRows, served(m), validation, K, 0, 1);
+          grid.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s | %s | %.3f | %.4f |%n",
+                  damping,
+                  halfLife == 0 ? "none" : (int) halfLife + " d",
+                  pop,
+                  r.hit(),
+                  r.recall()));
+          if (r.hit() > bestHit) {
+            bestHit = r.hit();
+            best = s;
+          }
         }
       }
     }
     TrainingCli.log(
         String.format(
-            "validation (%s, %,d customers): chose history half-life %s d, popularity %.1f"
-                + " (hit@10 %.3f)",
+            "validation (%s, %,d customers): chose basket damping %s, history half-life %s d,"
+                + " popularity %.1f (hit@10 %.3f)",
             o.get("--validation-cutoff"),
             valRows.size(),
+            best.buyerExponent(),
             best.historyHalfLifeDays(),
             best.popularityWeight(),
             bestHit));
@@ -125,9 +144,11 @@ public final class TrainItems {
     results.put(
         String.format(
             Locale.ROOT,
-            "served: cosine, history half-life %s, popularity %.1f",
+            "served: cosine, basket damping %s, history half-life %s, popularity %.1f, top %d",
+            best.buyerExponent(),
             best.historyHalfLifeDays() == 0 ? "none" : (int) best.historyHalfLifeDays() + " d",
-            best.popularityWeight()),
+            best.popularityWeight(),
+            neighbours),
         ItemEvaluation.evaluate(rows, served(served), test, K, bootstrap, 42));
 
     StringBuilder report = new StringBuilder();
@@ -166,14 +187,40 @@ public final class TrainItems {
             "%nThe setting was chosen on the validation cut-off %s (%,d customers), by hit@10:%n%n",
             o.get("--validation-cutoff"), valRows.size()));
     report.append(
-        "| history half-life | popularity share | hit@10 | recall@10 |\n|---|---|---|---|\n");
+        "| basket damping | history half-life | popularity share | hit@10 | recall@10 |\n"
+            + "|---|---|---|---|---|\n");
     report.append(grid);
     Path dir = Files.createDirectories(Path.of(o.get("--output")));
     Path file = dir.resolve("items-" + o.get("--version") + "-report.md");
     Files.writeString(file, report.toString());
+
+    // The servable model: the chosen setting, learned from everything before the serve cut-off.
+    ItemSimilarity model = ItemSimilarity.train(servable, serveCutoff, best);
+    Map<String, String> training = new LinkedHashMap<>();
+    training.put("events", events.getFileName().toString());
+    training.put("events_sha256", log.sha256);
+    training.put("history_types", o.get("--history"));
+    training.put("sensitive_left_out", Integer.toString(history.size() - servable.size()));
+    training.put("serve_cutoff", serveCutoff == Long.MAX_VALUE ? "none" : o.get("--serve-cutoff"));
+    training.put("test_cutoff", o.get("--test-cutoff"));
+    training.put("validation_cutoff", o.get("--validation-cutoff"));
+    training.put("neighbours", Integer.toString(neighbours));
+    training.put("buyer_exponent", Double.toString(best.buyerExponent()));
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    String[] keys = {"popularity", "plain_cosine", "served"};
+    int x = 0;
+    for (ItemEvaluation.Result r : results.values()) {
+      metrics.put(keys[x] + "_test_hit_at_10", r.hit());
+      metrics.put(keys[x++] + "_test_recall_at_10", r.recall());
+    }
+    Path manifest = model.writeArtifact(dir, o.get("--version"), training, metrics);
     System.out.println();
     System.out.print(report);
-    System.out.println("\nreport: " + file);
+    System.out.printf(
+        "%nartifact: %s (%,d items, top %d neighbours each, %,d interactions in sensitive"
+            + " categories left out; announce on 'models' with name %s)%n",
+        manifest, model.size(), neighbours, history.size() - servable.size(), ItemSimilarity.NAME);
+    System.out.println("report:   " + file);
     TrainingCli.log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
   }
 
@@ -203,10 +250,20 @@ public final class TrainItems {
     return out;
   }
 
-  static List<ItemSimilarity.Purchase> interactions(EventLog log, Set<EventType> types) {
+  /**
+   * The interactions of {@code types}; with {@code withoutSensitive}, leaving out events in
+   * sensitive categories (the defaults of {@code prescient.privacy.sensitive-categories}): the job
+   * never keeps them in a profile, so the served model never learns from them nor recommends them.
+   * The evaluation protocol is defined on every purchase, so it keeps them.
+   */
+  static List<ItemSimilarity.Purchase> interactions(
+      EventLog log, Set<EventType> types, boolean withoutSensitive) {
+    SensitiveCategories sensitive = new SensitiveCategories(SensitiveCategories.DEFAULTS);
     List<ItemSimilarity.Purchase> out = new ArrayList<>();
     for (Event e : log.events) {
-      if (types.contains(e.type) && e.productId != null) {
+      if (types.contains(e.type)
+          && e.productId != null
+          && !(withoutSensitive && e.category != null && sensitive.isSensitive(e.category))) {
         out.add(new ItemSimilarity.Purchase(e.userId, e.productId, e.timestamp));
       }
     }

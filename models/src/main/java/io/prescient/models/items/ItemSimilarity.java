@@ -43,12 +43,33 @@ public final class ItemSimilarity {
    * @param historyHalfLifeDays a history item bought this long before now weighs half; 0: all 1
    * @param popularityWeight the share of recent popularity in the score, 0 for none
    * @param popularityDays the window of recent popularity before the cut-off
+   * @param buyerExponent a customer who bought n items counts 1/n^e in co-purchases and item norms
+   *     (0: every customer 1; larger damps wholesale baskets, which pair everything with
+   *     everything)
+   * @param alpha similarity = co-purchases / (norm_i^alpha * norm_j^(1 - alpha)); 0.5 is cosine,
+   *     larger favours neighbours j that are popular
    */
   public record Settings(
-      int neighbours, double historyHalfLifeDays, double popularityWeight, int popularityDays) {
+      int neighbours,
+      double historyHalfLifeDays,
+      double popularityWeight,
+      int popularityDays,
+      double buyerExponent,
+      double alpha) {
+    public Settings(
+        int neighbours, double historyHalfLifeDays, double popularityWeight, int popularityDays) {
+      this(neighbours, historyHalfLifeDays, popularityWeight, popularityDays, 0, 0.5);
+    }
+
     /** Plain cosine: binary customer vectors, every history item weighs 1, no popularity. */
     public static Settings plainCosine() {
       return new Settings(Integer.MAX_VALUE, 0, 0, 30);
+    }
+
+    /** These settings keeping {@code k} neighbours per item. */
+    public Settings withNeighbours(int k) {
+      return new Settings(
+          k, historyHalfLifeDays, popularityWeight, popularityDays, buyerExponent, alpha);
     }
   }
 
@@ -106,21 +127,23 @@ public final class ItemSimilarity {
       }
     }
     int n = index.size();
-    int[] buyers = new int[n];
+    double[] buyers = new double[n]; // weighted: the norm of the item's customer vector, squared
+    double[] weight = new double[itemsOfUser.size()];
     List<List<Integer>> usersOfItem = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       usersOfItem.add(new ArrayList<>());
     }
     for (int u = 0; u < itemsOfUser.size(); u++) {
+      weight[u] = Math.pow(itemsOfUser.get(u).size(), -s.buyerExponent());
       for (int i : itemsOfUser.get(u)) {
-        buyers[i]++;
+        buyers[i] += weight[u];
         usersOfItem.get(i).add(u);
       }
     }
     int k = s.neighbours();
     int[][] nb = new int[n][];
     float[][] sim = new float[n][];
-    float[] co = new float[n];
+    double[] co = new double[n];
     int[] touched = new int[n];
     for (int i = 0; i < n; i++) {
       int t = 0;
@@ -130,16 +153,18 @@ public final class ItemSimilarity {
             if (co[j] == 0) {
               touched[t++] = j;
             }
-            co[j] += 1;
+            co[j] += weight[u];
           }
         }
       }
-      // cosine of binary vectors: co-buyers / sqrt(buyers_i * buyers_j); keep the top K
+      // cosine of binary vectors (alpha 0.5, no buyer weights): co-buyers / sqrt(buyers_i *
+      // buyers_j); keep the top K
       Integer[] order = new Integer[t];
       float[] score = new float[t];
       for (int x = 0; x < t; x++) {
         int j = touched[x];
-        score[x] = (float) (co[j] / Math.sqrt((double) buyers[i] * buyers[j]));
+        score[x] =
+            (float) (co[j] / (Math.pow(buyers[i], s.alpha()) * Math.pow(buyers[j], 1 - s.alpha())));
         order[x] = x;
       }
       Arrays.sort(
