@@ -1,6 +1,6 @@
 package io.prescient.operators;
 
-import io.prescient.models.items.ItemSimilarity;
+import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.Offer;
 import io.prescient.models.policy.PolicyEngine;
@@ -80,8 +80,8 @@ public final class PolicyCore {
     /** The live catalog's entry of a product, or null. */
     CatalogEntry catalog(String productId) throws Exception;
 
-    /** The served item-to-item model, or null while none is served. */
-    default ItemSimilarity items() {
+    /** The served item-to-item model ({@link LoadedModel#items}), or null while none is served. */
+    default LoadedModel items() {
       return null;
     }
   }

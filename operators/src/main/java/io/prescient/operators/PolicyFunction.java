@@ -297,9 +297,8 @@ public class PolicyFunction
     }
 
     @Override
-    public ItemSimilarity items() {
-      LoadedModel m = models.get(ItemSimilarity.NAME);
-      return m == null ? null : m.items;
+    public LoadedModel items() {
+      return models.get(ItemSimilarity.NAME);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.Guardrails;
 import io.prescient.models.policy.PolicyEngine;
@@ -35,18 +36,19 @@ final class ProductRecommendations {
   private ProductRecommendations() {}
 
   /**
-   * Fills {@code d.recommendations} for a decision that is sent (not a hold-out), when {@code
-   * model} is served and the trigger is one of {@link #TRIGGERS}.
+   * Fills {@code d.recommendations} for a decision that is sent (not a hold-out), when an items
+   * model is served ({@code served}, null when none) and the trigger is one of {@link #TRIGGERS};
+   * the model's version goes into {@code model_versions}.
    */
   static void recommend(
       Decision d,
       DecisionCandidate c,
-      ItemSimilarity model,
+      LoadedModel served,
       Guardrails.Settings g,
       Guardrails.UserView user,
       Catalog catalog)
       throws Exception {
-    if (model == null
+    if (served == null
         || !TRIGGERS.contains(d.trigger)
         || PolicyEngine.NO_ACTION.equals(d.action)
         || user.optedOut()) {
@@ -64,6 +66,8 @@ final class ProductRecommendations {
     if (history.isEmpty()) {
       return;
     }
+    ItemSimilarity model = served.items;
+    d.modelVersions.put(ItemSimilarity.NAME, served.manifest.version());
     Set<String> inCart = new HashSet<>();
     for (LineItem i : d.items) {
       inCart.add(i.productId);

@@ -3,6 +3,7 @@ package io.prescient.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.models.artifact.LoadedModel;
+import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.training.SyntheticModels;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Effect;
@@ -50,6 +51,53 @@ class ModelSlotsTest {
     String sha = LoadedModel.sha256(Files.readAllBytes(manifest));
     String version = manifest.getFileName().toString().replace("churn-", "").replace(".json", "");
     return new ModelAnnouncement("churn", version, manifest.toUri().toString(), sha, false);
+  }
+
+  private static ModelAnnouncement announceItems(Path manifest, String version) throws Exception {
+    String sha = LoadedModel.sha256(Files.readAllBytes(manifest));
+    return new ModelAnnouncement(
+        ItemSimilarity.NAME, version, manifest.toUri().toString(), sha, false);
+  }
+
+  @Test
+  void theItemsSlotLoadsSwapsAndRefusesLikeTheOthers() throws Exception {
+    List<ItemSimilarity.Purchase> log =
+        List.of(
+            new ItemSimilarity.Purchase("u1", "a", 0),
+            new ItemSimilarity.Purchase("u1", "b", 0),
+            new ItemSimilarity.Purchase("u2", "a", 0),
+            new ItemSimilarity.Purchase("u2", "c", 0));
+    ItemSimilarity model = ItemSimilarity.train(log, 1, ItemSimilarity.Settings.plainCosine());
+    Path i1 = model.writeArtifact(allowed, "i1", java.util.Map.of(), java.util.Map.of());
+    assertThat(slots.announce(announceItems(i1, "i1"), state, 0, 0).effects)
+        .contains(Effect.named("model", "items"), Effect.of("loaded"));
+    assertThat(slots.get(ItemSimilarity.NAME).items.neighbours("a")).hasSize(2);
+    assertThat(slots.get("churn").manifest.version()).isEqualTo("v1"); // the slots are apart
+
+    // A manifest naming features (a churn model's, say) does not fit the items slot.
+    String json = Files.readString(i1);
+    Path features = allowed.resolve("items-i2.json");
+    Files.writeString(
+        features, json.replace("\"feature_names\" : [ ]", "\"feature_names\" : [ \"x\" ]"));
+    assertThat(Files.readString(features)).isNotEqualTo(json);
+    assertThat(slots.announce(announceItems(features, "i1"), state, 0, 0).effects)
+        .contains(Effect.named("refused", "schema_mismatch"), Effect.named("serving", "i1"));
+
+    // A second version swaps in; the first is no longer served.
+    ItemSimilarity other =
+        ItemSimilarity.train(
+            List.of(
+                new ItemSimilarity.Purchase("u1", "a", 0),
+                new ItemSimilarity.Purchase("u1", "d", 0)),
+            1,
+            ItemSimilarity.Settings.plainCosine());
+    Path i3 = other.writeArtifact(allowed, "i3", java.util.Map.of(), java.util.Map.of());
+    assertThat(slots.announce(announceItems(i3, "i3"), state, 0, 0).effects)
+        .contains(Effect.of("loaded"));
+    assertThat(slots.get(ItemSimilarity.NAME).manifest.version()).isEqualTo("i3");
+    assertThat(slots.get(ItemSimilarity.NAME).items.neighbours("a"))
+        .extracting(ItemSimilarity.Scored::item)
+        .containsExactly("d");
   }
 
   private String serving() {

@@ -60,6 +60,9 @@ public final class LocalDemo {
           "                         free port; -1: none); answers as of the replay's event time",
           "  --churn-model M        train (default: trained once on Online Retail in seconds,",
           "                         cached in <work-dir>/models/demo-churn), none, or a manifest",
+          "  --items-model M        train (default: item-to-item neighbours from the replayed",
+          "                         dataset, cached in <work-dir>/models/demo-items), none, or a",
+          "                         manifest; announced on 'models' when the job has started",
           "  --offer-model-after N  train an offer model from the demo's own feedback once N",
           "                         records are in, and announce it on 'models' (500; 0: never)",
           "  --data-dir DIR         the shared datasets (../shared/data)",
@@ -99,6 +102,7 @@ public final class LocalDemo {
           "--port",
           "--serve-port",
           "--churn-model",
+          "--items-model",
           "--offer-model-after",
           "--data-dir",
           "--work-dir",
@@ -111,6 +115,7 @@ public final class LocalDemo {
   int port = 9092;
   int servePort = 8088;
   String churnModel = "train";
+  String itemsModel = "train";
   int offerModelAfter = 500;
   Path dataDir = Path.of("..", "shared", "data");
   Path workDir = Path.of(".local");
@@ -173,6 +178,7 @@ public final class LocalDemo {
           case "--port" -> port = Integer.parseInt(v);
           case "--serve-port" -> servePort = Integer.parseInt(v);
           case "--churn-model" -> churnModel = v;
+          case "--items-model" -> itemsModel = v;
           case "--offer-model-after" -> offerModelAfter = Integer.parseInt(v);
           case "--data-dir" -> dataDir = Path.of(v);
           case "--work-dir" -> workDir = Path.of(v);
@@ -206,6 +212,11 @@ public final class LocalDemo {
 
     public long belowOnePropensity;
     public long explored;
+
+    /** The items model announced (null: none), and decisions that recommended products. */
+    public String itemsModel;
+
+    public long recommending;
 
     /** The offer model the demo trained and announced (null: none), and whether it served. */
     public String offerModel;
@@ -288,6 +299,7 @@ public final class LocalDemo {
               + workDir.resolve("demo.log")
               + ")");
 
+      announceItems(events, broker.bootstrapServers(), config, summary);
       watcher =
           new OutputWatcher(
               broker.bootstrapServers(),
@@ -371,6 +383,7 @@ public final class LocalDemo {
         summary.dlq = watcher.count(topic(this.config, "dlq"));
         summary.audit = watcher.count(topic(this.config, "audit"));
         summary.churnScored = watcher.churnScored();
+        summary.recommending = watcher.recommending();
         summary.belowOnePropensity = watcher.belowOnePropensity();
         summary.explored = watcher.explored();
         summary.offerModelServed |=
@@ -461,13 +474,14 @@ public final class LocalDemo {
           long n = watcher.count(decisions);
           System.out.printf(
               "  arms %s | explored %,d (%.1f%%), propensity < 1 in %,d | released after the"
-                  + " delay %,d | churn-scored %,d | models %s%n",
+                  + " delay %,d | churn-scored %,d | recommending products %,d | models %s%n",
               watcher.arms(),
               watcher.explored(),
               100.0 * watcher.explored() / n,
               watcher.belowOnePropensity(),
               watcher.delayed(),
               watcher.churnScored(),
+              watcher.recommending(),
               watcher.servedModels());
         }
       }
@@ -582,6 +596,35 @@ public final class LocalDemo {
         && summary.offerModel.equals(watcher.servedModels().get("offer"))) {
       summary.offerModelServed = true;
       say("live swap: decisions are now scored by offer model " + summary.offerModel);
+    }
+  }
+
+  /**
+   * Announces the item-to-item model ({@code --items-model}) on {@code models}, trained from the
+   * replayed dataset the first time; the demo runs on without one if that fails.
+   */
+  private void announceItems(Path events, String bootstrap, Configuration config, Summary summary) {
+    if (itemsModel.equals("none")) {
+      say("no items model (--items-model none): decisions recommend no products");
+      return;
+    }
+    try {
+      long t0 = System.nanoTime();
+      Path manifest =
+          itemsModel.equals("train")
+              ? DemoItems.modelFor(events, workDir.resolve("models").resolve("demo-items"))
+              : Path.of(itemsModel);
+      String version =
+          manifest.getFileName().toString().replaceAll("^items-", "").replaceAll("\\.json$", "");
+      announce(bootstrap, topic(config, "models"), "items", version, manifest);
+      summary.itemsModel = version;
+      say(
+          String.format(
+              "items model %s announced on '%s' (%.1f s; %s): follow-ups, browse abandonment,"
+                  + " win-backs and onsite answers recommend products, each with its reason",
+              version, topic(config, "models"), (System.nanoTime() - t0) / 1e9, manifest));
+    } catch (Exception | LinkageError e) {
+      say("no items model: " + PrescientJob.rootCause(e) + " (--items-model FILE serves one)");
     }
   }
 
@@ -858,6 +901,11 @@ public final class LocalDemo {
       b.append(" in ").append(d.get("category").asText());
     }
     b.append(" via ").append(d.path("channel").asText(d.path("holdout_channel").asText("-")));
+    JsonNode recs = d.path("recommendations");
+    for (int i = 0; i < Math.min(3, recs.size()); i++) {
+      b.append(i == 0 ? " | recommends " : ", ").append(recs.get(i).path("product_id").asText());
+      b.append(" (").append(recs.get(i).path("reason").asText()).append(')');
+    }
     b.append(" | arm ").append(d.path("arm").asText()).append(", policy ");
     b.append(d.path("policy").asText());
     if (d.path("explored").asBoolean()) {

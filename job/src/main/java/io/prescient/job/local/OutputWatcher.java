@@ -36,6 +36,7 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
 
   private final AtomicLong explored = new AtomicLong();
   private final AtomicLong churnScored = new AtomicLong();
+  private final AtomicLong recommending = new AtomicLong();
   private final AtomicLong belowOnePropensity = new AtomicLong();
   private final AtomicLong delayed = new AtomicLong();
 
@@ -107,6 +108,11 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
     return churnScored.get();
   }
 
+  /** Decisions that recommend products (an items model served). */
+  public long recommending() {
+    return recommending.get();
+  }
+
   /** Slot to version, as the latest decision names them. */
   public Map<String, String> servedModels() {
     return servedModels;
@@ -131,6 +137,9 @@ public final class OutputWatcher implements Runnable, AutoCloseable {
     }
     if (d.path("scores").has("churn")) {
       churnScored.incrementAndGet();
+    }
+    if (d.path("recommendations").size() > 0) {
+      recommending.incrementAndGet();
     }
     Map<String, String> models = new java.util.TreeMap<>();
     d.path("model_versions")

@@ -78,7 +78,7 @@ public final class TrainItems {
       TrainingCli.fail("items", USAGE, "--neighbours must be 1 .. 10000, not " + neighbours);
     }
     long serveCutoff =
-        o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : Long.MAX_VALUE;
+        o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : 0;
     long t0 = System.nanoTime();
     EventLog log = EventLog.read(events);
     List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")), false);
@@ -195,6 +195,9 @@ public final class TrainItems {
     Files.writeString(file, report.toString());
 
     // The servable model: the chosen setting, learned from everything before the serve cut-off.
+    if (serveCutoff == 0) { // the whole log; "recent" popularity is its last days
+      serveCutoff = servable.stream().mapToLong(ItemSimilarity.Purchase::at).max().orElse(0) + 1;
+    }
     ItemSimilarity model = ItemSimilarity.train(servable, serveCutoff, best);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("events", events.getFileName().toString());

@@ -41,7 +41,19 @@ class LocalDemoITCase {
     // The demo asked its gateway for a decision as a web page would, and the job answered.
     assertThat(s.onsiteRequests).isPositive();
     assertThat(s.onsiteAnswered).isEqualTo(s.onsiteRequests);
+    // Next best product: the demo trained item neighbours from the replayed log and announced
+    // them; the follow-up of the customer who bought names products, each with its reason.
+    assertThat(s.itemsModel).isNotNull();
+    assertThat(s.recommending).isPositive();
     List<String> decisions = Files.readAllLines(tmp.resolve("work/out/decisions.jsonl"));
+    assertThat(decisions)
+        .filteredOn(d -> d.contains("\"recommendations\""))
+        .allSatisfy(
+            d ->
+                assertThat(d)
+                    .containsPattern("\"trigger\":\"(browse_abandonment|post_purchase|win_back)\"")
+                    .containsPattern("\"reason\":\"(bought together with [^\"]+|popular now)\"")
+                    .contains("\"items\":\"" + s.itemsModel + "\""));
     assertThat(decisions).hasSize((int) s.decisions);
     assertThat(decisions)
         .allSatisfy(
@@ -109,9 +121,9 @@ class LocalDemoITCase {
         .as("the job's report of loading the announced model")
         .anyMatch(
             a ->
-                a.contains("\"version:" + s.offerModel + "\"")
-                    && a.contains("\"model:offers\"")
-                    && a.contains("\"loaded\""));
+                a.contains("{\"what\":\"version\",\"value\":\"" + s.offerModel + "\"}")
+                    && a.contains("{\"what\":\"model\",\"value\":\"offers\"}")
+                    && a.contains("{\"what\":\"loaded\"}"));
   }
 
   /**

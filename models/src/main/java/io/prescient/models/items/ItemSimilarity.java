@@ -96,7 +96,23 @@ public final class ItemSimilarity {
     this.neighbours = neighbours;
     this.similarities = similarities;
     this.popularity = popularity;
+    this.popularOrder =
+        java.util.stream.IntStream.range(0, popularity.length)
+            .filter(i -> popularity[i] > 0)
+            .boxed()
+            .sorted(
+                Comparator.comparingDouble((Integer i) -> -popularity[i]).thenComparingInt(i -> i))
+            .mapToInt(Integer::intValue)
+            .toArray();
   }
+
+  /**
+   * Popularity alone reaches a user's ranking through the most popular items only, so scoring costs
+   * the neighbours of the history plus this many, not the whole catalogue.
+   */
+  static final int POPULAR_CANDIDATES = 200;
+
+  private final int[] popularOrder; // items with recent buyers, most popular first
 
   /** Trains on the purchases before {@code cutoff} (later ones are ignored). */
   public static ItemSimilarity train(List<Purchase> purchases, long cutoff, Settings s) {
@@ -268,12 +284,12 @@ public final class ItemSimilarity {
     if (pw > 0) {
       // the similarity part scaled to [0, 1] for this user, so the weight means the same for all
       double top = acc.values().stream().mapToDouble(a -> a[0]).max().orElse(1);
-      for (int i = 0; i < popularity.length; i++) {
-        double[] a = acc.get(i);
-        double v = (1 - pw) * (a == null ? 0 : a[0] / (top == 0 ? 1 : top)) + pw * popularity[i];
-        if (v > 0) {
-          acc.computeIfAbsent(i, j -> new double[] {0, -1, -1})[0] = v;
-        }
+      double scale = top == 0 ? 1 : top;
+      for (Map.Entry<Integer, double[]> e : acc.entrySet()) {
+        e.getValue()[0] = (1 - pw) * e.getValue()[0] / scale + pw * popularity[e.getKey()];
+      }
+      for (int x = 0; x < popularOrder.length && x < POPULAR_CANDIDATES; x++) {
+        acc.putIfAbsent(popularOrder[x], new double[] {pw * popularity[popularOrder[x]], -1, -1});
       }
     }
     List<Recommended> out = new ArrayList<>();
@@ -430,14 +446,8 @@ public final class ItemSimilarity {
   /** Popularity alone: the items most customers bought in the recent window, best first. */
   public List<Scored> popular(int k, Set<String> exclude) {
     List<Scored> out = new ArrayList<>();
-    Integer[] order = new Integer[popularity.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(
-        order, Comparator.comparingDouble((Integer i) -> -popularity[i]).thenComparingInt(i -> i));
-    for (int i : order) {
-      if (out.size() >= k || popularity[i] <= 0) {
+    for (int i : popularOrder) {
+      if (out.size() >= k) {
         break;
       }
       if (!exclude.contains(items.get(i))) {
