@@ -44,6 +44,7 @@ public final class ScoringBenchmark {
     long scores = 10_000_000L;
     int predictCalls = 20_000;
     Path resultsFile = null;
+    Path items = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--model" -> model = Path.of(args[i + 1]);
@@ -51,6 +52,7 @@ public final class ScoringBenchmark {
         case "--scores" -> scores = Long.parseLong(args[i + 1]);
         case "--predict-calls" -> predictCalls = Integer.parseInt(args[i + 1]);
         case "--results" -> resultsFile = Path.of(args[i + 1]);
+        case "--items" -> items = Path.of(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -113,6 +115,12 @@ public final class ScoringBenchmark {
       }
       System.out.printf(
           "%nratio Model.predict / booster single row: %.1fx%n", predictUs / singleUs);
+      if (items == null) {
+        items = newest(Path.of(".local", "models"), "items");
+      }
+      if (items != null) {
+        out.put("items", itemsTiming(items, log, cutoff));
+      }
       out.put("endurance", endurance(scorer, x, scores));
       BenchResults.write(resultsFile, out);
       if (bad > 0) {
@@ -245,13 +253,78 @@ public final class ScoringBenchmark {
   }
 
   static Path newest(Path dir) throws IOException {
+    return newest(dir, "churn");
+  }
+
+  /** The newest manifest of model {@code name} in {@code dir}, or null. */
+  static Path newest(Path dir, String name) throws IOException {
     if (!Files.isDirectory(dir)) {
       return null;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("churn-.*\\.json"))
+      return s.filter(p -> p.getFileName().toString().matches(name + "-[0-9TZ]+\\.json"))
           .max(Comparator.comparing(p -> p.getFileName().toString()))
           .orElse(null);
+    }
+  }
+
+  /**
+   * The cost of item-to-item recommendations per decision, as the policy computes them: for each
+   * customer of the log, their last 10 purchased products before the cut-off as history, the top 5
+   * of {@code manifest}'s model. Prints mean, p50 and p99 microseconds per decision.
+   */
+  static Map<String, Object> itemsTiming(Path manifest, EventLog log, long cutoff)
+      throws Exception {
+    Map<String, java.util.LinkedHashMap<String, Long>> bought = new LinkedHashMap<>();
+    for (io.prescient.state.contract.Event e : log.events) {
+      if (e.type == io.prescient.state.contract.EventType.PURCHASE
+          && e.productId != null
+          && e.timestamp < cutoff) {
+        java.util.LinkedHashMap<String, Long> h =
+            bought.computeIfAbsent(e.userId, k -> new java.util.LinkedHashMap<>());
+        h.remove(e.productId);
+        h.put(e.productId, e.timestamp);
+      }
+    }
+    List<List<String>> histories = new java.util.ArrayList<>();
+    List<long[]> times = new java.util.ArrayList<>();
+    for (java.util.LinkedHashMap<String, Long> h : bought.values()) {
+      List<String> ids = new java.util.ArrayList<>(h.keySet());
+      List<String> last = ids.subList(Math.max(0, ids.size() - 10), ids.size());
+      histories.add(List.copyOf(last));
+      times.add(last.stream().mapToLong(h::get).toArray());
+    }
+    try (LoadedModel m = LoadedModel.load(manifest)) {
+      io.prescient.models.items.ItemSimilarity model = m.items;
+      int n = histories.size();
+      long[] ns = new long[Math.max(1, n) * 5];
+      for (int round = 0; round < 6; round++) { // the first round warms up
+        for (int i = 0; i < n; i++) {
+          long t = System.nanoTime();
+          List<?> r = model.recommend(histories.get(i), times.get(i), cutoff, 5, id -> true);
+          long d = System.nanoTime() - t;
+          if (round > 0) {
+            ns[(round - 1) * n + i] = d;
+          }
+          blackhole(r.size());
+        }
+      }
+      long[] sorted = java.util.Arrays.copyOf(ns, 5 * n);
+      java.util.Arrays.sort(sorted);
+      double mean = java.util.Arrays.stream(sorted).average().orElse(0) / 1e3;
+      double p50 = sorted[sorted.length / 2] / 1e3;
+      double p99 = sorted[(int) (sorted.length * 0.99)] / 1e3;
+      System.out.printf(
+          "%nitems model %s (%,d items): top 5 for %,d customers' last 10 purchases, 5 rounds:"
+              + " %.1f us mean, %.1f us p50, %.1f us p99 per decision%n",
+          manifest.getFileName(), model.size(), n, mean, p50, p99);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", manifest.getFileName().toString());
+      out.put("customers", n);
+      out.put("us_mean", mean);
+      out.put("us_p50", p50);
+      out.put("us_p99", p99);
+      return out;
     }
   }
 

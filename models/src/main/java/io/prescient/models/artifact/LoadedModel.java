@@ -50,7 +50,10 @@ public final class LoadedModel implements AutoCloseable {
    * {@code baseDir}.
    */
   public static LoadedModel load(ModelManifest manifest, Path baseDir) throws ModelLoadException {
-    return load(manifest, baseDir, FeatureSchema.VERSION, FeatureSchema.names());
+    // The item-neighbours table scores item ids, not the feature vector: its manifest lists none.
+    List<String> live =
+        ItemSimilarity.NAME.equals(manifest.name()) ? List.of() : FeatureSchema.names();
+    return load(manifest, baseDir, FeatureSchema.VERSION, live);
   }
 
   static LoadedModel load(
