@@ -47,6 +47,11 @@ public final class TrainChurn {
           TrainingCli.COMMON_USAGE);
 
   public static void main(String[] args) throws Exception {
+    TrainingCli.main("churn", () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  static void run(String[] args) throws Exception {
     Map<String, String> o =
         TrainingCli.parse(
             "churn", USAGE, args, defaults(), Set.of("--events", "--privacy"), Set.of("--quick"));
@@ -90,7 +95,18 @@ public final class TrainChurn {
             : Set.of();
     long t0 = System.nanoTime();
     log("reading " + events);
-    EventLog eventLog = EventLog.read(events);
+    EventLog eventLog = TrainingCli.readEvents("churn", events, o);
+    long first = eventLog.events.get(0).timestamp;
+    if (plan.trainCutoffs().get(0) <= first || plan.testCutoff() > eventLog.lastTimestamp()) {
+      fail(
+          String.format(
+              "the cut-offs (%s .. %s) must fall within the log's events (%s .. %s): give"
+                  + " --train-cutoffs and --test-cutoff inside it",
+              Instant.ofEpochMilli(plan.trainCutoffs().get(0)).toString().substring(0, 10),
+              Instant.ofEpochMilli(plan.testCutoff()).toString().substring(0, 10),
+              Instant.ofEpochMilli(first).toString().substring(0, 10),
+              Instant.ofEpochMilli(eventLog.lastTimestamp()).toString().substring(0, 10)));
+    }
     log(
         String.format(
             "%,d events, %,d rejected %s, %,d users left out for privacy",

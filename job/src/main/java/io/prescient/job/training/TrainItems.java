@@ -47,6 +47,11 @@ public final class TrainItems {
   static final int K = 10;
 
   public static void main(String[] args) throws Exception {
+    TrainingCli.main("items", () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  static void run(String[] args) throws Exception {
     Map<String, String> defaults = TrainingCli.commonDefaults();
     defaults.put("--test-cutoff", "2011-09-01");
     defaults.put("--validation-cutoff", "2011-06-01");
@@ -80,7 +85,7 @@ public final class TrainItems {
     long serveCutoff =
         o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : 0;
     long t0 = System.nanoTime();
-    EventLog log = EventLog.read(events);
+    EventLog log = TrainingCli.readEvents("items", events, o);
     List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")), false);
     List<ItemSimilarity.Purchase> targets = interactions(log, types(o.get("--targets")), false);
     List<ItemSimilarity.Purchase> servable = interactions(log, types(o.get("--history")), true);

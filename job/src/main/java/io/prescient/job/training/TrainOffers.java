@@ -38,8 +38,13 @@ public final class TrainOffers {
           "Prescient's own feedback records instead (--feedback --help for its options).");
 
   public static void main(String[] args) throws Exception {
+    TrainingCli.main("offers", () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  static void run(String[] args) throws Exception {
     if (List.of(args).contains("--feedback")) {
-      TrainOffersFromFeedback.main(args); // our own feedback, not the Open Bandit format
+      TrainOffersFromFeedback.run(args); // our own feedback, not the Open Bandit format
       return;
     }
     Map<String, String> defaults = TrainingCli.commonDefaults();

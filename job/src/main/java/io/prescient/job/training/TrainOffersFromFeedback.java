@@ -43,6 +43,11 @@ public final class TrainOffersFromFeedback {
   record Read(List<OfferModel.Logged> rows, Map<String, Integer> skipped) {}
 
   public static void main(String[] args) throws Exception {
+    TrainingCli.main("offers", () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  static void run(String[] args) throws Exception {
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(USAGE);
       return;

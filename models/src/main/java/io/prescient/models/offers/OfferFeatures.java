@@ -8,11 +8,12 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The feature space of the offer-propensity model on Open Bandit logs: one vector per (user
- * context, candidate item, slot). Numeric features are the slot, the item's float feature and the
- * user's affinity to the candidate item; categorical ones (campaign, item id, the item's and the
- * user's hashed features) are one-hot, named {@code name=value}. A category that is not present is
- * NaN ("missing"), exactly as in training, where absent one-hot features are left out.
+ * The feature space of the offer-propensity model on logged bandit feedback: one vector per (user
+ * context, candidate item, slot). Numeric features are the slot, the item's numeric features and
+ * the user's affinity to the candidate item (missing when the log has no affinities); categorical
+ * ones (campaign, item id, the item's categorical and the user's features) are one-hot, named
+ * {@code name=value}. A category that is not present is NaN ("missing"), exactly as in training,
+ * where absent one-hot features are left out.
  */
 public final class OfferFeatures {
   public static final int VERSION = 1;
@@ -34,53 +35,53 @@ public final class OfferFeatures {
   /** Every feature the logs can produce, sorted: a stable vector order. */
   public static OfferFeatures of(List<OpenBanditLog> logs) {
     TreeSet<String> n = new TreeSet<>();
-    n.addAll(
-        List.of(
-            "position",
-            "item_feature_0",
-            "affinity_item",
-            "affinity_total",
-            "affinity_item_share"));
+    n.addAll(List.of("position", "affinity_item", "affinity_total", "affinity_item_share"));
     for (OpenBanditLog log : logs) {
       n.add("campaign=" + log.campaign);
       log.items.forEach(
           (id, item) -> {
             n.add("item=" + log.campaign + ":" + id);
-            for (int k = 0; k < 3; k++) {
-              n.add("item_feature_" + (k + 1) + "=" + item.categorical()[k]);
-            }
+            n.addAll(item.numeric().keySet());
+            item.categorical().forEach((name, value) -> n.add(name + "=" + value));
           });
       for (OpenBanditLog.Impression x : log.impressions) {
-        for (int k = 0; k < 4; k++) {
-          n.add("user_feature_" + k + "=" + x.userFeatures()[k]);
+        for (int k = 0; k < x.userFeatures().length; k++) {
+          n.add(log.userFeatureNames.get(k) + "=" + x.userFeatures()[k]);
         }
       }
     }
     return new OfferFeatures(new ArrayList<>(n));
   }
 
-  /** The vector of showing {@code item} in {@code position} to the user of impression {@code x}. */
+  /**
+   * The vector of showing {@code item} in {@code position} to the user of impression {@code x}
+   * ({@code userFeatureNames}: the log's, in the order of {@code x.userFeatures()}).
+   */
   public float[] vector(
-      OpenBanditLog.Impression x, int item, int position, OpenBanditLog.Item features) {
+      OpenBanditLog.Impression x,
+      List<String> userFeatureNames,
+      int item,
+      int position,
+      OpenBanditLog.Item features) {
     float[] v = new float[names.size()];
     Arrays.fill(v, Float.NaN);
     set(v, "position", position);
-    set(v, "item_feature_0", features.feature0());
-    float total = 0;
-    for (float a : x.affinities()) {
-      total += a;
+    features.numeric().forEach((name, value) -> set(v, name, value));
+    if (x.affinities().length > 0) { // a log without affinities leaves them missing
+      float total = 0;
+      for (float a : x.affinities()) {
+        total += a;
+      }
+      float mine = item < x.affinities().length ? x.affinities()[item] : 0;
+      set(v, "affinity_item", mine);
+      set(v, "affinity_total", total);
+      set(v, "affinity_item_share", total == 0 ? Float.NaN : mine / total);
     }
-    float mine = item < x.affinities().length ? x.affinities()[item] : 0;
-    set(v, "affinity_item", mine);
-    set(v, "affinity_total", total);
-    set(v, "affinity_item_share", total == 0 ? Float.NaN : mine / total);
     set(v, "campaign=" + x.campaign(), 1);
     set(v, "item=" + x.campaign() + ":" + item, 1);
-    for (int k = 0; k < 3; k++) {
-      set(v, "item_feature_" + (k + 1) + "=" + features.categorical()[k], 1);
-    }
-    for (int k = 0; k < 4; k++) {
-      set(v, "user_feature_" + k + "=" + x.userFeatures()[k], 1);
+    features.categorical().forEach((name, value) -> set(v, name + "=" + value, 1));
+    for (int k = 0; k < x.userFeatures().length; k++) {
+      set(v, userFeatureNames.get(k) + "=" + x.userFeatures()[k], 1);
     }
     return v;
   }

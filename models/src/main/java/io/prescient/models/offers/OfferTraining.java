@@ -72,7 +72,10 @@ public final class OfferTraining {
           float w = (float) Math.min(MAX_WEIGHT, (1.0 / log.itemCount()) / x.propensity());
           train.add(
               new LabelledRows.Row(
-                  space.vector(x, x.item(), x.position(), log.items.get(x.item())), x.click(), w));
+                  space.vector(
+                      x, log.userFeatureNames, x.item(), x.position(), log.items.get(x.item())),
+                  x.click(),
+                  w));
           double[] pc = popularity.computeIfAbsent(key(x.campaign(), x.item()), k -> new double[2]);
           pc[0]++;
           pc[1] += x.click() ? 1 : 0;
@@ -113,7 +116,9 @@ public final class OfferTraining {
         items.sort(null);
         float[][] candidates = new float[items.size()][];
         for (int k = 0; k < items.size(); k++) {
-          candidates[k] = space.vector(x, items.get(k), x.position(), log.items.get(items.get(k)));
+          candidates[k] =
+              space.vector(
+                  x, log.userFeatureNames, items.get(k), x.position(), log.items.get(items.get(k)));
         }
         float[] s = scorer.score(candidates, candidates.length);
         int best = 0;

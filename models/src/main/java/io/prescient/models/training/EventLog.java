@@ -60,9 +60,14 @@ public final class EventLog {
     return events.isEmpty() ? 0 : events.get(events.size() - 1).timestamp;
   }
 
-  /** Reads a log; {@code .gz} files are decompressed. */
+  /** Reads a log by the job's default input rules; {@code .gz} files are decompressed. */
   public static EventLog read(Path path) throws IOException {
-    RecordParser parser = new RecordParser(JsonLimits.defaults());
+    return read(path, JsonLimits.defaults());
+  }
+
+  /** Reads a log by the input rules {@code limits}; {@code .gz} files are decompressed. */
+  public static EventLog read(Path path, JsonLimits limits) throws IOException {
+    RecordParser parser = new RecordParser(limits);
     List<Event> events = new ArrayList<>();
     Map<String, Long> rejected = new TreeMap<>();
     MessageDigest sha = sha256();

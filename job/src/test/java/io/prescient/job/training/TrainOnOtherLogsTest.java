@@ -1,0 +1,98 @@
+package io.prescient.job.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prescient.models.artifact.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training reads any log by the job's own input rules: another retailer's log from the 1990s is
+ * refused with the counts per reason and a hint under the defaults, and trains once the input rules
+ * say 1990 is in range.
+ */
+class TrainOnOtherLogsTest {
+  @TempDir Path dir;
+
+  private static final long DAY = 86_400_000L;
+
+  /**
+   * 400 customers buying every 7 to 30 days from early 1995; every third stops in August 1995 (a
+   * churner at the October cut-off), the others buy on into 1996.
+   */
+  private Path nineties() throws Exception {
+    long start = Instant.parse("1995-01-02T10:00:00Z").toEpochMilli();
+    long stop = Instant.parse("1995-08-01T00:00:00Z").toEpochMilli();
+    long end = Instant.parse("1996-04-01T00:00:00Z").toEpochMilli();
+    List<String> lines = new ArrayList<>();
+    for (int c = 0; c < 400; c++) {
+      long gap = (7 + c % 24) * DAY;
+      int n = 0;
+      for (long t = start + (c % 50) * DAY; t < (c % 3 == 0 ? stop : end); t += gap) {
+        lines.add(
+            String.format(
+                "{\"event_id\":\"c%d-%d\",\"user_id\":\"c%d\",\"type\":\"purchase\","
+                    + "\"timestamp\":\"%s\",\"product_id\":\"p%d\",\"category\":\"toys\","
+                    + "\"price\":%d.5,\"quantity\":1}",
+                c, n++, c, Instant.ofEpochMilli(t), c % 40, 3 + c % 20));
+      }
+    }
+    Path log = dir.resolve("nineties.jsonl");
+    Files.write(log, lines);
+    return log;
+  }
+
+  private Map<String, String> options(Path log, String... more) {
+    Map<String, String> o = TrainChurn.defaults();
+    o.put("--events", log.toString());
+    o.put("--train-cutoffs", "1995-06-01,1995-08-01");
+    o.put("--test-cutoff", "1995-10-01");
+    o.put("--quick", "true");
+    o.put("--threads", "1");
+    o.put("--output", dir.resolve("models").toString());
+    for (int i = 0; i < more.length; i += 2) {
+      o.put(more[i], more[i + 1]);
+    }
+    return o;
+  }
+
+  @Test
+  void aLogFromThe1990sIsRefusedWithTheCountsThenTrainsWithTheJobsInputRule() throws Exception {
+    Path log = nineties();
+    long records = Files.readAllLines(log).size();
+    assertThatThrownBy(() -> TrainChurn.train(options(log)))
+        .isInstanceOf(TrainingCli.UsageError.class)
+        .hasMessageContaining("every record of " + log)
+        .hasMessageContaining("{out_of_range=" + records + "}")
+        .hasMessageContaining("--prescient.input.min-timestamp");
+
+    Path manifest =
+        TrainChurn.train(options(log, "--prescient.input.min-timestamp", "1990-01-01T00:00:00Z"));
+    ModelManifest m = ModelManifest.parse(Files.readString(manifest));
+    assertThat(m.name()).isEqualTo("churn");
+    assertThat(m.metrics().get("test_roc_auc")).isBetween(0.5, 1.0);
+  }
+
+  @Test
+  void cutOffsOutsideTheLogAndBadInputRulesAreOneLineErrors() throws Exception {
+    Path log = nineties();
+    Map<String, String> defaults =
+        options(log, "--prescient.input.min-timestamp", "1990-01-01T00:00:00Z");
+    defaults.put("--train-cutoffs", "2011-03-01");
+    defaults.put("--test-cutoff", "2011-09-01");
+    assertThatThrownBy(() -> TrainChurn.train(defaults))
+        .isInstanceOf(TrainingCli.UsageError.class)
+        .hasMessageContaining("must fall within the log's events (1995-01-02 .. 1996-03-");
+    assertThatThrownBy(
+            () -> TrainChurn.train(options(log, "--prescient.input.min-timestamp", "last year")))
+        .isInstanceOf(TrainingCli.UsageError.class)
+        .hasMessageContaining("prescient.input.min-timestamp");
+  }
+}
