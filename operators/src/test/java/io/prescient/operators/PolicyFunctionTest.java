@@ -533,12 +533,15 @@ class PolicyFunctionTest {
     }
     log.add(new ItemSimilarity.Purchase("c9", "c", 0));
     ItemSimilarity model = ItemSimilarity.train(log, 1, ItemSimilarity.Settings.plainCosine());
-    Path manifest = model.writeArtifact(dir, "i1", Map.of(), Map.of());
+    announceItems(model.writeArtifact(dir, "i1", Map.of(), Map.of()), "i1");
+  }
+
+  private void announceItems(Path manifest, String version) throws Exception {
     harness.processBroadcastElement(
         Envelope.of(
             new ModelAnnouncement(
                 ItemSimilarity.NAME,
-                "i1",
+                version,
                 manifest.toUri().toString(),
                 LoadedModel.sha256(java.nio.file.Files.readAllBytes(manifest)),
                 false),
@@ -617,18 +620,7 @@ class PolicyFunctionTest {
                 Map.of(),
                 "2026-12-03T00:00:00Z")
             .toJson());
-    harness.processBroadcastElement(
-        Envelope.of(
-            new ModelAnnouncement(
-                ItemSimilarity.NAME,
-                "bad",
-                manifest.toUri().toString(),
-                LoadedModel.sha256(java.nio.file.Files.readAllBytes(manifest)),
-                false),
-            "models",
-            0,
-            0),
-        0L);
+    announceItems(manifest, "bad");
     assertThat(side(PolicyFunction.AUDIT))
         .singleElement()
         .satisfies(a -> assertThat(a.effects).contains(Effect.named("refused", "corrupt_model")));

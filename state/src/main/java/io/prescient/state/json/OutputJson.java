@@ -74,12 +74,7 @@ public final class OutputJson {
     optional(g, "template", d.template);
     optional(g, "coupon", d.coupon);
     optional(g, "product_id", d.productId);
-    optional(g, "product_name", d.productName);
-    if (d.productPrice != null) {
-      g.writeNumberField("product_price", d.productPrice);
-    }
-    optional(g, "product_url", d.productUrl);
-    optional(g, "product_image_url", d.productImageUrl);
+    rendering(g, d.productName, d.productPrice, d.productUrl, d.productImageUrl);
     optional(g, "category", d.category);
     if (!d.items.isEmpty()) {
       g.writeArrayFieldStart("items");
@@ -102,12 +97,7 @@ public final class OutputJson {
         g.writeNumberField("score", r.score);
         g.writeStringField("reason", r.reason);
         optional(g, "because_of", r.becauseOf);
-        optional(g, "product_name", r.productName);
-        if (r.productPrice != null) {
-          g.writeNumberField("product_price", r.productPrice);
-        }
-        optional(g, "product_url", r.productUrl);
-        optional(g, "product_image_url", r.productImageUrl);
+        rendering(g, r.productName, r.productPrice, r.productUrl, r.productImageUrl);
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -254,6 +244,17 @@ public final class OutputJson {
           g.writeBooleanField("in_stock", c.inStock);
           g.writeBooleanField("sensitive", c.sensitive);
         });
+  }
+
+  /** What the catalog gives a sender to render a product, each field only when known. */
+  private static void rendering(
+      JsonGenerator g, String name, Double price, String url, String imageUrl) throws IOException {
+    optional(g, "product_name", name);
+    if (price != null) {
+      g.writeNumberField("product_price", price);
+    }
+    optional(g, "product_url", url);
+    optional(g, "product_image_url", imageUrl);
   }
 
   public static byte[] audit(AuditRecord a) {
