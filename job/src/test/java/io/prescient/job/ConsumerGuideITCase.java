@@ -3,8 +3,6 @@ package io.prescient.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,15 +58,12 @@ class ConsumerGuideITCase extends PipelineTestBase {
 
   /** A schema of docs/schemas. */
   static JsonSchema schema(String name) throws Exception {
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-        .getSchema(Files.readString(Path.of("..", "docs", "schemas", name)));
+    return Schemas.schema(name);
   }
 
   /** Asserts that a record validates against a schema of docs/schemas. */
   static void assertValid(JsonSchema schema, JsonNode record) throws Exception {
-    com.fasterxml.jackson.databind.JsonNode plain =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toString());
-    assertThat(schema.validate(plain)).as(record.toString()).isEmpty();
+    Schemas.assertValid(schema, record.toString());
   }
 
   private static String idOf(JsonNode v, String field) {

@@ -54,6 +54,12 @@ class LocalDemoITCase {
                     .containsPattern("\"trigger\":\"(browse_abandonment|post_purchase|win_back)\"")
                     .containsPattern("\"reason\":\"(bought together with [^\"]+|popular now)\"")
                     .contains("\"items\":\"" + s.itemsModel + "\""));
+    // ... and every decision the demo wrote, recommendations included, fits the published schema.
+    com.networknt.schema.JsonSchema schema =
+        io.prescient.job.Schemas.schema("decision.schema.json");
+    for (String d : decisions) {
+      io.prescient.job.Schemas.assertValid(schema, d);
+    }
     assertThat(decisions).hasSize((int) s.decisions);
     assertThat(decisions)
         .allSatisfy(
