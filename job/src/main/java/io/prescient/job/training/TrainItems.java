@@ -40,7 +40,8 @@ public final class TrainItems {
           "  --history TYPES        event types forming a history, comma separated (purchase)",
           "  --targets TYPES        event types counting as targets (purchase)",
           "  --bootstrap N          bootstrap resamples for the intervals (1000)",
-          "  --neighbours K         neighbours kept per item in the model (50)",
+          "  --neighbours K         most neighbours kept per item; the search tries 5, 10, 20",
+          "                         and 50 up to it (50)",
           "  --serve-cutoff DATE    the served model learns from events before it (default: all)",
           TrainingCli.COMMON_USAGE);
 
@@ -100,36 +101,47 @@ public final class TrainItems {
     double bestHit = -1;
     StringBuilder grid = new StringBuilder();
     for (double damping : new double[] {0, 0.5, 1}) {
-      for (double halfLife : new double[] {0, 90}) {
-        for (double pop : new double[] {0, 0.1, 0.2}) {
-          ItemSimilarity.Settings s =
-              new ItemSimilarity.Settings(neighbours, halfLife, pop, 30, damping, 0.5);
-          ItemSimilarity m = ItemSimilarity.train(history, validation, s);
-          ItemEvaluation.Result r =
-              ItemEvaluation.evaluate(valRows, served(m), validation, K, 0, 1);
-          grid.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %s | %s | %.3f | %.4f |%n",
-                  damping,
-                  halfLife == 0 ? "none" : (int) halfLife + " d",
-                  pop,
-                  r.hit(),
-                  r.recall()));
-          if (r.hit() > bestHit) {
-            bestHit = r.hit();
-            best = s;
+      // One training per basket damping; the other settings only change how it scores.
+      ItemSimilarity trained =
+          ItemSimilarity.train(
+              history, validation, new ItemSimilarity.Settings(neighbours, 0, 0, 30, damping, 0.5));
+      for (int k : new int[] {5, 10, 20, 50}) {
+        if (k > neighbours) {
+          continue;
+        }
+        for (double halfLife : new double[] {0, 90}) {
+          for (double pop : new double[] {0, 0.1, 0.2}) {
+            ItemSimilarity.Settings s =
+                new ItemSimilarity.Settings(k, halfLife, pop, 30, damping, 0.5);
+            ItemSimilarity m = trained.withSettings(s);
+            ItemEvaluation.Result r =
+                ItemEvaluation.evaluate(valRows, served(m), validation, K, 0, 1);
+            grid.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %s | %.3f | %.4f |%n",
+                    damping,
+                    k,
+                    halfLife == 0 ? "none" : (int) halfLife + " d",
+                    pop,
+                    r.hit(),
+                    r.recall()));
+            if (r.hit() > bestHit) {
+              bestHit = r.hit();
+              best = s;
+            }
           }
         }
       }
     }
     TrainingCli.log(
         String.format(
-            "validation (%s, %,d customers): chose basket damping %s, history half-life %s d,"
-                + " popularity %.1f (hit@10 %.3f)",
+            "validation (%s, %,d customers): chose basket damping %s, top %d neighbours,"
+                + " history half-life %s d, popularity %.1f (hit@10 %.3f)",
             o.get("--validation-cutoff"),
             valRows.size(),
             best.buyerExponent(),
+            best.neighbours(),
             best.historyHalfLifeDays(),
             best.popularityWeight(),
             bestHit));
@@ -153,7 +165,7 @@ public final class TrainItems {
             best.buyerExponent(),
             best.historyHalfLifeDays() == 0 ? "none" : (int) best.historyHalfLifeDays() + " d",
             best.popularityWeight(),
-            neighbours),
+            best.neighbours()),
         ItemEvaluation.evaluate(rows, served(served), test, K, bootstrap, 42));
 
     StringBuilder report = new StringBuilder();
@@ -192,8 +204,8 @@ public final class TrainItems {
             "%nThe setting was chosen on the validation cut-off %s (%,d customers), by hit@10:%n%n",
             o.get("--validation-cutoff"), valRows.size()));
     report.append(
-        "| basket damping | history half-life | popularity share | hit@10 | recall@10 |\n"
-            + "|---|---|---|---|---|\n");
+        "| basket damping | neighbours | history half-life | popularity share | hit@10 |"
+            + " recall@10 |\n|---|---|---|---|---|---|\n");
     report.append(grid);
     Path dir = Files.createDirectories(Path.of(o.get("--output")));
     Path file = dir.resolve("items-" + o.get("--version") + "-report.md");
@@ -212,7 +224,7 @@ public final class TrainItems {
     training.put("serve_cutoff", serveCutoff == Long.MAX_VALUE ? "none" : o.get("--serve-cutoff"));
     training.put("test_cutoff", o.get("--test-cutoff"));
     training.put("validation_cutoff", o.get("--validation-cutoff"));
-    training.put("neighbours", Integer.toString(neighbours));
+    training.put("neighbours", Integer.toString(best.neighbours()));
     training.put("buyer_exponent", Double.toString(best.buyerExponent()));
     Map<String, Double> metrics = new LinkedHashMap<>();
     String[] keys = {"popularity", "plain_cosine", "served"};
@@ -227,7 +239,11 @@ public final class TrainItems {
     System.out.printf(
         "%nartifact: %s (%,d items, top %d neighbours each, %,d interactions in sensitive"
             + " categories left out; announce on 'models' with name %s)%n",
-        manifest, model.size(), neighbours, history.size() - servable.size(), ItemSimilarity.NAME);
+        manifest,
+        model.size(),
+        best.neighbours(),
+        history.size() - servable.size(),
+        ItemSimilarity.NAME);
     System.out.println("report:   " + file);
     TrainingCli.log(String.format("done in %.1f s", (System.nanoTime() - t0) / 1e9));
   }

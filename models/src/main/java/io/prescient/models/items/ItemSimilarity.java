@@ -438,6 +438,28 @@ public final class ItemSimilarity {
     return manifest;
   }
 
+  /**
+   * This model scoring with {@code s}: its neighbour lists (best first) cut to {@code
+   * s.neighbours()}, the history half-life and popularity share of {@code s}. The similarities and
+   * popularity are this model's, so {@code s} must train the same way (basket damping, alpha,
+   * popularity window): a settings search trains once per way of training, not once per setting.
+   */
+  public ItemSimilarity withSettings(Settings s) {
+    if (s.buyerExponent() != settings.buyerExponent()
+        || s.alpha() != settings.alpha()
+        || s.popularityDays() != settings.popularityDays()) {
+      throw new IllegalArgumentException(s + " does not train as " + settings + " does");
+    }
+    int[][] nb = new int[neighbours.length][];
+    float[][] sim = new float[neighbours.length][];
+    for (int i = 0; i < nb.length; i++) {
+      int m = Math.min(s.neighbours(), neighbours[i].length);
+      nb[i] = Arrays.copyOf(neighbours[i], m);
+      sim[i] = Arrays.copyOf(similarities[i], m);
+    }
+    return new ItemSimilarity(s, items, index, nb, sim, popularity);
+  }
+
   /** The settings the model scores with. */
   public Settings settings() {
     return settings;

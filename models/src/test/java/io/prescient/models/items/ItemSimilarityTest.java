@@ -68,6 +68,23 @@ class ItemSimilarityTest {
   }
 
   @Test
+  void aSettingsVariantScoresAsAModelTrainedWithThem() {
+    ItemSimilarity wide =
+        ItemSimilarity.train(LOG, CUTOFF, new ItemSimilarity.Settings(50, 0, 0, 30));
+    ItemSimilarity.Settings narrow = new ItemSimilarity.Settings(1, 30, 0.2, 30);
+    ItemSimilarity direct = ItemSimilarity.train(LOG, CUTOFF, narrow);
+    ItemSimilarity variant = wide.withSettings(narrow);
+    for (String item : direct.items()) {
+      assertThat(variant.neighbours(item)).isEqualTo(direct.neighbours(item));
+    }
+    assertThat(variant.recommend(Map.of("a", DAY, "c", 96 * DAY), CUTOFF, 10, Set.of()))
+        .isEqualTo(direct.recommend(Map.of("a", DAY, "c", 96 * DAY), CUTOFF, 10, Set.of()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> wide.withSettings(new ItemSimilarity.Settings(5, 0, 0, 30, 0.5, 0.5)))
+        .isInstanceOf(IllegalArgumentException.class); // damping changes the training
+  }
+
+  @Test
   void theArtifactReadsBackAsTheSameModelAndABrokenOneNamesItsLine() {
     ItemSimilarity m =
         ItemSimilarity.train(LOG, CUTOFF, new ItemSimilarity.Settings(1, 30, 0.2, 30));
