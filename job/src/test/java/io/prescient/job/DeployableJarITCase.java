@@ -35,7 +35,7 @@ class DeployableJarITCase {
     List<String> offending = new ArrayList<>();
     Pattern tools =
         Pattern.compile(
-            "io/prescient/job/(audit|bench|datasets|evaluate|local|replay|savepoint|serve|training)/.*"
+            "io/prescient/job/(audit|bench|cli|datasets|evaluate|local|replay|savepoint|serve|training)/.*"
                 + "|io/prescient/models/(report|sim|audit|offers)/.*"
                 + "|org/apache/parquet/.*|shaded/parquet/.*|org/locationtech/jts/.*"
                 + "|io/prescient/shaded/jackson/dataformat/csv/.*");

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,10 @@ public final class LocalDemo {
         continue;
       }
       if (!VALUE_OPTIONS.contains(a) && !(a.startsWith("--") && a.indexOf('.') > 2)) {
-        throw new IllegalArgumentException("unknown option " + a);
+        List<String> known = new ArrayList<>(VALUE_OPTIONS);
+        known.addAll(List.of("--exit-after-replay", "--help"));
+        throw new IllegalArgumentException(
+            "unknown option " + a + io.prescient.job.cli.Suggestions.didYouMean(a, known));
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(a + " needs a value");

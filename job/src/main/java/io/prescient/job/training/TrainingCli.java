@@ -76,7 +76,15 @@ public final class TrainingCli {
       } else if ((defaults.containsKey(a) || optional.contains(a)) && i + 1 < args.length) {
         o.put(a, args[++i]);
       } else {
-        fail(command, usage, "unknown or incomplete argument " + a);
+        java.util.List<String> known = new java.util.ArrayList<>(defaults.keySet());
+        known.addAll(optional);
+        known.addAll(flags);
+        fail(
+            command,
+            usage,
+            "unknown or incomplete argument "
+                + a
+                + io.prescient.job.cli.Suggestions.didYouMean(a, known));
       }
     }
     return o;
