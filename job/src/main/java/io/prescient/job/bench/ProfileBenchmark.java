@@ -68,7 +68,22 @@ public final class ProfileBenchmark {
   /** Flink options from the command line, for both jobs. */
   private static final Map<String, String> FLINK_OPTIONS = new LinkedHashMap<>();
 
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient bench-profile [--input FILE] [--copies N] [--rounds N] [--results FILE]"
+              + " [--FLINK.KEY VALUE]",
+          "  --input FILE     events JSON lines (.local/data/online-retail.jsonl)",
+          "  --copies N       the log N times over, ids re-keyed per copy (3)",
+          "  --rounds N       alternating rounds of the four jobs (2)",
+          "  --results FILE   also write the figures as JSON",
+          "  --FLINK.KEY V    a Flink option given to every job (a key with a dot)");
+
   public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     Path input = Path.of(".local", "data", "online-retail.jsonl");
     int copies = 3;
     int rounds = 2;

@@ -38,7 +38,23 @@ import org.tribuo.classification.Label;
 public final class ScoringBenchmark {
   private ScoringBenchmark() {}
 
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: prescient bench-scoring [--model FILE.json] [--events FILE] [--scores N]"
+              + " [--predict-calls N] [--items FILE.json] [--results FILE]",
+          "  --model FILE.json  a churn model's manifest (the newest in .local/models)",
+          "  --events FILE      the log its rows come from (.local/data/online-retail.jsonl)",
+          "  --scores N         scores of the endurance run (10000000)",
+          "  --predict-calls N  calls timed per path (20000)",
+          "  --items FILE.json  an items model to time recommendations with (the newest, if any)",
+          "  --results FILE     also write the figures as JSON");
+
   public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     Path model = null;
     Path events = Path.of(".local", "data", "online-retail.jsonl");
     long scores = 10_000_000L;

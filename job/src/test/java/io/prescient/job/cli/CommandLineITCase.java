@@ -1,0 +1,75 @@
+package io.prescient.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code prescient}'s command line: generated help listing every command, a suggestion and exit
+ * status 2 for a mistyped one, and every documented command's own {@code --help} answering with its
+ * usage and status 0 (each in a JVM of its own, as ./prescient runs it).
+ */
+class CommandLineITCase {
+  private static String[] run(String... args) {
+    CommandLine cl = Prescient.commandLine();
+    cl.setParameterExceptionHandler(Prescient::oneLine);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int status = cl.execute(args);
+    return new String[] {Integer.toString(status), out.toString(), err.toString()};
+  }
+
+  @Test
+  void theHelpIsGeneratedAndATypoGetsASuggestion() {
+    String[] help = run("--help");
+    assertThat(help[0]).isEqualTo("0");
+    for (Prescient.Tool t : Prescient.TOOLS) {
+      assertThat(help[1]).contains(t.name()).contains(t.description().substring(0, 20));
+    }
+    assertThat(help[1]).contains("train", "bench-suite", "loop");
+
+    String[] typo = run("deom");
+    assertThat(typo[0]).isEqualTo("2");
+    assertThat(typo[2]).contains("Did you mean: prescient demo?").doesNotContain("\tat ");
+    String[] train = run("train", "chrun");
+    assertThat(train[0]).isEqualTo("2");
+    assertThat(train[2]).contains("Did you mean: train churn?");
+    assertThat(run("train")[2]).contains("say what to train: churn, offers or items");
+  }
+
+  @Test
+  void everyDocumentedCommandAnswersItsHelp() throws Exception {
+    List<String[]> commands = new ArrayList<>();
+    Prescient.TOOLS.forEach(t -> commands.add(new String[] {t.name()}));
+    Prescient.TRAIN.forEach(t -> commands.add(new String[] {"train", t.name()}));
+    List<String> failures = new ArrayList<>();
+    for (String[] c : commands) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(Prescient.class.getName());
+      cmd.addAll(List.of(c));
+      cmd.add("--help");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String text = new String(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0 || !text.toLowerCase(java.util.Locale.ROOT).contains("usage")) {
+        failures.add(
+            String.join(" ", c) + " -> " + p.exitValue() + ": " + text.lines().limit(3).toList());
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+}
