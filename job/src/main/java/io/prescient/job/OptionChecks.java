@@ -158,6 +158,7 @@ final class OptionChecks {
           check(SESSION_GAP, OptionChecks::positive, "> 0", "0 s"),
           check(MODEL_CHURN, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
           check(MODEL_OFFERS, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
+          check(MODEL_ITEMS, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
           check(
               MODEL_ALLOWED_LOCATIONS,
               l -> !l.isEmpty() && l.stream().allMatch(OptionChecks::locationPrefix),

@@ -467,6 +467,15 @@ public final class PrescientOptions {
                   + " serve from the start; empty: catalog priors or the rules (see"
                   + " prescient.policy.without-offer-model) until the models topic announces one.");
 
+  public static final ConfigOption<String> MODEL_ITEMS =
+      key("prescient.model.items")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "URI of an items model manifest (written by 'prescient train items') to serve from the"
+                  + " start; empty: decisions recommend no products until the models topic"
+                  + " announces one. A model that fails its checks stops the job at start.");
+
   public static final ConfigOption<List<String>> MODEL_ALLOWED_LOCATIONS =
       key("prescient.model.allowed-locations")
           .stringType()

@@ -188,7 +188,8 @@ public final class PrescientPipeline {
         .withModelLimits(
             options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
             options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())
-        .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES));
+        .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES))
+        .withItemsModel(options.get(PrescientOptions.MODEL_ITEMS));
   }
 
   /**

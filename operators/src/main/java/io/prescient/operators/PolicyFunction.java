@@ -68,6 +68,7 @@ public class PolicyFunction
   private final int dlqMaxRawBytes;
 
   private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
+  private String initialItemsModel = "";
   private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
 
   private transient PolicyCore core;
@@ -118,6 +119,12 @@ public class PolicyFunction
     return this;
   }
 
+  /** An items model (manifest URI) to serve from the start; empty: none until announced. */
+  public PolicyFunction withItemsModel(String manifestUri) {
+    this.initialItemsModel = manifestUri == null ? "" : manifestUri;
+    return this;
+  }
+
   /** The most products the live catalog holds (see {@link CatalogState}). */
   public PolicyFunction withCatalogLimit(int maxEntries) {
     this.catalogMaxEntries = maxEntries;
@@ -142,6 +149,9 @@ public class PolicyFunction
     }
     if (!initialOfferModel.isEmpty()) {
       models.serveInitial(OfferModel.NAME, initialOfferModel);
+    }
+    if (!initialItemsModel.isEmpty()) {
+      models.serveInitial(ItemSimilarity.NAME, initialItemsModel);
     }
   }
 

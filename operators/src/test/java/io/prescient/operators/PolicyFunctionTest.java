@@ -600,6 +600,26 @@ class PolicyFunctionTest {
   }
 
   @Test
+  void anItemsModelConfiguredAtStartRecommendsFromTheFirstDecision() throws Exception {
+    ItemSimilarity model =
+        ItemSimilarity.train(
+            List.of(
+                new ItemSimilarity.Purchase("c1", "a", 0),
+                new ItemSimilarity.Purchase("c1", "b", 0)),
+            1,
+            ItemSimilarity.Settings.plainCosine());
+    Path manifest = model.writeArtifact(dir, "s1", Map.of(), Map.of());
+    harness =
+        open(
+            function(engine(0, 1, "email:100/1d", 0)).withItemsModel(manifest.toUri().toString()),
+            null);
+    send(followUp("u1", "o1", T0, "a"));
+    harness.watermark(T0 + 2 * DAY);
+    assertThat(recommended(decisions().get(0))).containsExactly("b");
+    assertThat(decisions().get(0).modelVersions).containsEntry(ItemSimilarity.NAME, "s1");
+  }
+
+  @Test
   void aBrokenItemsArtifactIsRefusedAndNothingIsRecommended() throws Exception {
     harness = open(function(engine(0, 1, "email:100/1d", 0)), null);
     Path table = dir.resolve("items-bad.tsv");
