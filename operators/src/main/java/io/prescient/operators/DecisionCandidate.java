@@ -27,6 +27,9 @@ public class DecisionCandidate {
 
   public long[] historyAt = new long[0];
 
+  /** The products in the user's cart: never recommended. */
+  public List<String> cart = new ArrayList<>();
+
   public DecisionCandidate() {}
 
   public DecisionCandidate(Decision decision, float[] features) {

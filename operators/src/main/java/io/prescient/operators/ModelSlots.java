@@ -131,7 +131,14 @@ final class ModelSlots implements AutoCloseable {
   /** Serves the model at {@code manifestUri} in {@code slot} from the start, or stops the start. */
   void serveInitial(String slot, String manifestUri) {
     try {
-      serving.put(slot, fetch(manifestUri, null, liveNames(slot), limits));
+      LoadedModel m = fetch(manifestUri, null, liveNames(slot), limits);
+      if (slot.equals(ItemSimilarity.NAME) != (m.items != null)) {
+        m.close();
+        throw new ModelLoadException(
+            ModelLoadException.Reason.BAD_MANIFEST,
+            "the manifest names model '" + m.manifest.name() + "', not one for slot " + slot);
+      }
+      serving.put(slot, m);
     } catch (ModelLoadException e) {
       // A configured model that cannot serve is a deployment error: say so at start.
       throw new IllegalArgumentException(

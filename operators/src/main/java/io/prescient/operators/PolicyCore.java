@@ -216,8 +216,18 @@ public final class PolicyCore {
       if (d.productId != null) {
         append(s.shown(), d.productId, d.sendAfter, shownWindow);
       }
-      if (delayed) {
-        ProductRecommendations.recheck(d, engine.guardrails().settings(), fx::catalog);
+      if (delayed
+          && ProductRecommendations.recheck(
+              d,
+              engine.guardrails().settings(),
+              (id, since) -> countSince(s.shown(), id, since),
+              fx::catalog)) {
+        // The feedback record carries the decision as sent, whichever state backend holds it.
+        Feedback f = s.open().get(d.decisionId);
+        if (f != null) {
+          f.decision.recommendations = d.recommendations;
+          s.open().put(d.decisionId, f);
+        }
       }
       for (Recommendation r : d.recommendations) {
         append(s.shown(), r.productId, d.sendAfter, shownWindow);

@@ -33,6 +33,11 @@ final class ProductRecommendations {
     CatalogEntry get(String productId) throws Exception;
   }
 
+  /** How often a product was named to the user at or after a time. */
+  interface Shown {
+    int since(String productId, long since);
+  }
+
   private ProductRecommendations() {}
 
   /**
@@ -51,7 +56,8 @@ final class ProductRecommendations {
     if (served == null
         || !TRIGGERS.contains(d.trigger)
         || PolicyEngine.NO_ACTION.equals(d.action)
-        || user.optedOut()) {
+        || user.optedOut()
+        || c.userEvents < g.minHistoryEvents()) { // broad first: no products for a new user
       return;
     }
     List<String> history = new ArrayList<>(c.history);
@@ -68,7 +74,7 @@ final class ProductRecommendations {
     }
     ItemSimilarity model = served.items;
     d.modelVersions.put(ItemSimilarity.NAME, served.manifest.version());
-    Set<String> inCart = new HashSet<>();
+    Set<String> inCart = new HashSet<>(c.cart);
     for (LineItem i : d.items) {
       inCart.add(i.productId);
     }
@@ -104,21 +110,27 @@ final class ProductRecommendations {
 
   /**
    * At release: the recommendations still allowed by the live catalog (a product out of stock or
-   * marked sensitive since the decision is dropped), described as the catalog is now.
+   * marked sensitive since the decision is dropped) and by the shown limit (another decision held
+   * at the same time may have named the product since), described as the catalog is now. Returns
+   * whether any was dropped.
    */
-  static void recheck(Decision d, Guardrails.Settings g, Catalog catalog) throws Exception {
+  static boolean recheck(Decision d, Guardrails.Settings g, Shown shown, Catalog catalog)
+      throws Exception {
     if (d.recommendations.isEmpty()) {
-      return;
+      return false;
     }
+    long since = d.sendAfter - g.shownWindowMs();
     List<Recommendation> kept = new ArrayList<>();
     for (Recommendation r : d.recommendations) {
       CatalogEntry e = catalog.get(r.productId);
-      if (allowed(e, g)) {
+      if (allowed(e, g) && shown.since(r.productId, since) < g.shownLimit()) {
         describe(r, e);
         kept.add(r);
       }
     }
+    boolean dropped = kept.size() < d.recommendations.size();
     d.recommendations = kept;
+    return dropped;
   }
 
   /** Whether the catalog allows recommending a product; one it does not describe is allowed. */

@@ -100,6 +100,11 @@ final class ProfileTriggerEnv implements Triggers.Env {
     DecisionCandidate c = new DecisionCandidate(d, features, p.events, orderValue);
     c.history = new ArrayList<>(p.recentBought);
     c.historyAt = p.recentBoughtAt.clone();
+    if (p.cartLines > 0) {
+      for (Map.Entry<String, CartLine> line : store.cart().entries()) {
+        c.cart.add(line.getKey());
+      }
+    }
     send(PolicyInput.candidate(c));
   }
 

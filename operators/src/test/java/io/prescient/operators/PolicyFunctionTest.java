@@ -600,6 +600,48 @@ class PolicyFunctionTest {
   }
 
   @Test
+  void twoHeldDecisionsCannotTogetherExceedTheShownLimitAndFeedbackRecordsWhatWasSent()
+      throws Exception {
+    harness = open(function(engine(0, 1, "email:100/1d", 0)), null);
+    announceItems();
+    send(followUp("u1", "o1", T0, "a"));
+    harness.watermark(T0 + 2 * DAY);
+    send(followUp("u1", "o2", T0 + 2 * DAY, "a"));
+    harness.watermark(T0 + 4 * DAY); // b and c named twice each
+    // Two decisions held at the same time: each sees b and c named twice when it is made.
+    send(followUp("u1", "o3", T0 + 5 * DAY, "a"));
+    send(followUp("u1", "o4", T0 + 5 * DAY + HOUR, "a"));
+    harness.watermark(T0 + 7 * DAY);
+    List<Decision> out = decisions();
+    assertThat(out).hasSize(4);
+    assertThat(recommended(out.get(2))).containsExactly("b", "c"); // the third time
+    assertThat(recommended(out.get(3))).isEmpty(); // a fourth would exceed the limit of 3
+    harness.watermark(T0 + 20 * DAY); // the reward windows close
+    Feedback last =
+        side(PolicyFunction.FEEDBACK).stream()
+            .filter(f -> f.decision.decisionId.equals(out.get(3).decisionId))
+            .findFirst()
+            .orElseThrow();
+    assertThat(last.decision.recommendations).isEmpty();
+  }
+
+  @Test
+  void neitherTheCartNorANewUserGetsProductsRecommended() throws Exception {
+    harness = open(function(engine(0, 1, "email:100/1d", 50)), null);
+    announceItems();
+    PolicyInput inCart = followUp("u1", "o1", T0, "a");
+    inCart.candidate.cart = List.of("b");
+    inCart.candidate.userEvents = 60;
+    send(inCart);
+    PolicyInput newUser = followUp("u2", "o2", T0, "a"); // 40 events, under 50: broad first
+    send(newUser);
+    harness.watermark(T0 + 2 * DAY);
+    Map<String, List<String>> byUser = new java.util.HashMap<>();
+    decisions().forEach(d -> byUser.put(d.userId, recommended(d)));
+    assertThat(byUser).containsEntry("u1", List.of("c")).containsEntry("u2", List.of());
+  }
+
+  @Test
   void anItemsModelConfiguredAtStartRecommendsFromTheFirstDecision() throws Exception {
     ItemSimilarity model =
         ItemSimilarity.train(

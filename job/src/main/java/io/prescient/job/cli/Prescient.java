@@ -155,7 +155,10 @@ public final class Prescient implements Runnable {
   }
 
   /** {@code prescient train}: a group; says what it trains when given nothing. */
-  @Command(name = "train", description = "train a model: churn, offers or items")
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description = "train a model: churn, offers or items")
   static final class Train implements Runnable {
     @Spec CommandSpec spec;
 

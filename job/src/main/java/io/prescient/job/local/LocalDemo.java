@@ -618,8 +618,9 @@ public final class LocalDemo {
           itemsModel.equals("train")
               ? DemoItems.modelFor(events, workDir.resolve("models").resolve("demo-items"))
               : Path.of(itemsModel);
+      // The manifest says which version it is: the job refuses an announcement that differs.
       String version =
-          manifest.getFileName().toString().replaceAll("^items-", "").replaceAll("\\.json$", "");
+          io.prescient.models.artifact.ModelManifest.parse(Files.readString(manifest)).version();
       announce(bootstrap, topic(config, "models"), "items", version, manifest);
       summary.itemsModel = version;
       say(

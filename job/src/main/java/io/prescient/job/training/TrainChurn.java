@@ -85,6 +85,8 @@ public final class TrainChurn {
       if (train.stream().anyMatch(c -> c >= plan.testCutoff())) {
         fail("every training cut-off must be before the test cut-off");
       }
+    } catch (TrainingCli.UsageError e) {
+      throw e;
     } catch (RuntimeException e) {
       fail(e.getMessage());
       return null;

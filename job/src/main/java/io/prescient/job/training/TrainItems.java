@@ -105,10 +105,11 @@ public final class TrainItems {
       ItemSimilarity trained =
           ItemSimilarity.train(
               history, validation, new ItemSimilarity.Settings(neighbours, 0, 0, 30, damping, 0.5));
-      for (int k : new int[] {5, 10, 20, 50}) {
-        if (k > neighbours) {
-          continue;
-        }
+      for (int k :
+          java.util.stream.IntStream.of(5, 10, 20, 50, neighbours)
+              .filter(k -> k <= neighbours)
+              .distinct()
+              .toArray()) {
         for (double halfLife : new double[] {0, 90}) {
           for (double pop : new double[] {0, 0.1, 0.2}) {
             ItemSimilarity.Settings s =
@@ -133,6 +134,14 @@ public final class TrainItems {
           }
         }
       }
+    }
+    if (valRows.size() == 0 || best == null) {
+      TrainingCli.fail(
+          "items",
+          USAGE,
+          "no customer of the validation cut-off "
+              + o.get("--validation-cutoff")
+              + " has a new item in the horizon: choose cut-offs inside the log");
     }
     TrainingCli.log(
         String.format(
@@ -221,7 +230,7 @@ public final class TrainItems {
     training.put("events_sha256", log.sha256);
     training.put("history_types", o.get("--history"));
     training.put("sensitive_left_out", Integer.toString(history.size() - servable.size()));
-    training.put("serve_cutoff", serveCutoff == Long.MAX_VALUE ? "none" : o.get("--serve-cutoff"));
+    training.put("serve_cutoff", java.time.Instant.ofEpochMilli(serveCutoff).toString());
     training.put("test_cutoff", o.get("--test-cutoff"));
     training.put("validation_cutoff", o.get("--validation-cutoff"));
     training.put("neighbours", Integer.toString(best.neighbours()));

@@ -45,6 +45,9 @@ class CommandLineITCase {
     assertThat(train[0]).isEqualTo("2");
     assertThat(train[2]).contains("Did you mean: train churn?");
     assertThat(run("train")[2]).contains("say what to train: churn, offers or items");
+    String[] trainHelp = run("train", "--help");
+    assertThat(trainHelp[0]).isEqualTo("0");
+    assertThat(trainHelp[1]).contains("churn", "offers", "items");
   }
 
   @Test

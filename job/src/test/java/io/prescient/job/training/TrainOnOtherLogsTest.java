@@ -90,6 +90,12 @@ class TrainOnOtherLogsTest {
     assertThatThrownBy(() -> TrainChurn.train(defaults))
         .isInstanceOf(TrainingCli.UsageError.class)
         .hasMessageContaining("must fall within the log's events (1995-01-02 .. 1996-03-");
+    Map<String, String> reversed = options(log);
+    reversed.put("--train-cutoffs", "1995-12-01");
+    assertThatThrownBy(() -> TrainChurn.train(reversed))
+        .isInstanceOf(TrainingCli.UsageError.class)
+        .hasMessage(
+            "prescient train churn: every training cut-off must be before the test cut-off");
     assertThatThrownBy(
             () -> TrainChurn.train(options(log, "--prescient.input.min-timestamp", "last year")))
         .isInstanceOf(TrainingCli.UsageError.class)
