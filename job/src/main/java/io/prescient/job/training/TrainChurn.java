@@ -31,20 +31,29 @@ import java.util.stream.Collectors;
 public final class TrainChurn {
   private TrainChurn() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient train churn [options]",
-          "  --events FILE          events JSON lines (.jsonl or .jsonl.gz); default: the shared Online",
-          "                         Retail dataset, converted to .local/data/online-retail.jsonl",
-          "  --data-dir DIR         the shared datasets, for the default (../shared/data)",
-          "  --privacy FILE         privacy requests JSON lines: opted-out and erased users are left out",
-          "  --train-cutoffs DATES  training cut-offs, comma separated (2011-03-01,2011-05-01,2011-07-01);",
-          "                         the last one is also the validation set for model selection",
-          "  --test-cutoff DATE     test cut-off (2011-09-01)",
-          "  --horizon-days N       churned = no purchase in N days after the cut-off (90)",
-          "  --quick                one candidate setting instead of the selection grid",
-          TrainingCli.COMMON_USAGE);
+  static final List<TrainingCli.Opt> OPTIONS =
+      TrainingCli.withCommon(
+          TrainingCli.opt(
+              "--events",
+              "FILE",
+              null,
+              "events JSON lines (.jsonl or .jsonl.gz); default: the shared Online Retail dataset,"
+                  + " converted to .local/data/online-retail.jsonl"),
+          TrainingCli.opt(
+              "--privacy",
+              "FILE",
+              null,
+              "privacy requests JSON lines: opted-out and erased users are left out"),
+          TrainingCli.opt(
+              "--train-cutoffs",
+              "DATES",
+              "2011-03-01,2011-05-01,2011-07-01",
+              "training cut-offs, comma separated; the last one is also the validation set for"
+                  + " model selection"),
+          TrainingCli.opt("--test-cutoff", "DATE", "2011-09-01", "test cut-off"),
+          TrainingCli.opt(
+              "--horizon-days", "N", "90", "churned = no purchase in N days after the cut-off"),
+          TrainingCli.flag("--quick", "one candidate setting instead of the selection grid"));
 
   public static void main(String[] args) throws Exception {
     TrainingCli.main("churn", () -> run(args));
@@ -54,7 +63,10 @@ public final class TrainChurn {
   static void run(String[] args) throws Exception {
     Map<String, String> o =
         TrainingCli.parse(
-            "churn", USAGE, args, defaults(), Set.of("--events", "--privacy"), Set.of("--quick"));
+            "churn",
+            "Churn, point in time, from an event log: a Tribuo XGBoost artifact and a report.",
+            OPTIONS,
+            args);
     if (o == null) {
       return;
     }
@@ -147,11 +159,7 @@ public final class TrainChurn {
 
   /** The options of {@code train churn} with their defaults, for {@link #train}. */
   public static Map<String, String> defaults() {
-    Map<String, String> defaults = TrainingCli.commonDefaults();
-    defaults.put("--train-cutoffs", "2011-03-01,2011-05-01,2011-07-01");
-    defaults.put("--test-cutoff", "2011-09-01");
-    defaults.put("--horizon-days", "90");
-    return defaults;
+    return TrainingCli.defaults(OPTIONS);
   }
 
   /** The selection grid: shallow and deeper trees, light and strong leaf regularisation. */
@@ -229,6 +237,6 @@ public final class TrainChurn {
   }
 
   static void fail(String message) {
-    TrainingCli.fail("churn", USAGE, message);
+    TrainingCli.fail("churn", message);
   }
 }

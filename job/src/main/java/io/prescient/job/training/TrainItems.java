@@ -27,23 +27,33 @@ import java.util.Set;
 public final class TrainItems {
   private TrainItems() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient train items [options]",
-          "  --events FILE          events JSON lines; default: the shared Online Retail dataset,",
-          "                         converted to .local/data/online-retail.jsonl",
-          "  --data-dir DIR         the shared datasets, for the default (../shared/data)",
-          "  --test-cutoff DATE     the test cut-off (2011-09-01)",
-          "  --validation-cutoff DATE  where the setting is chosen (2011-06-01)",
-          "  --horizon-days N       targets: new items in N days after a cut-off (90)",
-          "  --history TYPES        event types forming a history, comma separated (purchase)",
-          "  --targets TYPES        event types counting as targets (purchase)",
-          "  --bootstrap N          bootstrap resamples for the intervals (1000)",
-          "  --neighbours K         most neighbours kept per item; the search tries 5, 10, 20",
-          "                         and 50 up to it (50)",
-          "  --serve-cutoff DATE    the served model learns from events before it (default: all)",
-          TrainingCli.COMMON_USAGE);
+  static final List<TrainingCli.Opt> OPTIONS =
+      TrainingCli.withCommon(
+          TrainingCli.opt(
+              "--events",
+              "FILE",
+              null,
+              "events JSON lines; default: the shared Online Retail dataset, converted to"
+                  + " .local/data/online-retail.jsonl"),
+          TrainingCli.opt("--test-cutoff", "DATE", "2011-09-01", "the test cut-off"),
+          TrainingCli.opt(
+              "--validation-cutoff", "DATE", "2011-06-01", "where the setting is chosen"),
+          TrainingCli.opt(
+              "--horizon-days", "N", "90", "targets: new items in N days after a cut-off"),
+          TrainingCli.opt(
+              "--history", "TYPES", "purchase", "event types forming a history, comma separated"),
+          TrainingCli.opt("--targets", "TYPES", "purchase", "event types counting as targets"),
+          TrainingCli.opt("--bootstrap", "N", "1000", "bootstrap resamples for the intervals"),
+          TrainingCli.opt(
+              "--neighbours",
+              "K",
+              "50",
+              "most neighbours kept per item; the search tries 5, 10, 20 and 50 up to it"),
+          TrainingCli.opt(
+              "--serve-cutoff",
+              "DATE",
+              null,
+              "the served model learns from events before it (default: the whole log)"));
 
   static final int K = 10;
 
@@ -53,17 +63,13 @@ public final class TrainItems {
 
   /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
   static void run(String[] args) throws Exception {
-    Map<String, String> defaults = TrainingCli.commonDefaults();
-    defaults.put("--test-cutoff", "2011-09-01");
-    defaults.put("--validation-cutoff", "2011-06-01");
-    defaults.put("--horizon-days", "90");
-    defaults.put("--history", "purchase");
-    defaults.put("--targets", "purchase");
-    defaults.put("--bootstrap", "1000");
-    defaults.put("--neighbours", "50");
     Map<String, String> o =
         TrainingCli.parse(
-            "items", USAGE, args, defaults, Set.of("--events", "--serve-cutoff"), Set.of());
+            "items",
+            "Item-to-item recommendations from an event log, evaluated against popularity and"
+                + " plain cosine; writes the servable artifact and a report.",
+            OPTIONS,
+            args);
     if (o == null) {
       return;
     }
@@ -73,7 +79,7 @@ public final class TrainItems {
             : Path.of(".local", "data", "online-retail.jsonl");
     if (!Files.isRegularFile(events)) {
       TrainingCli.fail(
-          "items", USAGE, "event log " + events + " not found (./prescient convert, or --events)");
+          "items", "event log " + events + " not found (./prescient convert, or --events)");
     }
     long test = TrainingCli.day(o.get("--test-cutoff"));
     long validation = TrainingCli.day(o.get("--validation-cutoff"));
@@ -81,7 +87,7 @@ public final class TrainItems {
     int bootstrap = Integer.parseInt(o.get("--bootstrap"));
     int neighbours = Integer.parseInt(o.get("--neighbours"));
     if (neighbours < 1 || neighbours > 10_000) {
-      TrainingCli.fail("items", USAGE, "--neighbours must be 1 .. 10000, not " + neighbours);
+      TrainingCli.fail("items", "--neighbours must be 1 .. 10000, not " + neighbours);
     }
     long serveCutoff =
         o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : 0;
@@ -138,7 +144,6 @@ public final class TrainItems {
     if (valRows.size() == 0 || best == null) {
       TrainingCli.fail(
           "items",
-          USAGE,
           "no customer of the validation cut-off "
               + o.get("--validation-cutoff")
               + " has a new item in the horizon: choose cut-offs inside the log");

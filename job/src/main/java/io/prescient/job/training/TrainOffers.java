@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code ./prescient train offers}: the offer-propensity model from logged bandit feedback in the
@@ -25,17 +24,19 @@ import java.util.Set;
 public final class TrainOffers {
   private TrainOffers() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient train offers [options]   (Open Bandit logs; see --feedback below)",
-          "  --logs DIR[,DIR...]    Open Bandit campaign directories, each with <campaign>.csv(.gz)",
-          "                         and item_context.csv(.gz) (the shared random/men and random/women)",
-          "  --data-dir DIR         the shared datasets, for the default --logs (../shared/data)",
-          "  --test-from DATE       impressions from this day on are the test set (2019-11-29)",
-          TrainingCli.COMMON_USAGE,
-          "prescient train offers --feedback FILE trains the model the policy serves from",
-          "Prescient's own feedback records instead (--feedback --help for its options).");
+  static final List<TrainingCli.Opt> OPTIONS =
+      TrainingCli.withCommon(
+          TrainingCli.opt(
+              "--logs",
+              "DIR[,DIR...]",
+              null,
+              "logged-bandit campaign directories, each with <campaign>.csv(.gz) and"
+                  + " item_context.csv(.gz) (default: the shared random/men and random/women)"),
+          TrainingCli.opt(
+              "--test-from",
+              "DATE",
+              "2019-11-29",
+              "impressions from this day on are the test set"));
 
   public static void main(String[] args) throws Exception {
     TrainingCli.main("offers", () -> run(args));
@@ -47,10 +48,15 @@ public final class TrainOffers {
       TrainOffersFromFeedback.run(args); // our own feedback, not the Open Bandit format
       return;
     }
-    Map<String, String> defaults = TrainingCli.commonDefaults();
-    defaults.put("--test-from", "2019-11-29");
     Map<String, String> o =
-        TrainingCli.parse("offers", USAGE, args, defaults, Set.of("--logs"), Set.of());
+        TrainingCli.parse(
+            "offers",
+            "Offer propensity from logged bandit feedback (the Open Bandit layout, or another"
+                + " source's), evaluated offline.",
+            OPTIONS,
+            args,
+            "prescient train offers --feedback FILE trains the model the policy serves from"
+                + " Prescient's own feedback records instead (--feedback --help for its options).");
     if (o == null) {
       return;
     }
@@ -129,6 +135,6 @@ public final class TrainOffers {
   }
 
   static void fail(String message) {
-    TrainingCli.fail("offers", USAGE, message);
+    TrainingCli.fail("offers", message);
   }
 }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,16 +27,18 @@ import java.util.TreeMap;
 public final class TrainOffersFromFeedback {
   private TrainOffersFromFeedback() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient train offers --feedback FILE [options]",
-          "  --feedback FILE        feedback JSON lines (the feedback topic, or replay's feedback.jsonl)",
-          "  --offers FILE          the offer catalog the job serves (default: the shipped one)",
-          TrainingCli.COMMON_USAGE,
-          "Rows are weighted by min(" + OfferModel.MAX_WEIGHT + ", 1/propensity); the earliest 80%",
-          "by decision time train, the rest test. Announce the artifact on the models topic with",
-          "name 'offers' to serve it.");
+  static final List<TrainingCli.Opt> OPTIONS =
+      TrainingCli.withCommon(
+          TrainingCli.opt(
+              "--feedback",
+              "FILE",
+              null,
+              "feedback JSON lines (the feedback topic, or replay's feedback.jsonl)"),
+          TrainingCli.opt(
+              "--offers",
+              "FILE",
+              "",
+              "the offer catalog the job serves (default: the shipped one)"));
 
   /** What a feedback file held. */
   record Read(List<OfferModel.Logged> rows, Map<String, Integer> skipped) {}
@@ -49,18 +50,23 @@ public final class TrainOffersFromFeedback {
   /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
   static void run(String[] args) throws Exception {
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(USAGE);
-      return;
+      args = new String[] {"--help"}; // "train offers --feedback --help": this command's help
     }
-    Map<String, String> defaults = TrainingCli.commonDefaults();
-    defaults.put("--offers", "");
     Map<String, String> o =
-        TrainingCli.parse("offers", USAGE, args, defaults, Set.of("--feedback"), Set.of());
+        TrainingCli.parse(
+            "offers",
+            "The offer model the policy serves, from Prescient's own feedback records.",
+            OPTIONS,
+            args,
+            "Rows are weighted by min("
+                + OfferModel.MAX_WEIGHT
+                + ", 1/propensity); the earliest 80% by decision time train, the rest test."
+                + " Announce the artifact on the models topic with name 'offers' to serve it.");
     if (o == null) {
       return;
     }
     if (!o.containsKey("--feedback") || !Files.isRegularFile(Path.of(o.get("--feedback")))) {
-      TrainingCli.fail("offers", USAGE, "--feedback must name a feedback JSON-lines file");
+      TrainingCli.fail("offers", "--feedback must name a feedback JSON-lines file");
     }
     train(
         Path.of(o.get("--feedback")),

@@ -14,34 +14,75 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.tribuo.Model;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** What the training commands share: options, dates, progress lines, writing the artifact. */
 public final class TrainingCli {
   private TrainingCli() {}
 
-  /** Usage lines of the options in {@link #commonDefaults}. */
-  static final String COMMON_USAGE =
-      String.join(
-          "\n",
-          "  --output DIR           where the artifact and report go (.local/models)",
-          "  --version V            artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')",
-          "  --threads N            XGBoost training threads (2)",
-          "  --prescient.input.KEY V  the job's input rules for reading the log, for example",
-          "                         --prescient.input.min-timestamp 1990-01-01T00:00:00Z for an",
-          "                         older log (docs/configuration.md)");
+  /**
+   * One option of a training command: its name, its value's label (null: a flag), its default
+   * (null: none) and what it does. The commands declare theirs; the help is generated from them.
+   */
+  record Opt(String name, String label, String defaultValue, String description) {}
+
+  static Opt opt(String name, String label, String defaultValue, String description) {
+    return new Opt(name, label, defaultValue, description);
+  }
+
+  static Opt flag(String name, String description) {
+    return new Opt(name, null, null, description);
+  }
+
+  /** The options every training command has. */
+  static List<Opt> common() {
+    return List.of(
+        opt(
+            "--data-dir",
+            "DIR",
+            Path.of("..", "shared", "data").toString(),
+            "the shared datasets, for the default input"),
+        opt(
+            "--output",
+            "DIR",
+            Path.of(".local", "models").toString(),
+            "where the artifact and report go"),
+        opt(
+            "--version",
+            "V",
+            versionNow(),
+            "artifact version (the UTC time, yyyyMMdd'T'HHmmss'Z')"),
+        opt("--threads", "N", "2", "XGBoost training threads"));
+  }
+
+  /** {@code options} after the common ones. */
+  static List<Opt> withCommon(Opt... options) {
+    List<Opt> all = new ArrayList<>(List.of(options));
+    all.addAll(common());
+    return all;
+  }
+
+  /** The defaults of {@code options}, by name. */
+  static Map<String, String> defaults(List<Opt> options) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (Opt x : options) {
+      if (x.defaultValue() != null) {
+        o.put(x.name(), x.defaultValue());
+      }
+    }
+    return o;
+  }
 
   /** The options every training command has, with their defaults. */
   static Map<String, String> commonDefaults() {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--data-dir", Path.of("..", "shared", "data").toString());
-    o.put("--output", Path.of(".local", "models").toString());
-    o.put("--threads", "2");
-    o.put("--version", versionNow());
-    return o;
+    return defaults(common());
   }
 
   /** An artifact version: the UTC time now, {@code yyyyMMdd'T'HHmmss'Z'}. */
@@ -52,36 +93,70 @@ public final class TrainingCli {
   }
 
   /**
-   * Parses {@code --key value} pairs over {@code defaults} (plus {@code optional} keys without a
-   * default) and bare {@code flags} (stored as "true"). Prints the usage and returns null for
-   * --help; exits with status 2 and the usage on anything unknown.
+   * Parses {@code args} by {@code options} (picocli): the values given over the defaults, flags as
+   * "true", and the job's {@code --prescient.input.*} options as given. Prints the generated help
+   * and returns null for --help; a user error is a {@link UsageError} with a suggestion for a typo.
    */
   static Map<String, String> parse(
-      String command,
-      String usage,
-      String[] args,
-      Map<String, String> defaults,
-      Set<String> optional,
-      Set<String> flags) {
-    Map<String, String> o = new LinkedHashMap<>(defaults);
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(usage);
-        return null;
-      } else if (a.startsWith("--prescient.input.") && i + 1 < args.length) {
-        o.put(a, args[++i]); // the job's input rules, read by inputLimits
-      } else if (flags.contains(a)) {
-        o.put(a, "true");
-      } else if ((defaults.containsKey(a) || optional.contains(a)) && i + 1 < args.length) {
-        o.put(a, args[++i]);
+      String command, String description, List<Opt> options, String[] args, String... footer) {
+    CommandSpec spec = CommandSpec.create();
+    spec.name("prescient train " + command);
+    // --help only: --version names the artifact's version here.
+    spec.addOption(
+        OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help.").build());
+    spec.usageMessage().description(description.replace("%", "%%")); // picocli formats help text
+    List<String> foot = new ArrayList<>();
+    foot.add("");
+    foot.add("The job's input rules apply to the log: --prescient.input.KEY VALUE, for example");
+    foot.add("--prescient.input.min-timestamp 1990-01-01T00:00:00Z for an older log.");
+    for (String line : footer) {
+      foot.add(line.replace("%", "%%"));
+    }
+    spec.usageMessage().footer(foot.toArray(new String[0]));
+    spec.parser().unmatchedArgumentsAllowed(true);
+    for (Opt x : options) {
+      OptionSpec.Builder b =
+          OptionSpec.builder(x.name())
+              .description(
+                  (x.description()
+                          + (x.defaultValue() == null || x.defaultValue().isEmpty()
+                              ? ""
+                              : " (default: " + x.defaultValue() + ")"))
+                      .replace("%", "%%"));
+      if (x.label() == null) {
+        b.arity("0").type(boolean.class);
       } else {
-        java.util.List<String> known = new java.util.ArrayList<>(defaults.keySet());
-        known.addAll(optional);
-        known.addAll(flags);
+        b.arity("1").paramLabel(x.label()).type(String.class);
+      }
+      spec.addOption(b.build());
+    }
+    CommandLine cl = new CommandLine(spec);
+    cl.setUsageHelpAutoWidth(true);
+    CommandLine.ParseResult r;
+    try {
+      r = cl.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new UsageError("prescient train " + command + ": " + e.getMessage());
+    }
+    if (r.isUsageHelpRequested()) {
+      cl.usage(System.out);
+      return null;
+    }
+    Map<String, String> o = defaults(options);
+    for (Opt x : options) {
+      if (r.hasMatchedOption(x.name())) {
+        o.put(x.name(), x.label() == null ? "true" : r.matchedOptionValue(x.name(), ""));
+      }
+    }
+    List<String> unmatched = r.unmatched();
+    for (int i = 0; i < unmatched.size(); i++) {
+      String a = unmatched.get(i);
+      if (a.startsWith("--prescient.input.") && i + 1 < unmatched.size()) {
+        o.put(a, unmatched.get(++i)); // the job's input rules, read by inputLimits
+      } else {
+        List<String> known = options.stream().map(Opt::name).toList();
         fail(
             command,
-            usage,
             "unknown or incomplete argument "
                 + a
                 + io.prescient.job.cli.Suggestions.didYouMean(a, known));
@@ -117,7 +192,7 @@ public final class TrainingCli {
   }
 
   /** Stops the command with {@code message}: {@link #main} prints it on one line, exit status 2. */
-  static void fail(String command, String usage, String message) {
+  static void fail(String command, String message) {
     throw new UsageError("prescient train " + command + ": " + message);
   }
 
@@ -155,7 +230,7 @@ public final class TrainingCli {
     try {
       return KafkaIO.limits(PrescientConfig.fromMap(options));
     } catch (IllegalArgumentException e) {
-      fail(command, "", e.getMessage());
+      fail(command, e.getMessage());
       return null;
     }
   }
@@ -170,7 +245,6 @@ public final class TrainingCli {
     if (log.events.isEmpty()) {
       fail(
           command,
-          "",
           log.rejected() == 0
               ? events + " holds no events"
               : String.format(

@@ -81,6 +81,36 @@ class TrainOnOtherLogsTest {
   }
 
   @Test
+  void theCommandLineTakesTheOptionsTheJobsInputRulesAndSuggestsForATypo() {
+    Map<String, String> o =
+        TrainingCli.parse(
+            "churn",
+            "d",
+            TrainChurn.OPTIONS,
+            new String[] {
+              "--events",
+              "x.jsonl",
+              "--prescient.input.min-timestamp",
+              "1990-01-01T00:00:00Z",
+              "--quick",
+              "--test-cutoff=1995-10-01"
+            });
+    assertThat(o)
+        .containsEntry("--events", "x.jsonl")
+        .containsEntry("--prescient.input.min-timestamp", "1990-01-01T00:00:00Z")
+        .containsEntry("--quick", "true")
+        .containsEntry("--test-cutoff", "1995-10-01")
+        .containsEntry("--horizon-days", "90"); // a default
+    assertThatThrownBy(
+            () ->
+                TrainingCli.parse("churn", "d", TrainChurn.OPTIONS, new String[] {"--evnets", "x"}))
+        .isInstanceOf(TrainingCli.UsageError.class)
+        .hasMessage(
+            "prescient train churn: unknown or incomplete argument --evnets (did you mean"
+                + " --events?)");
+  }
+
+  @Test
   void cutOffsOutsideTheLogAndBadInputRulesAreOneLineErrors() throws Exception {
     Path log = nineties();
     Map<String, String> defaults =
