@@ -128,8 +128,14 @@ final class ModelSlots implements AutoCloseable {
     group.gauge("modelsServing", serving::size);
   }
 
-  /** Serves the model at {@code manifestUri} in {@code slot} from the start, or stops the start. */
+  /**
+   * Serves the model at {@code manifestUri} in {@code slot} from the start, or stops the start;
+   * nothing for a null or empty URI.
+   */
   void serveInitial(String slot, String manifestUri) {
+    if (manifestUri == null || manifestUri.isEmpty()) {
+      return;
+    }
     try {
       LoadedModel m = fetch(manifestUri, null, liveNames(slot), limits);
       if (slot.equals(ItemSimilarity.NAME) != (m.items != null)) {

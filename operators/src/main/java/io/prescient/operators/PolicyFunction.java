@@ -61,14 +61,16 @@ public class PolicyFunction
   static final int STATE_FORMAT = 2;
 
   private final PolicyEngine engine;
-  private final String initialChurnModel;
-  private final String initialOfferModel;
+
+  /** Manifest URIs to serve from the start, by slot (empty: none until announced). */
+  private final java.util.LinkedHashMap<String, String> initialModels =
+      new java.util.LinkedHashMap<>();
+
   private final long rewardWindowMs;
   private final long timerGranularityMs;
   private final int dlqMaxRawBytes;
 
   private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
-  private String initialItemsModel = "";
   private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
 
   private transient PolicyCore core;
@@ -80,10 +82,7 @@ public class PolicyFunction
   private transient ListState<Integer> stateFormat;
   private transient boolean scanAlways;
 
-  /**
-   * @param initialChurnModel URI of a churn manifest to serve from the start, or empty
-   * @param rewardWindow how long after release outcomes and purchases count for a decision
-   */
+  /** Without an offer model at start; see the full constructor. */
   public PolicyFunction(
       PolicyEngine engine,
       String initialChurnModel,
@@ -94,7 +93,8 @@ public class PolicyFunction
   }
 
   /**
-   * @param initialOfferModel URI of an offer model manifest to serve from the start, or empty
+   * @param initialChurnModel, initialOfferModel URIs of manifests to serve from the start, or empty
+   * @param rewardWindow how long after release outcomes and purchases count for a decision
    */
   public PolicyFunction(
       PolicyEngine engine,
@@ -104,8 +104,8 @@ public class PolicyFunction
       java.time.Duration timerGranularity,
       int dlqMaxRawBytes) {
     this.engine = engine;
-    this.initialChurnModel = initialChurnModel == null ? "" : initialChurnModel;
-    this.initialOfferModel = initialOfferModel == null ? "" : initialOfferModel;
+    initialModels.put(ChurnModelPolicy.MODEL, initialChurnModel);
+    initialModels.put(OfferModel.NAME, initialOfferModel);
     this.rewardWindowMs = rewardWindow.toMillis();
     this.timerGranularityMs = Math.max(1, timerGranularity.toMillis());
     this.dlqMaxRawBytes = dlqMaxRawBytes;
@@ -121,7 +121,7 @@ public class PolicyFunction
 
   /** An items model (manifest URI) to serve from the start; empty: none until announced. */
   public PolicyFunction withItemsModel(String manifestUri) {
-    this.initialItemsModel = manifestUri == null ? "" : manifestUri;
+    initialModels.put(ItemSimilarity.NAME, manifestUri);
     return this;
   }
 
@@ -144,15 +144,7 @@ public class PolicyFunction
             engine.settings().catalog().offers().stream().map(Offer::id).toList(),
             modelLimits);
     catalog = new CatalogState(catalogMaxEntries, metrics.group(), dlqMaxRawBytes);
-    if (!initialChurnModel.isEmpty()) {
-      models.serveInitial(ChurnModelPolicy.MODEL, initialChurnModel);
-    }
-    if (!initialOfferModel.isEmpty()) {
-      models.serveInitial(OfferModel.NAME, initialOfferModel);
-    }
-    if (!initialItemsModel.isEmpty()) {
-      models.serveInitial(ItemSimilarity.NAME, initialItemsModel);
-    }
+    initialModels.forEach(models::serveInitial);
   }
 
   @Override
