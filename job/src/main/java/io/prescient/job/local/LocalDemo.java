@@ -204,6 +204,10 @@ public final class LocalDemo {
     public double firstDecisionSeconds = -1;
     public double startSeconds;
     public boolean failed;
+
+    /** The first reason the demo gave for failing (null: it did not fail). */
+    public String failure;
+
     public long brokerPid = -1;
 
     /** Requests the demo itself sent through its gateway, and those answered by the job. */
@@ -244,13 +248,13 @@ public final class LocalDemo {
     // One demo per work dir: a second one would wipe the first one's broker data and output.
     WorkDirLock lock = WorkDirLock.acquire(workDir);
     if (lock == null) {
-      say(
+      fail(
+          summary,
           "another demo is using "
               + workDir
               + " ("
               + WorkDirLock.holder(workDir)
               + "); stop it, or give this one --work-dir and --port of its own");
-      summary.failed = true;
       summary.refused = true;
       return summary;
     }
@@ -352,19 +356,17 @@ public final class LocalDemo {
               HOSTILE_RECORDS.size()));
       watch(broker, t0, replayer, watcher, job, config, summary);
       if (replayer.failure() != null) {
-        say("replay failed: " + replayer.failure());
-        summary.failed = true;
+        fail(summary, "replay failed: " + replayer.failure());
       }
       if (replayer.failed() > 0) {
-        say(
+        fail(
+            summary,
             replayer.failed()
                 + " events were not accepted by the broker; last error: "
                 + replayer.lastSendError());
-        summary.failed = true;
       }
     } catch (Exception e) {
-      say("failed: " + e.getMessage());
-      summary.failed = true;
+      fail(summary, "failed: " + e.getMessage());
       if (!(e instanceof IOException) && !(e instanceof IllegalArgumentException)) {
         e.printStackTrace();
       }
@@ -499,14 +501,14 @@ public final class LocalDemo {
         }
       }
       if (status.isGloballyTerminalState()) {
-        say(
+        fail(
+            summary,
             "the job ended: "
                 + status
                 + failureCause(job)
                 + " (see "
                 + workDir.resolve("demo.log")
                 + ")");
-        summary.failed = true;
         return;
       }
       if (status != lastStatus) {
@@ -524,12 +526,12 @@ public final class LocalDemo {
         lastStatus = status;
       }
       if (!broker.isAlive()) {
-        say(
+        fail(
+            summary,
             "the Kafka broker (pid "
                 + broker.pid()
                 + ") is gone; see "
                 + workDir.resolve("kafka").resolve("broker.log"));
-        summary.failed = true;
         return;
       }
       if (exitAfterReplay && replayer.done()) {
@@ -859,6 +861,15 @@ public final class LocalDemo {
       for (byte[] r : HOSTILE_RECORDS) {
         p.send(new ProducerRecord<>(topic, r)).get();
       }
+    }
+  }
+
+  /** Says why the demo failed and records it in the summary (the first reason is kept). */
+  private static void fail(Summary summary, String message) {
+    say(message);
+    summary.failed = true;
+    if (summary.failure == null) {
+      summary.failure = message;
     }
   }
 

@@ -30,7 +30,7 @@ class LocalDemoITCase {
                 .toString(),
             "--prescient.checkpoint.interval",
             "1 s");
-    assertThat(s.failed).isFalse();
+    assertThat(s.failed).as(whyFailed(s, tmp)).isFalse();
     assertThat(s.eventsSent).isEqualTo(29); // 15 views + 9 carts + 5 purchases
     assertThat(s.dlq).isEqualTo(LocalDemo.HOSTILE_RECORDS.size());
     assertThat(s.decisions).isPositive();
@@ -120,7 +120,7 @@ class LocalDemoITCase {
             "0 s",
             "--prescient.checkpoint.interval",
             "1 s");
-    assertThat(s.failed).isFalse();
+    assertThat(s.failed).as(whyFailed(s, tmp)).isFalse();
     assertThat(s.offerModel).as("an offer model trained and announced").isNotNull();
     List<String> audit = Files.readAllLines(tmp.resolve("work/out/audit.jsonl"));
     assertThat(audit)
@@ -130,6 +130,16 @@ class LocalDemoITCase {
                 a.contains("{\"what\":\"version\",\"value\":\"" + s.offerModel + "\"}")
                     && a.contains("{\"what\":\"model\",\"value\":\"offers\"}")
                     && a.contains("{\"what\":\"loaded\"}"));
+  }
+
+  /** The demo's reason for failing and the end of its job log, for an assertion's message. */
+  private static String whyFailed(LocalDemo.Summary s, Path tmp) throws java.io.IOException {
+    Path log = tmp.resolve("work/demo.log");
+    List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+    return "the demo failed: "
+        + s.failure
+        + "\n--- last lines of demo.log ---\n"
+        + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
   }
 
   /**
