@@ -1,6 +1,5 @@
 package io.prescient.operators;
 
-import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.drift.DriftMonitor;
 import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.policy.ChurnModelPolicy;
@@ -8,7 +7,6 @@ import io.prescient.models.policy.Offer;
 import io.prescient.models.policy.OfferModel;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.state.contract.AuditRecord;
-import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Rejection;
@@ -75,7 +73,7 @@ public class PolicyFunction
 
   private transient PolicyCore core;
   private transient PolicyCore.Store store;
-  private transient Bound fx;
+  private transient PolicyEffects fx;
   private transient ModelSlots models;
   private transient CatalogState catalog;
   private transient PolicyMetrics metrics;
@@ -135,7 +133,6 @@ public class PolicyFunction
   public void open(OpenContext ctx) throws Exception {
     store = PolicyStateStore.of(getRuntimeContext());
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
-    fx = new Bound();
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
     models =
@@ -145,6 +142,7 @@ public class PolicyFunction
             modelLimits);
     catalog = new CatalogState(catalogMaxEntries, metrics.group(), dlqMaxRawBytes);
     initialModels.forEach(models::serveInitial);
+    fx = new PolicyEffects(metrics, models);
   }
 
   @Override
@@ -236,71 +234,6 @@ public class PolicyFunction
   public void close() throws Exception {
     if (models != null) {
       models.close();
-    }
-  }
-
-  /** The current input's context, timers and outputs, as the core's effects. */
-  private final class Bound implements PolicyCore.Effects {
-    private ReadOnlyContext ctx;
-    private Collector<Decision> out;
-
-    /** When the source read the record behind the input being processed (0 in a timer). */
-    private long receivedAt;
-
-    void bind(ReadOnlyContext ctx, Collector<Decision> out, long receivedAt) {
-      this.ctx = ctx;
-      this.out = out;
-      this.receivedAt = receivedAt;
-    }
-
-    @Override
-    public void registerTimer(long at) {
-      ctx.timerService().registerEventTimeTimer(at);
-    }
-
-    @Override
-    public void deleteTimer(long at) {
-      ctx.timerService().deleteEventTimeTimer(at);
-    }
-
-    @Override
-    public void decision(Decision d) {
-      metrics.decisionOut(d, receivedAt);
-      if (d.requestId != null) {
-        ctx.output(RESPONSES, d);
-      } else {
-        out.collect(d);
-      }
-    }
-
-    @Override
-    public void feedback(Feedback f) {
-      ctx.output(FEEDBACK, f);
-    }
-
-    @Override
-    public void audit(AuditRecord a) {
-      ctx.output(AUDIT, a);
-    }
-
-    @Override
-    public void dlq(Rejection r) {
-      ctx.output(DLQ, r);
-    }
-
-    @Override
-    public void count(String name, String... labels) {
-      metrics.count(name, labels);
-    }
-
-    @Override
-    public CatalogEntry catalog(String productId) throws Exception {
-      return ctx.getBroadcastState(PolicyState.CATALOG).get(productId);
-    }
-
-    @Override
-    public LoadedModel items() {
-      return models.get(ItemSimilarity.NAME);
     }
   }
 }
