@@ -1,5 +1,6 @@
 package io.prescient.job.training;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.datasets.ConvertDataset;
 import io.prescient.job.datasets.DatasetConverter;
 import io.prescient.models.artifact.ModelManifest;
@@ -31,7 +32,7 @@ import java.util.stream.Collectors;
 public final class TrainChurn {
   private TrainChurn() {}
 
-  static final List<TrainingCli.Opt> OPTIONS =
+  static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
           TrainingCli.opt(
               "--events",
@@ -59,7 +60,7 @@ public final class TrainChurn {
     TrainingCli.main("churn", () -> run(args));
   }
 
-  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
     Map<String, String> o =
         TrainingCli.parse(
@@ -97,7 +98,7 @@ public final class TrainChurn {
       if (train.stream().anyMatch(c -> c >= plan.testCutoff())) {
         fail("every training cut-off must be before the test cut-off");
       }
-    } catch (TrainingCli.UsageError e) {
+    } catch (CommandOptions.UsageError e) {
       throw e;
     } catch (RuntimeException e) {
       fail(e.getMessage());

@@ -1,5 +1,6 @@
 package io.prescient.job.training;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.items.ItemEvaluation;
 import io.prescient.models.items.ItemSimilarity;
 import io.prescient.models.training.EventLog;
@@ -27,7 +28,7 @@ import java.util.Set;
 public final class TrainItems {
   private TrainItems() {}
 
-  static final List<TrainingCli.Opt> OPTIONS =
+  static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
           TrainingCli.opt(
               "--events",
@@ -61,7 +62,7 @@ public final class TrainItems {
     TrainingCli.main("items", () -> run(args));
   }
 
-  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
     Map<String, String> o =
         TrainingCli.parse(

@@ -1,5 +1,6 @@
 package io.prescient.job.training;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.artifact.ModelManifest;
 import io.prescient.models.offers.OfferFeatures;
 import io.prescient.models.offers.OfferTraining;
@@ -24,7 +25,7 @@ import java.util.Map;
 public final class TrainOffers {
   private TrainOffers() {}
 
-  static final List<TrainingCli.Opt> OPTIONS =
+  static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
           TrainingCli.opt(
               "--logs",
@@ -42,7 +43,7 @@ public final class TrainOffers {
     TrainingCli.main("offers", () -> run(args));
   }
 
-  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
     if (List.of(args).contains("--feedback")) {
       TrainOffersFromFeedback.run(args); // our own feedback, not the Open Bandit format

@@ -2,6 +2,7 @@ package io.prescient.job.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.OfferModel;
@@ -27,7 +28,7 @@ import java.util.TreeMap;
 public final class TrainOffersFromFeedback {
   private TrainOffersFromFeedback() {}
 
-  static final List<TrainingCli.Opt> OPTIONS =
+  static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
           TrainingCli.opt(
               "--feedback",
@@ -47,7 +48,7 @@ public final class TrainOffersFromFeedback {
     TrainingCli.main("offers", () -> run(args));
   }
 
-  /** The command with {@code args}; a user error is a {@link TrainingCli.UsageError}. */
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       args = new String[] {"--help"}; // "train offers --feedback --help": this command's help

@@ -2,6 +2,9 @@ package io.prescient.job.training;
 
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
+import io.prescient.job.cli.CommandOptions.UsageError;
 import io.prescient.models.artifact.ModelArtifacts;
 import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
@@ -19,26 +22,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tribuo.Model;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /** What the training commands share: options, dates, progress lines, writing the artifact. */
 public final class TrainingCli {
   private TrainingCli() {}
 
-  /**
-   * One option of a training command: its name, its value's label (null: a flag), its default
-   * (null: none) and what it does. The commands declare theirs; the help is generated from them.
-   */
-  record Opt(String name, String label, String defaultValue, String description) {}
-
+  /** One option of a training command (see {@link CommandOptions.Opt}). */
   static Opt opt(String name, String label, String defaultValue, String description) {
-    return new Opt(name, label, defaultValue, description);
+    return CommandOptions.opt(name, label, defaultValue, description);
   }
 
   static Opt flag(String name, String description) {
-    return new Opt(name, null, null, description);
+    return CommandOptions.flag(name, description);
   }
 
   /** The options every training command has. */
@@ -93,74 +88,26 @@ public final class TrainingCli {
   }
 
   /**
-   * Parses {@code args} by {@code options} (picocli): the values given over the defaults, flags as
-   * "true", and the job's {@code --prescient.input.*} options as given. Prints the generated help
-   * and returns null for --help; a user error is a {@link UsageError} with a suggestion for a typo.
+   * Parses {@code args} by {@code options} ({@link CommandOptions#parse}): the values given over
+   * the defaults, flags as "true", and the job's {@code --prescient.input.*} options as given.
+   * Prints the generated help and returns null for --help.
    */
   static Map<String, String> parse(
       String command, String description, List<Opt> options, String[] args, String... footer) {
-    CommandSpec spec = CommandSpec.create();
-    spec.name("prescient train " + command);
-    // --help only: --version names the artifact's version here.
-    spec.addOption(
-        OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help.").build());
-    spec.usageMessage().description(description.replace("%", "%%")); // picocli formats help text
-    List<String> foot = new ArrayList<>();
-    foot.add("");
-    foot.add("The job's input rules apply to the log: --prescient.input.KEY VALUE, for example");
-    foot.add("--prescient.input.min-timestamp 1990-01-01T00:00:00Z for an older log.");
-    for (String line : footer) {
-      foot.add(line.replace("%", "%%"));
-    }
-    spec.usageMessage().footer(foot.toArray(new String[0]));
-    spec.parser().unmatchedArgumentsAllowed(true);
-    for (Opt x : options) {
-      OptionSpec.Builder b =
-          OptionSpec.builder(x.name())
-              .description(
-                  (x.description()
-                          + (x.defaultValue() == null || x.defaultValue().isEmpty()
-                              ? ""
-                              : " (default: " + x.defaultValue() + ")"))
-                      .replace("%", "%%"));
-      if (x.label() == null) {
-        b.arity("0").type(boolean.class);
-      } else {
-        b.arity("1").paramLabel(x.label()).type(String.class);
-      }
-      spec.addOption(b.build());
-    }
-    CommandLine cl = new CommandLine(spec);
-    cl.setUsageHelpAutoWidth(true);
-    CommandLine.ParseResult r;
-    try {
-      r = cl.parseArgs(args);
-    } catch (CommandLine.ParameterException e) {
-      throw new UsageError("prescient train " + command + ": " + e.getMessage());
-    }
-    if (r.isUsageHelpRequested()) {
-      cl.usage(System.out);
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            "prescient train " + command,
+            description,
+            options,
+            CommandOptions.Rest.INPUT_RULES,
+            args,
+            footer);
+    if (p == null) {
       return null;
     }
-    Map<String, String> o = defaults(options);
-    for (Opt x : options) {
-      if (r.hasMatchedOption(x.name())) {
-        o.put(x.name(), x.label() == null ? "true" : r.matchedOptionValue(x.name(), ""));
-      }
-    }
-    List<String> unmatched = r.unmatched();
-    for (int i = 0; i < unmatched.size(); i++) {
-      String a = unmatched.get(i);
-      if (a.startsWith("--prescient.input.") && i + 1 < unmatched.size()) {
-        o.put(a, unmatched.get(++i)); // the job's input rules, read by inputLimits
-      } else {
-        List<String> known = options.stream().map(Opt::name).toList();
-        fail(
-            command,
-            "unknown or incomplete argument "
-                + a
-                + io.prescient.job.cli.Suggestions.didYouMean(a, known));
-      }
+    Map<String, String> o = new LinkedHashMap<>(p.values());
+    for (int i = 0; i + 1 < p.jobArgs().size(); i += 2) {
+      o.put(p.jobArgs().get(i), p.jobArgs().get(i + 1)); // the job's input rules, for inputLimits
     }
     return o;
   }
@@ -184,35 +131,14 @@ public final class TrainingCli {
     System.err.println("[train] " + line);
   }
 
-  /** A user error: a bad option, a missing file, a log with nothing the job would accept. */
-  public static final class UsageError extends RuntimeException {
-    public UsageError(String message) {
-      super(message);
-    }
-  }
-
   /** Stops the command with {@code message}: {@link #main} prints it on one line, exit status 2. */
   static void fail(String command, String message) {
     throw new UsageError("prescient train " + command + ": " + message);
   }
 
-  /** A command's body, which may fail with a {@link UsageError}. */
-  interface Body {
-    void run() throws Exception;
-  }
-
-  /**
-   * Runs a training command's main: a {@link UsageError} ends it with its one-line message (and
-   * where the options are listed) and exit status 2, never a stack trace.
-   */
-  static void main(String command, Body body) throws Exception {
-    try {
-      body.run();
-    } catch (UsageError e) {
-      System.err.println(
-          e.getMessage() + " (prescient train " + command + " --help lists the options)");
-      System.exit(2);
-    }
+  /** Runs a training command's main (see {@link CommandOptions#main}). */
+  static void main(String command, CommandOptions.Body body) throws Exception {
+    CommandOptions.main("prescient train " + command, body);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.prescient.job.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.artifact.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ class TrainOnOtherLogsTest {
     Path log = nineties();
     long records = Files.readAllLines(log).size();
     assertThatThrownBy(() -> TrainChurn.train(options(log)))
-        .isInstanceOf(TrainingCli.UsageError.class)
+        .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("every record of " + log)
         .hasMessageContaining("{out_of_range=" + records + "}")
         .hasMessageContaining("--prescient.input.min-timestamp");
@@ -104,10 +105,9 @@ class TrainOnOtherLogsTest {
     assertThatThrownBy(
             () ->
                 TrainingCli.parse("churn", "d", TrainChurn.OPTIONS, new String[] {"--evnets", "x"}))
-        .isInstanceOf(TrainingCli.UsageError.class)
+        .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessage(
-            "prescient train churn: unknown or incomplete argument --evnets (did you mean"
-                + " --events?)");
+            "prescient train churn: unknown argument --evnets (did you mean" + " --events?)");
   }
 
   @Test
@@ -118,17 +118,17 @@ class TrainOnOtherLogsTest {
     defaults.put("--train-cutoffs", "2011-03-01");
     defaults.put("--test-cutoff", "2011-09-01");
     assertThatThrownBy(() -> TrainChurn.train(defaults))
-        .isInstanceOf(TrainingCli.UsageError.class)
+        .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("must fall within the log's events (1995-01-02 .. 1996-03-");
     Map<String, String> reversed = options(log);
     reversed.put("--train-cutoffs", "1995-12-01");
     assertThatThrownBy(() -> TrainChurn.train(reversed))
-        .isInstanceOf(TrainingCli.UsageError.class)
+        .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessage(
             "prescient train churn: every training cut-off must be before the test cut-off");
     assertThatThrownBy(
             () -> TrainChurn.train(options(log, "--prescient.input.min-timestamp", "last year")))
-        .isInstanceOf(TrainingCli.UsageError.class)
+        .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("prescient.input.min-timestamp");
   }
 }
