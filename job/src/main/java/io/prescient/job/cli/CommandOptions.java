@@ -120,7 +120,7 @@ public final class CommandOptions {
     spec.name(command);
     spec.addOption(
         OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help.").build());
-    spec.usageMessage().description(escape(description));
+    spec.usageMessage().description(escape(description)).sortOptions(false);
     List<String> foot = new ArrayList<>();
     if (rest == Rest.INPUT_RULES) {
       foot.add("");

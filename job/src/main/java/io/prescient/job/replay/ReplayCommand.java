@@ -1,9 +1,13 @@
 package io.prescient.job.replay;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.PipelineIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.operators.Envelope;
 import io.prescient.state.contract.Hashes;
 import java.io.IOException;
@@ -31,74 +35,92 @@ import org.apache.kafka.common.TopicPartition;
 public final class ReplayCommand {
   private ReplayCommand() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient replay (--events FILE | --kafka BOOTSTRAP [range]) [options] [--config FILE]"
-              + " [--prescient.<key> VALUE ...]",
-          "  --events FILE    events JSON lines (the events topic's format, as the converters write it)",
-          "  --kafka SERVERS  read the events topic of this Kafka cluster instead of a file:",
-          "    --topic T      the events topic (prescient.topic.events, default events)",
-          "    --from X       where to start: an ISO-8601 instant (the first record at or after it),",
-          "                   or offsets partition:offset,... (default: earliest)",
-          "    --to X         where to stop, exclusive: an instant or offsets (default: the latest",
-          "                   offsets when the replay starts)",
-          "  --privacy FILE   privacy requests JSON lines (optional)",
-          "  --models FILE    model announcements JSON lines (optional; for exact replays prefer",
-          "                   --prescient.model.churn MANIFEST-URI, which serves from the first event)",
-          "  --outcomes FILE  outcomes JSON lines {decision_id, user_id, type, timestamp, value?}",
-          "                   (optional): joined to the decisions, written to feedback.jsonl",
-          "  --catalog FILE   catalog JSON lines {product_id, category, price, margin, in_stock}",
-          "                   (optional; products not in it are in stock with the default margin)",
-          "  --output DIR     where decisions.jsonl, feedback.jsonl, dlq.jsonl and audit.jsonl go",
-          "                   (default .local/replay)",
-          "Any job option (see docs/configuration.md) may follow; the replay is always bounded and",
-          "takes no checkpoints.");
+  static final String COMMAND = "prescient replay";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--events",
+              "FILE",
+              null,
+              "events JSON lines (the events topic's format, as the converters write it)"),
+          opt("--kafka", "SERVERS", null, "read the events topic of this Kafka cluster instead"),
+          opt(
+              "--topic",
+              "T",
+              null,
+              "with --kafka: the events topic (default prescient.topic.events)"),
+          opt(
+              "--from",
+              "X",
+              null,
+              "with --kafka: where to start, an ISO-8601 instant (the first record at or after"
+                  + " it) or offsets partition:offset,... (default: earliest)"),
+          opt(
+              "--to",
+              "X",
+              null,
+              "with --kafka: where to stop, exclusive: an instant or offsets (default: the latest"
+                  + " offsets when the replay starts)"),
+          opt("--privacy", "FILE", null, "privacy requests JSON lines"),
+          opt(
+              "--models",
+              "FILE",
+              null,
+              "model announcements JSON lines (for exact replays prefer --prescient.model.churn"
+                  + " MANIFEST-URI, which serves from the first event)"),
+          opt(
+              "--outcomes",
+              "FILE",
+              null,
+              "outcomes JSON lines {decision_id, user_id, type, timestamp, value?}, joined to the"
+                  + " decisions and written to feedback.jsonl"),
+          opt(
+              "--catalog",
+              "FILE",
+              null,
+              "catalog JSON lines {product_id, category, price, margin, in_stock} (products not in"
+                  + " it are in stock with the default margin)"),
+          opt(
+              "--output",
+              "DIR",
+              Path.of(".local", "replay").toString(),
+              "where decisions.jsonl, feedback.jsonl, dlq.jsonl and audit.jsonl go"));
 
   /** What a replay wrote. */
   public record Summary(Map<String, Integer> lines, String decisionsSha256, Path output) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> own = new LinkedHashMap<>();
-    own.put("--output", Path.of(".local", "replay").toString());
-    List<String> rest = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--help", "-h" -> {
-          System.out.println(USAGE);
-          return;
-        }
-        case "--events",
-            "--privacy",
-            "--models",
-            "--outcomes",
-            "--catalog",
-            "--output",
-            "--kafka",
-            "--topic",
-            "--from",
-            "--to" -> {
-          if (i + 1 >= args.length) {
-            fail(args[i] + " needs a value");
-          }
-          own.put(args[i], args[++i]);
-        }
-        default -> rest.add(args[i]);
-      }
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "The production topology over an event log (a file, or a range of a Kafka topic) on"
+                + " an embedded Flink with RocksDB state, writing the decisions it would have made."
+                + " Give exactly one of --events and --kafka.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            args,
+            "The replay is always bounded and takes no checkpoints.");
+    if (p == null) {
+      return;
     }
+    Map<String, String> own = p.values();
     if (own.containsKey("--events") == own.containsKey("--kafka")) {
-      fail("give exactly one of --events and --kafka");
+      throw p.error("give exactly one of --events and --kafka");
     }
     Configuration options;
     try {
-      options = PrescientConfig.fromArgs(rest.toArray(new String[0]));
+      options = PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0]));
     } catch (PrescientConfig.ConfigException e) {
-      fail(e.getMessage());
-      return;
+      throw p.error(e.getMessage());
     }
     for (String k : List.of("--events", "--privacy", "--models", "--outcomes", "--catalog")) {
       if (own.containsKey(k) && !Files.isRegularFile(Path.of(own.get(k)))) {
-        fail(k + " " + own.get(k) + " is not a file");
+        throw p.error(k + " " + own.get(k) + " is not a file");
       }
     }
     long t0 = System.nanoTime();
@@ -235,23 +257,27 @@ public final class ReplayCommand {
     if (spec == null) {
       return dflt;
     }
-    if (!spec.contains(":") || spec.contains("T")) {
-      return OffsetsInitializer.timestamp(java.time.Instant.parse(spec).toEpochMilli());
+    try {
+      if (!spec.contains(":") || spec.contains("T")) {
+        return OffsetsInitializer.timestamp(java.time.Instant.parse(spec).toEpochMilli());
+      }
+      Map<TopicPartition, Long> m = new java.util.HashMap<>();
+      for (String part : spec.split(",")) {
+        String[] po = part.trim().split(":");
+        m.put(new TopicPartition(topic, Integer.parseInt(po[0])), Long.parseLong(po[1]));
+      }
+      return OffsetsInitializer.offsets(m);
+    } catch (RuntimeException e) {
+      throw new CommandOptions.UsageError(
+          COMMAND
+              + ": '"
+              + spec
+              + "' is neither an ISO-8601 instant (2011-12-01T00:00:00Z) nor offsets"
+              + " (partition:offset,...)");
     }
-    Map<TopicPartition, Long> m = new java.util.HashMap<>();
-    for (String part : spec.split(",")) {
-      String[] po = part.trim().split(":");
-      m.put(new TopicPartition(topic, Integer.parseInt(po[0])), Long.parseLong(po[1]));
-    }
-    return OffsetsInitializer.offsets(m);
   }
 
   private static Path path(String s) {
     return s == null ? null : Path.of(s);
-  }
-
-  static void fail(String message) {
-    System.err.println("prescient replay: " + message + "\n" + USAGE);
-    System.exit(2);
   }
 }
