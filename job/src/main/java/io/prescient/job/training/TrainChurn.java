@@ -34,12 +34,7 @@ public final class TrainChurn {
 
   static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
-          TrainingCli.opt(
-              "--events",
-              "FILE",
-              null,
-              "events JSON lines (.jsonl or .jsonl.gz); default: the shared Online Retail dataset,"
-                  + " converted to .local/data/online-retail.jsonl"),
+          TrainingCli.onlineRetailEvents(),
           TrainingCli.opt(
               "--privacy",
               "FILE",
@@ -51,7 +46,7 @@ public final class TrainChurn {
               "2011-03-01,2011-05-01,2011-07-01",
               "training cut-offs, comma separated; the last one is also the validation set for"
                   + " model selection"),
-          TrainingCli.opt("--test-cutoff", "DATE", "2011-09-01", "test cut-off"),
+          TrainingCli.testCutoff(),
           TrainingCli.opt(
               "--horizon-days", "N", "90", "churned = no purchase in N days after the cut-off"),
           TrainingCli.flag("--quick", "one candidate setting instead of the selection grid"));

@@ -30,13 +30,8 @@ public final class TrainItems {
 
   static final List<CommandOptions.Opt> OPTIONS =
       TrainingCli.withCommon(
-          TrainingCli.opt(
-              "--events",
-              "FILE",
-              null,
-              "events JSON lines; default: the shared Online Retail dataset, converted to"
-                  + " .local/data/online-retail.jsonl"),
-          TrainingCli.opt("--test-cutoff", "DATE", "2011-09-01", "the test cut-off"),
+          TrainingCli.onlineRetailEvents(),
+          TrainingCli.testCutoff(),
           TrainingCli.opt(
               "--validation-cutoff", "DATE", "2011-06-01", "where the setting is chosen"),
           TrainingCli.opt(

@@ -36,6 +36,21 @@ public final class TrainingCli {
     return CommandOptions.flag(name, description);
   }
 
+  /** {@code --events}, defaulting to the shared Online Retail dataset. */
+  static Opt onlineRetailEvents() {
+    return opt(
+        "--events",
+        "FILE",
+        null,
+        "events JSON lines (.jsonl or .jsonl.gz); default: the shared Online Retail dataset,"
+            + " converted to .local/data/online-retail.jsonl");
+  }
+
+  /** {@code --test-cutoff}: the protocol's test cut-off, 2011-09-01 by default. */
+  static Opt testCutoff() {
+    return opt("--test-cutoff", "DATE", "2011-09-01", "the test cut-off");
+  }
+
   /** The options every training command has. */
   static List<Opt> common() {
     return List.of(
