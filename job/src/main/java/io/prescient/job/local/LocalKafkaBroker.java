@@ -43,6 +43,40 @@ public final class LocalKafkaBroker implements AutoCloseable {
    */
   public static LocalKafkaBroker start(Path workDir, String classpath, int port, Duration timeout)
       throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(workDir, classpath, port, timeout);
+      } catch (IOException e) {
+        // Port 0: the free ports were picked, then released for the broker to bind; on a busy
+        // machine another process may take one in between. Pick new ones (twice at most).
+        if (port != 0 || attempt == 3 || !logsMention(workDir, PORT_TAKEN)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Whether the broker's log or output in {@code workDir} has {@code text} anywhere. */
+  static boolean logsMention(Path workDir, String text) {
+    for (String name : List.of("broker.log", "broker.out")) {
+      try {
+        if (Files.exists(workDir.resolve(name))
+            && Files.readString(workDir.resolve(name)).contains(text)) {
+          return true;
+        }
+      } catch (IOException | UncheckedIOException ignored) {
+        // not readable: not mentioned
+      }
+    }
+    return false;
+  }
+
+  /** What a broker that could not bind its port logs. */
+  static final String PORT_TAKEN = "Address already in use";
+
+  private static LocalKafkaBroker startOnce(
+      Path workDir, String classpath, int port, Duration timeout)
+      throws IOException, InterruptedException {
     int brokerPort = port == 0 ? freePort() : port;
     if (!isFree(brokerPort)) {
       throw new IOException(
@@ -51,6 +85,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
               + " is in use (another Kafka?). Stop it, or choose another port with --port N");
     }
     int controllerPort = freePort();
+    while (controllerPort == brokerPort) {
+      controllerPort = freePort();
+    }
     deleteRecursively(workDir);
     Path data = Files.createDirectories(workDir.resolve("data"));
     Path props = workDir.resolve("server.properties");
