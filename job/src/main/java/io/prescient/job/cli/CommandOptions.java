@@ -50,7 +50,10 @@ public final class CommandOptions {
     NONE,
     /** The job's input rules, {@code --prescient.input.KEY VALUE}: how a log is read. */
     INPUT_RULES,
-    /** Any job option, {@code --prescient.KEY VALUE}, and {@code --config FILE}. */
+    /**
+     * Any job option, {@code --prescient.KEY VALUE}, a Flink option ({@code --KEY VALUE}, a key
+     * with a dot), and {@code --config FILE}.
+     */
     JOB_OPTIONS
   }
 
@@ -88,11 +91,11 @@ public final class CommandOptions {
       }
     }
 
-    /** The job options given, {@code --prescient.*} only, keys without the dashes. */
+    /** The job and Flink options given (not --config), keys without the dashes. */
     public Map<String, String> jobOptions() {
       Map<String, String> o = new LinkedHashMap<>();
       for (int i = 0; i + 1 < jobArgs.size(); i += 2) {
-        if (jobArgs.get(i).startsWith("--prescient.")) {
+        if (!jobArgs.get(i).equals("--config")) {
           o.put(jobArgs.get(i).substring(2), jobArgs.get(i + 1));
         }
       }
@@ -128,8 +131,8 @@ public final class CommandOptions {
       foot.add("--prescient.input.min-timestamp 1990-01-01T00:00:00Z for an older log.");
     } else if (rest == Rest.JOB_OPTIONS) {
       foot.add("");
-      foot.add("Any job option may follow, --prescient.KEY VALUE or --config FILE (see");
-      foot.add("docs/configuration.md).");
+      foot.add("Any job option may follow, --prescient.KEY VALUE, a Flink option (--KEY VALUE,");
+      foot.add("a key with a dot) or --config FILE (see docs/configuration.md).");
     }
     if (footer.length > 0) {
       foot.add("");
@@ -201,9 +204,17 @@ public final class CommandOptions {
           switch (rest) {
             case NONE -> false;
             case INPUT_RULES -> a.startsWith("--prescient.input.");
-            case JOB_OPTIONS -> a.startsWith("--prescient.") || a.equals("--config");
+            // Flink's own keys too (execution.buffer-timeout.interval, state.backend...): the
+            // job takes them as it takes its own.
+            case JOB_OPTIONS ->
+                a.equals("--config")
+                    || a.startsWith("--config=")
+                    || (a.startsWith("--") && a.split("=", 2)[0].contains("."));
           };
-      if (taken && i + 1 < unmatched.size()) {
+      if (taken && a.indexOf('=') > 2) { // --key=value
+        jobArgs.add(a.substring(0, a.indexOf('=')));
+        jobArgs.add(a.substring(a.indexOf('=') + 1));
+      } else if (taken && i + 1 < unmatched.size()) {
         jobArgs.add(a);
         jobArgs.add(unmatched.get(++i));
       } else if (taken) {
