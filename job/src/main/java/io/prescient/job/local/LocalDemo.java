@@ -1,11 +1,16 @@
 package io.prescient.job.local;
 
+import static io.prescient.job.cli.CommandOptions.flag;
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.datasets.ConversionStats;
 import io.prescient.job.datasets.ConvertDataset;
 import io.prescient.job.datasets.DatasetConverter;
@@ -45,36 +50,62 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * stops everything it started.
  */
 public final class LocalDemo {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient demo [options] [--prescient.<key> <value> ...]",
-          "  --dataset NAME         taobao (default: 9 days of views, carts, purchases),",
-          "                         rees46 (3 hours, with prices) or online-retail (a year of",
-          "                         purchases and refunds: no carts, so no reminders)",
-          "  --speed-up X           event time runs X times faster than the wall clock (3600:",
-          "                         an hour of the dataset per second); 0 = as fast as possible",
-          "  --max-gap S            longest wall-clock pause between two events, seconds (0.5)",
-          "  --limit N              replay only the first N events",
-          "  --port N               Kafka broker port (9092; 0 picks a free port)",
-          "  --serve-port N         the web tier's gateway, GET /v1/decisions (8088; 0 picks a",
-          "                         free port; -1: none); answers as of the replay's event time",
-          "  --churn-model M        train (default: trained once on Online Retail in seconds,",
-          "                         cached in <work-dir>/models/demo-churn), none, or a manifest",
-          "  --items-model M        train (default: item-to-item neighbours from the replayed",
-          "                         dataset, cached in <work-dir>/models/demo-items), none, or a",
-          "                         manifest; announced on 'models' when the job has started",
-          "  --offer-model-after N  train an offer model from the demo's own feedback once N",
-          "                         records are in, and announce it on 'models' (500; 0: never)",
-          "  --data-dir DIR         the shared datasets (../shared/data)",
-          "  --work-dir DIR         broker data, checkpoints, converted data, output (.local)",
-          "  --exit-after-replay    stop by itself once the replay is done and output is quiet",
-          "  --prescient.KEY VALUE  any job option (see docs/configuration.md)",
-          "  --FLINK.KEY VALUE      a Flink option; the web UI is on loopback and cannot cancel",
-          "                         (--rest.bind-address 0.0.0.0 --web.cancel.enable true)",
-          "Output: live summary on the console; every decision, DLQ record and audit receipt is",
-          "appended to <work-dir>/out/<topic>.jsonl; the broker stays at localhost:<port>",
-          "while the demo runs.");
+  static final String COMMAND = "prescient demo";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--dataset",
+              "NAME",
+              "taobao",
+              "taobao (9 days of views, carts, purchases), rees46 (3 hours, with prices) or"
+                  + " online-retail (a year of purchases and refunds: no carts, so no reminders)"),
+          opt(
+              "--speed-up",
+              "X",
+              "3600",
+              "event time runs X times faster than the wall clock (3600: an hour of the dataset per"
+                  + " second); 0 = as fast as possible"),
+          opt("--max-gap", "S", "0.5", "longest wall-clock pause between two events, seconds"),
+          opt("--limit", "N", null, "replay only the first N events (default: all of them)"),
+          opt("--port", "N", "9092", "Kafka broker port (0 picks a free port)"),
+          opt(
+              "--serve-port",
+              "N",
+              "8088",
+              "the web tier's gateway, GET /v1/decisions (0 picks a free port; -1: none); answers"
+                  + " as of the replay's event time"),
+          opt(
+              "--churn-model",
+              "M",
+              "train",
+              "train (trained once on Online Retail in seconds, cached in"
+                  + " <work-dir>/models/demo-churn), none, or a manifest"),
+          opt(
+              "--items-model",
+              "M",
+              "train",
+              "train (item-to-item neighbours from the replayed dataset, cached in"
+                  + " <work-dir>/models/demo-items), none, or a manifest; announced on 'models'"
+                  + " when the job has started"),
+          opt(
+              "--offer-model-after",
+              "N",
+              "500",
+              "train an offer model from the demo's own feedback once N records are in, and"
+                  + " announce it on 'models' (0: never)"),
+          opt(
+              "--data-dir",
+              "DIR",
+              Path.of("..", "shared", "data").toString(),
+              "the shared datasets"),
+          opt("--work-dir", "DIR", ".local", "broker data, checkpoints, converted data, output"),
+          flag("--exit-after-replay", "stop by itself once the replay is done and output is quiet"),
+          opt(
+              "--kafka-classpath-file",
+              "F",
+              Path.of("deploy", "local-kafka", "target", "kafka.classpath").toString(),
+              "the broker's class path (./prescient passes it)"));
 
   private static final Map<String, String> DATASET_FILES =
       Map.of(
@@ -93,34 +124,18 @@ public final class LocalDemo {
               .getBytes(StandardCharsets.UTF_8),
           new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
 
-  /** The demo's own options that take a value; any other --key.with.dots goes to the job. */
-  private static final java.util.Set<String> VALUE_OPTIONS =
-      java.util.Set.of(
-          "--dataset",
-          "--speed-up",
-          "--max-gap",
-          "--limit",
-          "--port",
-          "--serve-port",
-          "--churn-model",
-          "--items-model",
-          "--offer-model-after",
-          "--data-dir",
-          "--work-dir",
-          "--kafka-classpath-file");
-
-  String dataset = "taobao";
-  double speedUp = 3600;
-  long maxGapMs = 500;
-  long limit = 0;
-  int port = 9092;
-  int servePort = 8088;
-  String churnModel = "train";
-  String itemsModel = "train";
-  int offerModelAfter = 500;
-  Path dataDir = Path.of("..", "shared", "data");
-  Path workDir = Path.of(".local");
-  Path kafkaClasspathFile = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
+  String dataset;
+  double speedUp;
+  long maxGapMs;
+  long limit;
+  int port;
+  int servePort;
+  String churnModel;
+  String itemsModel;
+  int offerModelAfter;
+  Path dataDir;
+  Path workDir;
+  Path kafkaClasspathFile;
   boolean exitAfterReplay;
   final Map<String, String> jobOptions = new LinkedHashMap<>();
 
@@ -129,70 +144,145 @@ public final class LocalDemo {
   private volatile boolean stopRequested;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
+  private LocalDemo() {}
+
   public static void main(String[] args) throws Exception {
-    LocalDemo demo = new LocalDemo();
-    try {
-      demo.parse(args);
-      // Job options are checked before anything starts: a value out of range is one line and
-      // exit status 2, not a job failing on every restart.
-      PrescientConfig.fromMap(demo.jobOptions("localhost:" + Math.max(1, demo.port)));
-    } catch (PrescientConfig.ConfigException e) {
-      System.err.println("prescient demo: " + e.getMessage());
-      System.exit(2);
-    } catch (IllegalArgumentException e) {
-      System.err.println("prescient demo: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
-    }
-    Summary s = demo.run();
-    System.exit(s.refused ? 2 : s.failed ? 1 : 0);
+    CommandOptions.main(
+        COMMAND,
+        () -> {
+          LocalDemo demo = parse(args);
+          if (demo == null) {
+            return;
+          }
+          Summary s = demo.run();
+          System.exit(s.refused ? 2 : s.failed ? 1 : 0);
+        });
   }
 
-  void parse(String[] args) {
+  /**
+   * The demo {@code args} describe, every value and job option checked before anything starts (a
+   * value out of range is one line and exit status 2, not a job failing on every restart); null
+   * when --help printed the usage.
+   */
+  static LocalDemo parse(String... args) {
+    List<String> own = new ArrayList<>();
+    List<String> flink = flinkOptions(args, own);
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "The whole local stack with real components: a Kafka broker as a separate process,"
+                + " the job on an embedded Flink MiniCluster with RocksDB state, a shared dataset"
+                + " converted and replayed into 'events' at a speed-up, and a live console summary."
+                + " Ctrl-C stops everything it started.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            own.toArray(new String[0]),
+            "--FLINK.KEY VALUE, any other option with a dot, is a Flink option; the web UI",
+            "is on loopback and cannot cancel (--rest.bind-address 0.0.0.0",
+            "--web.cancel.enable true).",
+            "",
+            "Output: live summary on the console; every decision, DLQ record and audit",
+            "receipt is appended to <work-dir>/out/<topic>.jsonl; the broker stays at",
+            "localhost:<port> while the demo runs.");
+    if (p == null) {
+      return null;
+    }
+    LocalDemo d = new LocalDemo();
+    d.dataset = p.get("--dataset");
+    if (!DATASET_FILES.containsKey(d.dataset)) {
+      throw p.error(
+          "unknown dataset '"
+              + d.dataset
+              + "' (--dataset: "
+              + String.join(", ", new java.util.TreeSet<>(DATASET_FILES.keySet()))
+              + ")");
+    }
+    d.speedUp = p.getDouble("--speed-up");
+    if (!(d.speedUp >= 0) || Double.isInfinite(d.speedUp)) {
+      throw p.error("--speed-up needs a number of at least 0, not '" + p.get("--speed-up") + "'");
+    }
+    double gap = p.getDouble("--max-gap");
+    if (!(gap >= 0) || Double.isInfinite(gap)) {
+      throw p.error("--max-gap needs seconds, at least 0, not '" + p.get("--max-gap") + "'");
+    }
+    d.maxGapMs = (long) (gap * 1000);
+    d.limit = p.has("--limit") ? p.getLong("--limit") : 0;
+    if (d.limit < 0) {
+      throw p.error("--limit needs a number of events, at least 0, not " + d.limit);
+    }
+    d.port = (int) inRange(p, "--port", 0, 65535);
+    d.servePort = (int) inRange(p, "--serve-port", -1, 65535);
+    d.offerModelAfter = (int) inRange(p, "--offer-model-after", 0, Integer.MAX_VALUE);
+    d.churnModel = model(p, "--churn-model");
+    d.itemsModel = model(p, "--items-model");
+    d.dataDir = Path.of(p.get("--data-dir"));
+    d.workDir = Path.of(p.get("--work-dir"));
+    d.kafkaClasspathFile = Path.of(p.get("--kafka-classpath-file"));
+    d.exitAfterReplay = p.flag("--exit-after-replay");
+    List<String> jobArgs = new ArrayList<>(p.jobArgs());
+    jobArgs.addAll(flink);
+    try {
+      d.jobOptions.putAll(PrescientConfig.fromArgs(jobArgs.toArray(new String[0])).toMap());
+      PrescientConfig.fromMap(d.jobOptions("localhost:" + Math.max(1, d.port)));
+    } catch (PrescientConfig.ConfigException e) {
+      throw p.error(e.getMessage());
+    }
+    return d;
+  }
+
+  /** The whole number {@code name}, from {@code min} to {@code max}; a UsageError otherwise. */
+  private static long inRange(CommandOptions.Parsed p, String name, long min, long max) {
+    long v = p.getLong(name);
+    if (v < min || v > max) {
+      throw p.error(name + " needs a whole number from " + min + " to " + max + ", not " + v);
+    }
+    return v;
+  }
+
+  /** A model option: train, none, or a manifest file that exists. */
+  private static String model(CommandOptions.Parsed p, String name) {
+    String v = p.get(name);
+    if (!v.equals("train") && !v.equals("none") && !Files.isRegularFile(Path.of(v))) {
+      throw p.error(name + " " + v + " is not a file (give train, none or a manifest)");
+    }
+    return v;
+  }
+
+  /**
+   * Takes the Flink options ({@code --KEY.WITH.DOTS VALUE} or {@code --KEY.WITH.DOTS=VALUE}, any
+   * but {@code --prescient.*}) out of {@code args} and returns them as {@code --KEY VALUE} pairs;
+   * the other arguments go to {@code rest}, with {@code --prescient.KEY=VALUE} split in two.
+   * (CommandOptions hands on the job's options only, and {@code --prescient.KEY VALUE} pairs.)
+   */
+  static List<String> flinkOptions(String[] args, List<String> rest) {
+    java.util.Set<String> valued = new java.util.HashSet<>();
+    OPTIONS.stream().filter(o -> o.label() != null).forEach(o -> valued.add(o.name()));
+    List<String> flink = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(USAGE);
-        System.exit(0);
-      }
-      if (a.equals("--exit-after-replay")) {
-        exitAfterReplay = true;
+      if (valued.contains(a) && i + 1 < args.length) {
+        rest.add(a);
+        rest.add(args[++i]); // a value, even one that looks like an option
         continue;
       }
-      if (!VALUE_OPTIONS.contains(a) && !(a.startsWith("--") && a.indexOf('.') > 2)) {
-        List<String> known = new ArrayList<>(VALUE_OPTIONS);
-        known.addAll(List.of("--exit-after-replay", "--help"));
-        throw new IllegalArgumentException(
-            "unknown option " + a + io.prescient.job.cli.Suggestions.didYouMean(a, known));
+      int eq = a.indexOf('=');
+      String name = eq > 0 ? a.substring(0, eq) : a;
+      if (!a.startsWith("--") || name.indexOf('.') <= 2 || name.equals("--config")) {
+        rest.add(a);
+        continue;
       }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(a + " needs a value");
-      }
-      String v = args[++i];
-      try {
-        switch (a) {
-          case "--dataset" -> {
-            if (!DATASET_FILES.containsKey(v)) {
-              throw new IllegalArgumentException("unknown dataset '" + v + "'");
-            }
-            dataset = v;
-          }
-          case "--speed-up" -> speedUp = Double.parseDouble(v);
-          case "--max-gap" -> maxGapMs = (long) (Double.parseDouble(v) * 1000);
-          case "--limit" -> limit = Long.parseLong(v);
-          case "--port" -> port = Integer.parseInt(v);
-          case "--serve-port" -> servePort = Integer.parseInt(v);
-          case "--churn-model" -> churnModel = v;
-          case "--items-model" -> itemsModel = v;
-          case "--offer-model-after" -> offerModelAfter = Integer.parseInt(v);
-          case "--data-dir" -> dataDir = Path.of(v);
-          case "--work-dir" -> workDir = Path.of(v);
-          case "--kafka-classpath-file" -> kafkaClasspathFile = Path.of(v);
-          default -> jobOptions.put(a.substring(2), v); // a job or Flink option
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad number '" + v + "' for " + a);
+      List<String> to = name.startsWith("--prescient.") ? rest : flink;
+      if (eq > 0) {
+        to.add(name);
+        to.add(a.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        to.add(a);
+        to.add(args[++i]);
+      } else {
+        throw new CommandOptions.UsageError(COMMAND + ": " + a + " needs a value");
       }
     }
+    return flink;
   }
 
   /** What the demo saw; also its result for tests. */
@@ -235,11 +325,14 @@ public final class LocalDemo {
     public boolean refused;
   }
 
-  /** Runs the demo with these arguments until it stops by itself or is interrupted. */
+  /**
+   * Runs the demo with these arguments until it stops by itself or is interrupted; null when --help
+   * printed the usage. Bad arguments are a {@link CommandOptions.UsageError}, before anything
+   * starts.
+   */
   public static Summary run(String... args) throws Exception {
-    LocalDemo demo = new LocalDemo();
-    demo.parse(args);
-    return demo.run();
+    LocalDemo demo = parse(args);
+    return demo == null ? null : demo.run();
   }
 
   Summary run() throws Exception {

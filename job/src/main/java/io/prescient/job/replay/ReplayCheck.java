@@ -1,10 +1,14 @@
 package io.prescient.job.replay;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.local.EventReplayer;
 import io.prescient.job.local.LocalKafkaBroker;
 import io.prescient.job.savepoint.ExportSavepoint;
@@ -51,56 +55,60 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class ReplayCheck {
   private ReplayCheck() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient check-replay [--events FILE] [--work-dir DIR] [--port N]"
-              + " [--prescient.<key> VALUE ...]",
-          "  --events FILE     events JSON lines (.local/data/online-retail.jsonl; make it with",
-          "                    ./prescient convert --dataset online-retail)",
-          "  --work-dir DIR    broker data, checkpoints and both decision files"
-              + " (.local/check-replay)",
-          "  --port N          the Kafka broker's port (0: a free one)",
-          "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
-          "  job options       any job option, used by both runs (defaults: the production policy,",
-          "                    with the watermark settings a bounded live read needs)",
-          "Writes WORK-DIR/live-decisions.jsonl and WORK-DIR/replay/decisions.jsonl (both sorted),",
-          "the live job's final savepoint under WORK-DIR/savepoints and its export under",
-          "WORK-DIR/export; exits 1 when the decisions differ or the export misses a user.");
+  static final String COMMAND = "prescient check-replay";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--events",
+              "FILE",
+              Path.of(".local", "data", "online-retail.jsonl").toString(),
+              "events JSON lines; make the default with ./prescient convert --dataset"
+                  + " online-retail"),
+          opt(
+              "--work-dir",
+              "DIR",
+              Path.of(".local", "check-replay").toString(),
+              "broker data, checkpoints and both decision files"),
+          opt("--port", "N", "0", "the Kafka broker's port (0: a free one)"),
+          opt(
+              "--kafka-classpath-file",
+              "F",
+              Path.of("deploy", "local-kafka", "target", "kafka.classpath").toString(),
+              "the broker's class path (./prescient passes it)"));
 
   public static void main(String[] args) throws Exception {
-    Path events = Path.of(".local", "data", "online-retail.jsonl");
-    Path work = Path.of(".local", "check-replay");
-    Path kafkaCp = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
-    int port = 0;
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length) {
-        usage(a + " needs a value");
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--events" -> events = Path.of(v);
-        case "--work-dir" -> work = Path.of(v);
-        case "--port" -> port = Integer.parseInt(v);
-        case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
-        default -> {
-          if (!a.startsWith("--prescient.")) {
-            usage("unknown option " + a);
-          }
-          options.put(a.substring(2), v);
-        }
-      }
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p = parse(args);
+    if (p == null) {
+      return;
     }
+    Path events = Path.of(p.get("--events"));
     if (!Files.isRegularFile(events)) {
-      usage(events + " not found");
+      throw p.error(events + " not found");
     }
-    Result r = run(events, work, Files.readString(kafkaCp).strip(), port, options);
+    long port = p.getLong("--port");
+    if (port < 0 || port > 65535) {
+      throw p.error("--port needs a port number from 0 to 65535, not " + port);
+    }
+    Path kafkaCp = Path.of(p.get("--kafka-classpath-file"));
+    if (!Files.isRegularFile(kafkaCp)) {
+      throw p.error(
+          "--kafka-classpath-file "
+              + kafkaCp
+              + " is not a file (build it with 'mvn -q package -DskipTests')");
+    }
+    Map<String, String> overrides = overrides(p);
+    Result r =
+        run(
+            events,
+            Path.of(p.get("--work-dir")),
+            Files.readString(kafkaCp).strip(),
+            (int) port,
+            overrides);
     System.out.printf("live   %,9d decisions  sha256 %s  %s%n", r.live, r.liveSha256, r.liveFile);
     System.out.printf(
         "replay %,9d decisions  sha256 %s  %s%n", r.replay, r.replaySha256, r.replayFile);
@@ -119,9 +127,36 @@ public final class ReplayCheck {
     System.exit(r.identical() && oneRowPerUser ? 0 : 1);
   }
 
-  private static void usage(String message) {
-    System.err.println("prescient check-replay: " + message + "\n" + USAGE);
-    System.exit(2);
+  /** The command line parsed; null when --help printed the usage. */
+  static CommandOptions.Parsed parse(String... args) {
+    return CommandOptions.parse(
+        COMMAND,
+        "The analyst's guarantees, checked end to end on a real log: the live job (a real Kafka"
+            + " broker process, exactly-once, on a MiniCluster) and the replay over the same"
+            + " events must write the same decisions, and the live job's final savepoint must"
+            + " export one profile row per user of the log.",
+        OPTIONS,
+        CommandOptions.Rest.JOB_OPTIONS,
+        args,
+        "Job options are used by both runs (defaults: the production policy, with the",
+        "watermark settings a bounded live read needs).",
+        "Writes WORK-DIR/live-decisions.jsonl and WORK-DIR/replay/decisions.jsonl (both",
+        "sorted), the live job's final savepoint under WORK-DIR/savepoints and its export",
+        "under WORK-DIR/export; exits 1 when the decisions differ or the export misses a",
+        "user.");
+  }
+
+  /**
+   * The job options given ({@code --prescient.KEY VALUE}, and those of {@code --config FILE}),
+   * checked as the job checks them: a bad one is a {@link CommandOptions.UsageError}.
+   */
+  static Map<String, String> overrides(CommandOptions.Parsed p) {
+    try {
+      return new LinkedHashMap<>(
+          PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0])).toMap());
+    } catch (PrescientConfig.ConfigException e) {
+      throw p.error(e.getMessage());
+    }
   }
 
   /** Both runs' decision counts, files and hashes, and the export of the live savepoint. */

@@ -1,8 +1,12 @@
 package io.prescient.job.savepoint;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.savepoint.ExportTable.Column;
 import io.prescient.job.savepoint.ExportTable.ExportRow;
 import io.prescient.job.savepoint.ExportTable.Type;
@@ -20,6 +24,7 @@ import io.prescient.state.profile.UserProfile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,18 +53,24 @@ import org.apache.flink.util.Collector;
 public final class ExportSavepoint {
   private ExportSavepoint() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient export-savepoint PATH [--output DIR] [--as-of INSTANT] [--config FILE]"
-              + " [--prescient.<key> VALUE ...]",
-          "  PATH              a savepoint or retained checkpoint (file:// URI or path)",
-          "  --output DIR      where the tables go, each as NAME.csv and NAME.parquet"
-              + " (.local/export):",
-          "                    profiles, pending_triggers, held_decisions",
-          "  --as-of INSTANT   compute every user's features at this ISO-8601 instant; default: at",
-          "                    each user's latest event",
-          "  job options       the job's profile settings (affinity half-life, ...) and state TTL");
+  static final String COMMAND = "prescient export-savepoint";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          CommandOptions.positional(
+              "PATH", "a savepoint or retained checkpoint (file:// URI or path)"),
+          opt(
+              "--output",
+              "DIR",
+              Path.of(".local", "export").toString(),
+              "where the tables go, each as NAME.csv and NAME.parquet: profiles, pending_triggers,"
+                  + " held_decisions"),
+          opt(
+              "--as-of",
+              "INSTANT",
+              null,
+              "compute every user's features at this ISO-8601 instant (default: at each user's"
+                  + " latest event)"));
 
   static final String PROFILES = "profiles";
   static final String PENDING = "pending_triggers";
@@ -113,24 +124,33 @@ public final class ExportSavepoint {
           new Column("propensity", Type.DOUBLE));
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.println(USAGE);
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p = parse(args);
+    if (p == null) {
       return;
     }
-    String path = args[0];
-    Path out = Path.of(".local", "export");
+    String path = InspectSavepoint.checkSavepoint(p, p.get("PATH"));
+    Path out = Path.of(p.get("--output"));
     long asOf = 0;
-    List<String> rest = new ArrayList<>();
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--output") && i + 1 < args.length) {
-        out = Path.of(args[++i]);
-      } else if (args[i].equals("--as-of") && i + 1 < args.length) {
-        asOf = Instant.parse(args[++i]).toEpochMilli();
-      } else {
-        rest.add(args[i]);
+    if (p.has("--as-of")) {
+      try {
+        asOf = Instant.parse(p.get("--as-of").trim()).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw p.error(
+            "--as-of needs an ISO-8601 instant (2011-12-01T00:00:00Z), not '"
+                + p.get("--as-of")
+                + "'");
       }
     }
-    Configuration options = PrescientConfig.fromArgs(rest.toArray(new String[0]));
+    Configuration options;
+    try {
+      options = PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0]));
+    } catch (PrescientConfig.ConfigException e) {
+      throw p.error(e.getMessage());
+    }
     long t0 = System.nanoTime();
     List<ExportTable> tables = export(path, out, asOf, options);
     for (ExportTable t : tables) {
@@ -138,6 +158,49 @@ public final class ExportSavepoint {
           "%-16s %,9d rows -> %s (.csv, .parquet)%n", t.name(), t.size(), out.resolve(t.name()));
     }
     System.out.printf("exported in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The command line parsed; null when --help printed the usage. */
+  static CommandOptions.Parsed parse(String... args) {
+    return CommandOptions.parse(
+        COMMAND,
+        "Every user's profile and live features, every pending decision point and every delayed"
+            + " decision held by the policy, from a savepoint or retained checkpoint, as CSV and"
+            + " Parquet, with the State Processor API and no running cluster.",
+        OPTIONS,
+        CommandOptions.Rest.JOB_OPTIONS,
+        jobOptionsLast(args),
+        "Job options: the profile settings (affinity half-life, ...) and the state TTL.");
+  }
+
+  /**
+   * {@code args} with the job options ({@code --prescient.KEY VALUE}, {@code
+   * --prescient.KEY=VALUE}, {@code --config FILE}) moved to the end as {@code --KEY VALUE} pairs:
+   * CommandOptions hands on {@code --KEY VALUE} pairs only, and would take the value of a job
+   * option given before PATH for PATH.
+   */
+  static String[] jobOptionsLast(String[] args) {
+    List<String> own = new ArrayList<>();
+    List<String> job = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      boolean valued = OPTIONS.stream().anyMatch(o -> o.label() != null && o.name().equals(a));
+      int eq = a.indexOf('=');
+      if (valued && i + 1 < args.length) {
+        own.add(a);
+        own.add(args[++i]);
+      } else if (a.startsWith("--prescient.") && eq > 0) {
+        job.add(a.substring(0, eq));
+        job.add(a.substring(eq + 1));
+      } else if ((a.startsWith("--prescient.") || a.equals("--config")) && i + 1 < args.length) {
+        job.add(a);
+        job.add(args[++i]);
+      } else {
+        own.add(a);
+      }
+    }
+    own.addAll(job);
+    return own.toArray(new String[0]);
   }
 
   /** Writes the three tables (CSV and Parquet each) into {@code out} and returns them. */

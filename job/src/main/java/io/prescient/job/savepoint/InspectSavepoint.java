@@ -1,6 +1,13 @@
 package io.prescient.job.savepoint;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -102,24 +109,25 @@ public final class InspectSavepoint {
     return new Summary(users.size(), profiles, cart, seen, affinities, timers, triggers, noOp);
   }
 
+  static final String COMMAND = "prescient inspect-savepoint";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          CommandOptions.positional(
+              "PATH", "a savepoint or retained checkpoint directory (file:// URI or path)"),
+          opt("--users", "FILE", null, "also write one line per user (sorted) to FILE"));
+
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.println(
-          "usage: prescient inspect-savepoint PATH [--users FILE]\n"
-              + "  PATH          a savepoint or retained checkpoint directory (file:// URI or path)\n"
-              + "  --users FILE  also write one line per user (sorted) to FILE");
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p = parse(args);
+    if (p == null) {
       return;
     }
-    String path = args[0];
-    Path usersFile = null;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--users") && i + 1 < args.length) {
-        usersFile = Path.of(args[++i]);
-      } else {
-        System.err.println("prescient inspect-savepoint: unknown argument " + args[i]);
-        System.exit(2);
-      }
-    }
+    String path = checkSavepoint(p, p.get("PATH"));
+    Path usersFile = p.has("--users") ? Path.of(p.get("--users")) : null;
     List<String> users = SavepointUsers.read(path);
     List<String> policy = SavepointUsers.readPolicy(path);
     if (usersFile != null) {
@@ -128,5 +136,48 @@ public final class InspectSavepoint {
       Files.write(usersFile, all);
     }
     System.out.println(summarize(users) + " " + summarizePolicy(policy));
+  }
+
+  /** The command line parsed; null when --help printed the usage. */
+  static CommandOptions.Parsed parse(String... args) {
+    return CommandOptions.parse(
+        COMMAND,
+        "What a savepoint or retained checkpoint holds of the profile and policy operators, read"
+            + " with the State Processor API without a cluster: one summary line (users, cart"
+            + " lines, remembered event ids, affinities, pending timers, held decisions), easy to"
+            + " compare before and after an upgrade.",
+        OPTIONS,
+        CommandOptions.Rest.NONE,
+        args);
+  }
+
+  /**
+   * {@code path} as given, when it is not on this machine's file system or is a directory with a
+   * {@code _metadata} file (a savepoint or retained checkpoint); a {@link
+   * CommandOptions.UsageError} otherwise.
+   */
+  static String checkSavepoint(CommandOptions.Parsed p, String path) {
+    Path local;
+    try {
+      String scheme = new URI(path).getScheme();
+      if (scheme != null && scheme.length() > 1 && !scheme.equals("file")) {
+        return path; // another file system (s3://, hdfs://, ...): Flink reads it
+      }
+      local = "file".equals(scheme) ? Path.of(new URI(path)) : Path.of(path);
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      try {
+        local = Path.of(path); // not a URI, a path (with spaces, ...)
+      } catch (InvalidPathException again) {
+        throw p.error("'" + path + "' is not a path or file:// URI");
+      }
+    }
+    if (!Files.exists(local)) {
+      throw p.error(path + " not found");
+    }
+    if (Files.isDirectory(local) && !Files.isRegularFile(local.resolve("_metadata"))) {
+      throw p.error(
+          path + " has no _metadata file: not a savepoint or retained checkpoint directory");
+    }
+    return path;
   }
 }

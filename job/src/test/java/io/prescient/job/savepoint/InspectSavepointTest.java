@@ -3,8 +3,15 @@ package io.prescient.job.savepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.cli.CommandOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InspectSavepointTest {
   @Test
@@ -31,5 +38,48 @@ class InspectSavepointTest {
   void aLineInAnotherFormatIsAnError() {
     assertThatThrownBy(() -> InspectSavepoint.summarize(List.of("a: profile=true timers=1")))
         .hasMessageContaining("unexpected line");
+  }
+
+  @Test
+  void theCommandLineTakesAPathAndUsersAndSaysWhatIsWrongInOneLine(@TempDir Path tmp)
+      throws Exception {
+    CommandOptions.Parsed p = InspectSavepoint.parse("file:///sp", "--users", "u.txt");
+    assertThat(p.get("PATH")).isEqualTo("file:///sp");
+    assertThat(p.get("--users")).isEqualTo("u.txt");
+    assertThatThrownBy(() -> InspectSavepoint.parse())
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient inspect-savepoint: PATH is required");
+    assertThatThrownBy(() -> InspectSavepoint.parse("sp", "--user", "u.txt"))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient inspect-savepoint: unknown argument --user (did you mean --users?)");
+    assertThatThrownBy(() -> InspectSavepoint.parse("sp", "--prescient.state.ttl", "1 d"))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageContaining("unknown argument --prescient.state.ttl");
+    assertThatThrownBy(() -> InspectSavepoint.run(new String[] {tmp.resolve("none").toString()}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageEndingWith("none not found");
+    assertThatThrownBy(() -> InspectSavepoint.run(new String[] {tmp.toUri().toString()}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageContaining("has no _metadata file");
+    Files.writeString(tmp.resolve("_metadata"), "");
+    CommandOptions.Parsed sp = InspectSavepoint.parse(tmp.toString());
+    assertThat(InspectSavepoint.checkSavepoint(sp, tmp.toString())).isEqualTo(tmp.toString());
+    assertThat(InspectSavepoint.checkSavepoint(sp, "s3://bucket/savepoint-1"))
+        .isEqualTo("s3://bucket/savepoint-1");
+  }
+
+  @Test
+  void helpPrintsTheUsage() {
+    PrintStream out = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(InspectSavepoint.parse("--help")).isNull();
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(buffer.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "))
+        .contains("Usage: prescient inspect-savepoint")
+        .contains("PATH", "file:// URI or path", "--users", "one line per user");
   }
 }
