@@ -172,9 +172,11 @@ public final class CommandOptions {
     }
     CommandLine cl = new CommandLine(spec);
     cl.setUsageHelpAutoWidth(true);
+    List<String> jobArgs = new ArrayList<>();
+    String[] own = takeJobOptions(command, options, rest, args, jobArgs);
     CommandLine.ParseResult r;
     try {
-      r = cl.parseArgs(args);
+      r = cl.parseArgs(own);
     } catch (CommandLine.ParameterException e) {
       throw new UsageError(command + ": " + e.getMessage());
     }
@@ -196,37 +198,13 @@ public final class CommandOptions {
         values.put(x.name(), x.defaultValue());
       }
     }
-    List<String> jobArgs = new ArrayList<>();
-    List<String> unmatched = r.unmatched();
-    for (int i = 0; i < unmatched.size(); i++) {
-      String a = unmatched.get(i);
-      boolean taken =
-          switch (rest) {
-            case NONE -> false;
-            case INPUT_RULES -> a.startsWith("--prescient.input.");
-            // Flink's own keys too (execution.buffer-timeout.interval, state.backend...): the
-            // job takes them as it takes its own.
-            case JOB_OPTIONS ->
-                a.equals("--config")
-                    || a.startsWith("--config=")
-                    || (a.startsWith("--") && a.split("=", 2)[0].contains("."));
-          };
-      if (taken && a.indexOf('=') > 2) { // --key=value
-        jobArgs.add(a.substring(0, a.indexOf('=')));
-        jobArgs.add(a.substring(a.indexOf('=') + 1));
-      } else if (taken && i + 1 < unmatched.size()) {
-        jobArgs.add(a);
-        jobArgs.add(unmatched.get(++i));
-      } else if (taken) {
-        throw new UsageError(command + ": " + a + " needs a value");
-      } else {
-        List<String> known = options.stream().filter(o -> !o.positional()).map(Opt::name).toList();
-        throw new UsageError(
-            command
-                + ": unknown argument "
-                + a
-                + (a.startsWith("-") ? Suggestions.didYouMean(a, known) : ""));
-      }
+    for (String a : r.unmatched()) {
+      List<String> known = options.stream().filter(o -> !o.positional()).map(Opt::name).toList();
+      throw new UsageError(
+          command
+              + ": unknown argument "
+              + a
+              + (a.startsWith("-") ? Suggestions.didYouMean(a, known) : ""));
     }
     for (Opt x : options) {
       if (x.positional() && !values.containsKey(x.name())) {
@@ -234,6 +212,47 @@ public final class CommandOptions {
       }
     }
     return new Parsed(command, values, jobArgs);
+  }
+
+  /**
+   * Takes the job options {@code rest} allows out of {@code args} into {@code jobArgs}, as {@code
+   * --KEY VALUE} pairs ({@code --KEY=VALUE} split), wherever they are (before a positional
+   * parameter too), and returns the rest. The value of a declared option is never taken.
+   */
+  static String[] takeJobOptions(
+      String command, List<Opt> options, Rest rest, String[] args, List<String> jobArgs) {
+    List<String> own = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      int eq = a.indexOf('=');
+      String name = eq > 2 ? a.substring(0, eq) : a;
+      boolean declared = options.stream().anyMatch(o -> o.name().equals(name) && o.label() != null);
+      boolean job =
+          !declared
+              && switch (rest) {
+                case NONE -> false;
+                case INPUT_RULES -> name.startsWith("--prescient.input.");
+                // Flink's own keys too (execution.buffer-timeout.interval, ...): the job takes
+                // them as it takes its own.
+                case JOB_OPTIONS ->
+                    name.equals("--config") || (name.startsWith("--") && name.contains("."));
+              };
+      if (declared && eq < 0 && i + 1 < args.length) {
+        own.add(a);
+        own.add(args[++i]); // a value, even one that looks like an option
+      } else if (!job) {
+        own.add(a);
+      } else if (eq > 2) {
+        jobArgs.add(name);
+        jobArgs.add(a.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        jobArgs.add(a);
+        jobArgs.add(args[++i]);
+      } else {
+        throw new UsageError(command + ": " + a + " needs a value");
+      }
+    }
+    return own.toArray(new String[0]);
   }
 
   private static String escape(String help) {

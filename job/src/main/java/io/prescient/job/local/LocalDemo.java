@@ -30,7 +30,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,8 +164,6 @@ public final class LocalDemo {
    * when --help printed the usage.
    */
   static LocalDemo parse(String... args) {
-    List<String> own = new ArrayList<>();
-    List<String> flink = flinkOptions(args, own);
     CommandOptions.Parsed p =
         CommandOptions.parse(
             COMMAND,
@@ -176,9 +173,8 @@ public final class LocalDemo {
                 + " Ctrl-C stops everything it started.",
             OPTIONS,
             CommandOptions.Rest.JOB_OPTIONS,
-            own.toArray(new String[0]),
-            "--FLINK.KEY VALUE, any other option with a dot, is a Flink option; the web UI",
-            "is on loopback and cannot cancel (--rest.bind-address 0.0.0.0",
+            args,
+            "The web UI is on loopback and cannot cancel (--rest.bind-address 0.0.0.0",
             "--web.cancel.enable true).",
             "",
             "Output: live summary on the console; every decision, DLQ record and audit",
@@ -219,8 +215,7 @@ public final class LocalDemo {
     d.workDir = Path.of(p.get("--work-dir"));
     d.kafkaClasspathFile = Path.of(p.get("--kafka-classpath-file"));
     d.exitAfterReplay = p.flag("--exit-after-replay");
-    List<String> jobArgs = new ArrayList<>(p.jobArgs());
-    jobArgs.addAll(flink);
+    List<String> jobArgs = p.jobArgs();
     try {
       d.jobOptions.putAll(PrescientConfig.fromArgs(jobArgs.toArray(new String[0])).toMap());
       PrescientConfig.fromMap(d.jobOptions("localhost:" + Math.max(1, d.port)));
@@ -246,43 +241,6 @@ public final class LocalDemo {
       throw p.error(name + " " + v + " is not a file (give train, none or a manifest)");
     }
     return v;
-  }
-
-  /**
-   * Takes the Flink options ({@code --KEY.WITH.DOTS VALUE} or {@code --KEY.WITH.DOTS=VALUE}, any
-   * but {@code --prescient.*}) out of {@code args} and returns them as {@code --KEY VALUE} pairs;
-   * the other arguments go to {@code rest}, with {@code --prescient.KEY=VALUE} split in two.
-   * (CommandOptions hands on the job's options only, and {@code --prescient.KEY VALUE} pairs.)
-   */
-  static List<String> flinkOptions(String[] args, List<String> rest) {
-    java.util.Set<String> valued = new java.util.HashSet<>();
-    OPTIONS.stream().filter(o -> o.label() != null).forEach(o -> valued.add(o.name()));
-    List<String> flink = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (valued.contains(a) && i + 1 < args.length) {
-        rest.add(a);
-        rest.add(args[++i]); // a value, even one that looks like an option
-        continue;
-      }
-      int eq = a.indexOf('=');
-      String name = eq > 0 ? a.substring(0, eq) : a;
-      if (!a.startsWith("--") || name.indexOf('.') <= 2 || name.equals("--config")) {
-        rest.add(a);
-        continue;
-      }
-      List<String> to = name.startsWith("--prescient.") ? rest : flink;
-      if (eq > 0) {
-        to.add(name);
-        to.add(a.substring(eq + 1));
-      } else if (i + 1 < args.length) {
-        to.add(a);
-        to.add(args[++i]);
-      } else {
-        throw new CommandOptions.UsageError(COMMAND + ": " + a + " needs a value");
-      }
-    }
-    return flink;
   }
 
   /** What the demo saw; also its result for tests. */

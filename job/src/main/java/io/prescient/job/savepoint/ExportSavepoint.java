@@ -169,38 +169,8 @@ public final class ExportSavepoint {
             + " Parquet, with the State Processor API and no running cluster.",
         OPTIONS,
         CommandOptions.Rest.JOB_OPTIONS,
-        jobOptionsLast(args),
+        args,
         "Job options: the profile settings (affinity half-life, ...) and the state TTL.");
-  }
-
-  /**
-   * {@code args} with the job options ({@code --prescient.KEY VALUE}, {@code
-   * --prescient.KEY=VALUE}, {@code --config FILE}) moved to the end as {@code --KEY VALUE} pairs:
-   * CommandOptions hands on {@code --KEY VALUE} pairs only, and would take the value of a job
-   * option given before PATH for PATH.
-   */
-  static String[] jobOptionsLast(String[] args) {
-    List<String> own = new ArrayList<>();
-    List<String> job = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      boolean valued = OPTIONS.stream().anyMatch(o -> o.label() != null && o.name().equals(a));
-      int eq = a.indexOf('=');
-      if (valued && i + 1 < args.length) {
-        own.add(a);
-        own.add(args[++i]);
-      } else if (a.startsWith("--prescient.") && eq > 0) {
-        job.add(a.substring(0, eq));
-        job.add(a.substring(eq + 1));
-      } else if ((a.startsWith("--prescient.") || a.equals("--config")) && i + 1 < args.length) {
-        job.add(a);
-        job.add(args[++i]);
-      } else {
-        own.add(a);
-      }
-    }
-    own.addAll(job);
-    return own.toArray(new String[0]);
   }
 
   /** Writes the three tables (CSV and Parquet each) into {@code out} and returns them. */

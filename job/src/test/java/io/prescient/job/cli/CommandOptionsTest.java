@@ -81,6 +81,13 @@ class CommandOptionsTest {
     assertThat(p.jobOptions())
         .isEqualTo(
             Map.of("prescient.parallelism", "4", "execution.buffer-timeout.interval", "5ms"));
+    // Anywhere: before a positional parameter, its value is not taken for the parameter.
+    CommandOptions.Parsed before =
+        parse(Rest.JOB_OPTIONS, "--prescient.parallelism", "4", "sp1", "--output", "--x.y");
+    assertThat(before.get("SAVEPOINT")).isEqualTo("sp1");
+    assertThat(before.get("--output"))
+        .isEqualTo("--x.y"); // a declared option's value stays its own
+    assertThat(before.jobOptions()).isEqualTo(Map.of("prescient.parallelism", "4"));
     // Input rules only: a general job option is not one of them.
     assertThat(
             parse(

@@ -128,6 +128,6 @@ class LocalDemoOptionsTest {
     assertThat(buffer.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "))
         .contains("Usage: prescient demo")
         .contains("--dataset", "--speed-up", "--offer-model-after", "--exit-after-replay")
-        .contains("(default: 3600)", "--FLINK.KEY VALUE", "<work-dir>/out/<topic>.jsonl");
+        .contains("(default: 3600)", "The web UI is on loopback", "<work-dir>/out/<topic>.jsonl");
   }
 }
