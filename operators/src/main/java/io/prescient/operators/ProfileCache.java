@@ -1,6 +1,5 @@
 package io.prescient.operators;
 
-import io.prescient.state.profile.UserProfile;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -8,36 +7,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The profiles of the users a profile task saw last, so that a user's next input skips the RocksDB
- * read and the deserialization. Each entry is either written to keyed state already (clean) or
- * changed since (dirty): under {@link ProfileOperator} the task writes dirty profiles when they are
- * evicted and before every checkpoint barrier (write-behind), otherwise it writes every change at
- * once (write-through). Either way a checkpoint or savepoint holds every profile in full, and a
- * restored task starts with the cache empty.
+ * One keyed value (the profile, the browse session, the order history) of the users a profile task
+ * saw last, so that a user's next input skips the RocksDB read and the deserialization. Each entry
+ * is either written to keyed state already (clean) or changed since (dirty): under {@link
+ * ProfileOperator} the task writes dirty profiles when they are evicted and before every checkpoint
+ * barrier (write-behind), otherwise it writes every change at once (write-through). Either way a
+ * checkpoint or savepoint holds every profile in full, and a restored task starts with the cache
+ * empty.
  *
  * <p>An entry older than the state TTL (by wall clock, which is what Flink's TTL uses) is dropped
  * instead of served. Least recently used entries go first beyond {@code capacity}; capacity 0 turns
  * the cache off.
  */
-final class ProfileCache {
-  private static final class Entry {
-    final UserProfile profile;
+final class ProfileCache<T> {
+  /** A cached value; null: the user has none (known, not to be read again). */
+  static final class Entry<T> {
+    final T value;
     final long writtenAt;
     boolean dirty;
 
-    Entry(UserProfile profile, long writtenAt, boolean dirty) {
-      this.profile = profile;
+    Entry(T value, long writtenAt, boolean dirty) {
+      this.value = value;
       this.writtenAt = writtenAt;
       this.dirty = dirty;
     }
   }
 
-  /** A profile leaving the cache that still has to be written to state. */
-  record Unwritten(String user, UserProfile profile) {}
+  /** A value leaving the cache that still has to be written to state (null: cleared). */
+  record Unwritten<T>(String user, T value) {}
 
   private final int capacity;
   private final long ttlMs;
-  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<String, Entry<T>> entries = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
    * @param ttlMs the state TTL in milliseconds, or 0 for none
@@ -51,12 +52,18 @@ final class ProfileCache {
     return capacity > 0;
   }
 
-  /** The user's latest profile, or null when it is not cached (or too old to serve). */
-  UserProfile get(String user, long now) {
+  /** The user's latest value, or null when it is not cached (or too old to serve). */
+  T get(String user, long now) {
+    Entry<T> e = lookup(user, now);
+    return e == null ? null : e.value;
+  }
+
+  /** The user's entry, or null when nothing of the user is cached (or too old to serve). */
+  Entry<T> lookup(String user, long now) {
     if (capacity == 0) {
       return null;
     }
-    Entry e = entries.get(user);
+    Entry<T> e = entries.get(user);
     if (e == null) {
       return null;
     }
@@ -64,7 +71,7 @@ final class ProfileCache {
       entries.remove(user);
       return null;
     }
-    return e.profile;
+    return e;
   }
 
   /**
@@ -72,26 +79,26 @@ final class ProfileCache {
    * the least recently used profile it evicted to stay within capacity if that one is dirty (the
    * caller writes it), else null.
    */
-  Unwritten put(String user, UserProfile profile, long now, boolean dirty) {
+  Unwritten<T> put(String user, T value, long now, boolean dirty) {
     if (capacity == 0) {
       return null;
     }
-    entries.put(user, new Entry(profile, now, dirty));
+    entries.put(user, new Entry<>(value, now, dirty));
     if (entries.size() <= capacity) {
       return null;
     }
-    Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
-    Map.Entry<String, Entry> out = eldest.next();
+    Iterator<Map.Entry<String, Entry<T>>> eldest = entries.entrySet().iterator();
+    Map.Entry<String, Entry<T>> out = eldest.next();
     eldest.remove();
-    return out.getValue().dirty ? new Unwritten(out.getKey(), out.getValue().profile) : null;
+    return out.getValue().dirty ? new Unwritten<>(out.getKey(), out.getValue().value) : null;
   }
 
-  /** The dirty profiles, which are clean from then on (the caller writes them all). */
-  List<Unwritten> takeDirty() {
-    List<Unwritten> out = new ArrayList<>();
-    for (Map.Entry<String, Entry> e : entries.entrySet()) {
+  /** The dirty values, which are clean from then on (the caller writes them all). */
+  List<Unwritten<T>> takeDirty() {
+    List<Unwritten<T>> out = new ArrayList<>();
+    for (Map.Entry<String, Entry<T>> e : entries.entrySet()) {
       if (e.getValue().dirty) {
-        out.add(new Unwritten(e.getKey(), e.getValue().profile));
+        out.add(new Unwritten<>(e.getKey(), e.getValue().value));
         e.getValue().dirty = false;
       }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
@@ -35,7 +36,9 @@ final class ProfileStateStore {
   // registered, so that state restored from then is merged into the profile and erase clears it.
   private final MapState<String, Long> legacyEventIds;
   private final MapState<String, Affinity> legacyAffinities;
-  private final ProfileCache cache;
+  private final ProfileCache<UserProfile> cache;
+  private final ProfileCache<BrowseSession> browseCache;
+  private final ProfileCache<LifecycleState> lifecycleCache;
   private final Counter cacheHits;
   private Keys keys;
 
@@ -54,7 +57,9 @@ final class ProfileStateStore {
     legacyEventIds = rc.getMapState(ProfileState.seenEventIds(stateTtl));
     legacyAffinities = rc.getMapState(ProfileState.affinities(stateTtl));
     long ttlMs = stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis();
-    cache = new ProfileCache(cacheSize, ttlMs);
+    cache = new ProfileCache<>(cacheSize, ttlMs);
+    browseCache = new ProfileCache<>(cacheSize, ttlMs);
+    lifecycleCache = new ProfileCache<>(cacheSize, ttlMs);
     this.cacheHits = cacheHits;
   }
 
@@ -67,20 +72,60 @@ final class ProfileStateStore {
     return cart;
   }
 
-  BrowseSession browse() throws Exception {
-    return browseState.value();
+  /** The user's browse session (a copy: changing it changes nothing until {@link #putBrowse}). */
+  BrowseSession browse(String user) throws Exception {
+    return read(user, browseState, browseCache, BrowseSession::copy);
   }
 
-  void putBrowse(BrowseSession s) throws Exception {
-    browseState.update(s);
+  void putBrowse(String user, BrowseSession s) throws Exception {
+    write(user, s, browseState, browseCache, BrowseSession::copy);
   }
 
-  LifecycleState lifecycle() throws Exception {
-    return lifecycleState.value();
+  /** The user's order history (a copy, as {@link #browse}). */
+  LifecycleState lifecycle(String user) throws Exception {
+    return read(user, lifecycleState, lifecycleCache, LifecycleState::copy);
   }
 
-  void putLifecycle(LifecycleState s) throws Exception {
-    lifecycleState.update(s);
+  void putLifecycle(String user, LifecycleState s) throws Exception {
+    write(user, s, lifecycleState, lifecycleCache, LifecycleState::copy);
+  }
+
+  /**
+   * The user's value from the cache, or from state. Cached values are copies handed out as copies,
+   * so a value changed and not put is not kept, as with RocksDB alone.
+   */
+  private static <T> T read(
+      String user, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy) throws Exception {
+    ProfileCache.Entry<T> e = c.lookup(user, System.currentTimeMillis());
+    if (e != null) {
+      return e.value == null ? null : copy.apply(e.value);
+    }
+    return state.value();
+  }
+
+  /** Keeps the user's value (null: none) as {@link #write(String, UserProfile)} keeps profiles. */
+  private <T> void write(
+      String user, T value, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy)
+      throws Exception {
+    boolean behind = keys != null && c.enabled();
+    if (!behind) {
+      update(state, value);
+    }
+    ProfileCache.Unwritten<T> evicted =
+        c.put(user, value == null ? null : copy.apply(value), System.currentTimeMillis(), behind);
+    if (evicted != null) {
+      keys.set(evicted.user());
+      update(state, evicted.value());
+      keys.set(user);
+    }
+  }
+
+  private static <T> void update(ValueState<T> state, T value) throws Exception {
+    if (value == null) {
+      state.clear();
+    } else {
+      state.update(value);
+    }
   }
 
   /** A new user's profile: it holds its affinities and event ids itself. */
@@ -119,30 +164,44 @@ final class ProfileStateStore {
     if (!behind) {
       profileState.update(p);
     }
-    ProfileCache.Unwritten evicted = cache.put(user, p, System.currentTimeMillis(), behind);
+    ProfileCache.Unwritten<UserProfile> evicted =
+        cache.put(user, p, System.currentTimeMillis(), behind);
     if (evicted != null) {
       writeUnder(evicted);
       keys.set(user);
     }
   }
 
-  private void writeUnder(ProfileCache.Unwritten u) throws Exception {
+  private void writeUnder(ProfileCache.Unwritten<UserProfile> u) throws Exception {
     keys.set(u.user());
-    profileState.update(u.profile());
+    profileState.update(u.value());
   }
 
-  /** Writes every cached profile changed since its last write (before a checkpoint barrier). */
+  /**
+   * Writes every cached profile, browse session and order history changed since its last write
+   * (before a checkpoint barrier).
+   */
   void writeCached() throws Exception {
     if (keys == null) {
       return;
     }
-    List<ProfileCache.Unwritten> dirty = cache.takeDirty();
-    if (dirty.isEmpty()) {
+    List<ProfileCache.Unwritten<UserProfile>> dirty = cache.takeDirty();
+    List<ProfileCache.Unwritten<BrowseSession>> browse = browseCache.takeDirty();
+    List<ProfileCache.Unwritten<LifecycleState>> life = lifecycleCache.takeDirty();
+    if (dirty.isEmpty() && browse.isEmpty() && life.isEmpty()) {
       return;
     }
     Object current = keys.current();
-    for (ProfileCache.Unwritten u : dirty) {
+    for (ProfileCache.Unwritten<UserProfile> u : dirty) {
       writeUnder(u);
+    }
+    for (ProfileCache.Unwritten<BrowseSession> u : browse) {
+      keys.set(u.user());
+      update(browseState, u.value());
+    }
+    for (ProfileCache.Unwritten<LifecycleState> u : life) {
+      keys.set(u.user());
+      update(lifecycleState, u.value());
     }
     if (current != null) {
       keys.set(current);
@@ -181,7 +240,7 @@ final class ProfileStateStore {
     if (categories > 0) {
       effects.add(Effect.count("category_affinities", categories));
     }
-    BrowseSession browse = browseState.value();
+    BrowseSession browse = browse(user);
     if (browse != null) {
       effects.add(Effect.of("browse_session"));
       if (browse.pendingTimer != 0) {
@@ -189,7 +248,7 @@ final class ProfileStateStore {
         effects.add(Effect.count("browse_timers", 1));
       }
     }
-    LifecycleState life = lifecycleState.value();
+    LifecycleState life = lifecycle(user);
     if (life != null) {
       effects.add(Effect.of("order_history"));
       if (life.pendingTimer != 0) {
@@ -201,6 +260,8 @@ final class ProfileStateStore {
     lifecycleState.clear();
     profileState.clear();
     cache.remove(user);
+    browseCache.remove(user);
+    lifecycleCache.remove(user);
     cart.clear();
     legacyEventIds.clear(); // empty once merged into the profile; cleared in any case
     legacyAffinities.clear();

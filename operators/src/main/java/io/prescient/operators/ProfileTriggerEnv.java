@@ -64,22 +64,22 @@ final class ProfileTriggerEnv implements Triggers.Env {
 
   @Override
   public BrowseSession browse() throws Exception {
-    return store.browse();
+    return store.browse(user);
   }
 
   @Override
   public void putBrowse(BrowseSession s) throws Exception {
-    store.putBrowse(s);
+    store.putBrowse(user, s);
   }
 
   @Override
   public LifecycleState lifecycle() throws Exception {
-    return store.lifecycle();
+    return store.lifecycle(user);
   }
 
   @Override
   public void putLifecycle(LifecycleState s) throws Exception {
-    store.putLifecycle(s);
+    store.putLifecycle(user, s);
   }
 
   @Override

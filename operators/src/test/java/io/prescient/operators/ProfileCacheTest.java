@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ProfileCacheTest {
   @Test
   void servesWhatWasPutAndEvictsTheLeastRecentlyUsed() {
-    ProfileCache cache = new ProfileCache(2, 0);
+    ProfileCache<UserProfile> cache = new ProfileCache<>(2, 0);
     UserProfile a = new UserProfile();
     UserProfile b = new UserProfile();
     assertThat(cache.put("a", a, 0, false)).isNull();
@@ -24,17 +24,17 @@ class ProfileCacheTest {
 
   @Test
   void anEvictedDirtyProfileIsHandedBackToBeWritten() {
-    ProfileCache cache = new ProfileCache(1, 0);
+    ProfileCache<UserProfile> cache = new ProfileCache<>(1, 0);
     UserProfile a = new UserProfile();
     cache.put("a", a, 0, true);
-    ProfileCache.Unwritten out = cache.put("b", new UserProfile(), 1, true);
+    ProfileCache.Unwritten<UserProfile> out = cache.put("b", new UserProfile(), 1, true);
     assertThat(out.user()).isEqualTo("a");
-    assertThat(out.profile()).isSameAs(a);
+    assertThat(out.value()).isSameAs(a);
   }
 
   @Test
   void takeDirtyHandsOutEachChangeOnce() {
-    ProfileCache cache = new ProfileCache(10, 0);
+    ProfileCache<UserProfile> cache = new ProfileCache<>(10, 0);
     cache.put("a", new UserProfile(), 0, true);
     cache.put("b", new UserProfile(), 0, false);
     cache.put("c", new UserProfile(), 0, true);
@@ -47,7 +47,7 @@ class ProfileCacheTest {
 
   @Test
   void anEntryAsOldAsTheStateTtlIsNotServed() {
-    ProfileCache cache = new ProfileCache(10, 1_000);
+    ProfileCache<UserProfile> cache = new ProfileCache<>(10, 1_000);
     cache.put("a", new UserProfile(), 5_000, false);
     assertThat(cache.get("a", 5_999)).isNotNull();
     assertThat(cache.get("a", 6_000)).isNull();
@@ -56,7 +56,7 @@ class ProfileCacheTest {
 
   @Test
   void sizeZeroKeepsNothing() {
-    ProfileCache cache = new ProfileCache(0, 0);
+    ProfileCache<UserProfile> cache = new ProfileCache<>(0, 0);
     assertThat(cache.enabled()).isFalse();
     assertThat(cache.put("a", new UserProfile(), 0, true)).isNull();
     assertThat(cache.get("a", 0)).isNull();

@@ -29,4 +29,19 @@ public class BrowseSession {
   public long pendingTimer;
 
   public BrowseSession() {}
+
+  /** A copy with every field (all are values). */
+  public BrowseSession copy() {
+    BrowseSession c = new BrowseSession();
+    c.startedAt = startedAt;
+    c.lastViewAt = lastViewAt;
+    c.views = views;
+    c.lastViewEventId = lastViewEventId;
+    c.lastProductId = lastProductId;
+    c.lastCategory = lastCategory;
+    c.lastPrice = lastPrice;
+    c.closed = closed;
+    c.pendingTimer = pendingTimer;
+    return c;
+  }
 }

@@ -19,4 +19,15 @@ public class LifecycleState {
   public long pendingTimer;
 
   public LifecycleState() {}
+
+  /** A copy with every field (all are values). */
+  public LifecycleState copy() {
+    LifecycleState c = new LifecycleState();
+    c.lastOrderAt = lastOrderAt;
+    c.lastOrderEventId = lastOrderEventId;
+    c.followedUp = followedUp;
+    c.wonBackAt = wonBackAt;
+    c.pendingTimer = pendingTimer;
+    return c;
+  }
 }
