@@ -1,8 +1,12 @@
 package io.prescient.job.audit;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.datasets.Csv;
 import io.prescient.models.audit.FairnessAudit;
 import io.prescient.models.report.AuditReport;
@@ -16,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,101 +32,146 @@ import java.util.zip.GZIPInputStream;
 public final class AuditCommand {
   private AuditCommand() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient audit (--decisions FILE | --scores FILE) (--users FILE | --online-retail CSV)"
-              + " [options]",
-          "  --decisions FILE       decisions JSON lines as the job writes them: a user with an offer_id",
-          "                         is offered; the offer value is scores.cart_value",
-          "  --scores FILE          a model's scores CSV (user_id,...,score,churned; written by train churn):",
-          "                         offered = score >= --offer-at, qualified = churned",
-          "  --offer-at P           score from which a user is offered (0.5)",
-          "  --measure M            with --decisions: offers (a decision with an offer_id) or decisions",
-          "                         (any decision) count as being offered (offers)",
-          "  --users FILE           CSV with a header: user_id and attribute columns",
-          "  --online-retail CSV    take users from the Online Retail dataset (user or-<CustomerID>,",
-          "                         attribute country)",
-          "  --attribute NAME       the column that defines the groups (country)",
-          "  --outcomes FILE        outcomes JSON lines {decision_id, type}: converted = type converted",
-          "  --qualified FILE       user ids (one per line) the offer is meant for, for equal opportunity",
-          "  --min-group N          groups smaller than this are left out of the measures (30)",
-          "  --parity-threshold R   flag a demographic parity ratio below R (0.8, the four-fifths rule)",
-          "  --gap-threshold G      flag an equal opportunity gap above G (0.1)",
-          "  --output DIR           where the report and charts go (.local/audit)");
+  static final String COMMAND = "prescient audit";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--decisions",
+              "FILE",
+              null,
+              "decisions JSON lines as the job writes them: a user with an offer_id is offered;"
+                  + " the offer value is scores.cart_value"),
+          opt(
+              "--scores",
+              "FILE",
+              null,
+              "a model's scores CSV (user_id,...,score,churned; written by train churn): offered ="
+                  + " score >= --offer-at, qualified = churned"),
+          opt("--offer-at", "P", "0.5", "score from which a user is offered"),
+          opt(
+              "--measure",
+              "M",
+              "offers",
+              "with --decisions: offers (a decision with an offer_id) or decisions (any decision)"
+                  + " count as being offered"),
+          opt("--users", "FILE", null, "CSV with a header: user_id and attribute columns"),
+          opt(
+              "--online-retail",
+              "CSV",
+              null,
+              "take users from the Online Retail dataset (user or-<CustomerID>, attribute"
+                  + " country)"),
+          opt("--attribute", "NAME", "country", "the column that defines the groups"),
+          opt(
+              "--outcomes",
+              "FILE",
+              null,
+              "outcomes JSON lines {decision_id, type}: converted = type converted"),
+          opt(
+              "--qualified",
+              "FILE",
+              null,
+              "user ids (one per line) the offer is meant for, for equal opportunity"),
+          opt("--min-group", "N", "30", "groups smaller than this are left out of the measures"),
+          opt(
+              "--parity-threshold",
+              "R",
+              "0.8",
+              "flag a demographic parity ratio below R (0.8 is the four-fifths rule)"),
+          opt("--gap-threshold", "G", "0.1", "flag an equal opportunity gap above G"),
+          opt(
+              "--output",
+              "DIR",
+              Path.of(".local", "audit").toString(),
+              "where the report and charts go"));
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--offer-at", "0.5");
-    o.put("--measure", "offers");
-    o.put("--attribute", "country");
-    o.put("--min-group", "30");
-    o.put("--parity-threshold", "0.8");
-    o.put("--gap-threshold", "0.1");
-    o.put("--output", Path.of(".local", "audit").toString());
-    Set<String> optional =
-        Set.of(
-            "--decisions", "--scores", "--users", "--online-retail", "--outcomes", "--qualified");
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(USAGE);
-        return;
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "A fairness report over a decision log (what the job decided) or a model's scores"
+                + " (what a policy would decide), by any user attribute. Give exactly one of"
+                + " --decisions and --scores, and exactly one of --users and --online-retail.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args);
+    if (p == null) {
+      return;
+    }
+    if (p.has("--decisions") == p.has("--scores")) {
+      throw p.error("give exactly one of --decisions and --scores");
+    }
+    if (p.has("--users") == p.has("--online-retail")) {
+      throw p.error("give exactly one of --users and --online-retail");
+    }
+    for (String k :
+        List.of(
+            "--decisions", "--scores", "--users", "--online-retail", "--outcomes", "--qualified")) {
+      if (p.has(k) && !Files.isRegularFile(Path.of(p.get(k)))) {
+        throw p.error(k + " " + p.get(k) + " is not a file");
       }
-      if (i + 1 >= args.length || (!o.containsKey(args[i]) && !optional.contains(args[i]))) {
-        fail("unknown or incomplete argument " + args[i]);
-      }
-      o.put(args[i], args[++i]);
     }
-    if (o.containsKey("--decisions") == o.containsKey("--scores")) {
-      fail("give exactly one of --decisions and --scores");
+    double at = p.getDouble("--offer-at");
+    long minGroup = p.getLong("--min-group");
+    if (minGroup < 0 || minGroup > Integer.MAX_VALUE) {
+      throw p.error("--min-group must be a whole number from 0 to " + Integer.MAX_VALUE);
     }
-    if (o.containsKey("--users") == o.containsKey("--online-retail")) {
-      fail("give exactly one of --users and --online-retail");
+    double parityThreshold = p.getDouble("--parity-threshold");
+    double gapThreshold = p.getDouble("--gap-threshold");
+    String measure = p.get("--measure");
+    if (!measure.equals("offers") && !measure.equals("decisions")) {
+      throw p.error("--measure is offers or decisions, not " + measure);
     }
-    String attribute = o.get("--attribute");
-    Map<String, String> groups =
-        o.containsKey("--users")
-            ? usersCsv(Path.of(o.get("--users")), attribute)
-            : onlineRetailCountries(Path.of(o.get("--online-retail")));
+    boolean anyDecision = measure.equals("decisions");
+    String attribute = p.get("--attribute");
+    Map<String, String> groups;
+    try {
+      groups =
+          p.has("--users")
+              ? usersCsv(Path.of(p.get("--users")), attribute)
+              : onlineRetailCountries(Path.of(p.get("--online-retail")));
+    } catch (IOException e) {
+      throw p.error(e.getMessage()); // a file without the columns named
+    }
     List<FairnessAudit.Subject> subjects;
     String inputs;
-    if (o.containsKey("--scores")) {
-      double at = Double.parseDouble(o.get("--offer-at"));
-      subjects = fromScores(Path.of(o.get("--scores")), groups, at);
+    if (p.has("--scores")) {
+      try {
+        subjects = fromScores(Path.of(p.get("--scores")), groups, at);
+      } catch (IOException e) {
+        throw p.error(e.getMessage()); // a file without the columns named
+      }
       inputs =
           String.format(
               "Input: model scores `%s`; a user is offered when the score is at least %.2f;"
                   + " qualified = churned (the label).",
-              Path.of(o.get("--scores")).getFileName(), at);
+              Path.of(p.get("--scores")).getFileName(), at);
     } else {
       Set<String> qualified =
-          o.containsKey("--qualified")
-              ? new HashSet<>(Files.readAllLines(Path.of(o.get("--qualified"))))
+          p.has("--qualified")
+              ? new HashSet<>(Files.readAllLines(Path.of(p.get("--qualified"))))
               : null;
       Map<String, Boolean> outcomes =
-          o.containsKey("--outcomes") ? outcomes(Path.of(o.get("--outcomes"))) : Map.of();
-      boolean anyDecision = o.get("--measure").equals("decisions");
-      if (!anyDecision && !o.get("--measure").equals("offers")) {
-        fail("--measure is offers or decisions");
-      }
+          p.has("--outcomes") ? outcomes(Path.of(p.get("--outcomes"))) : Map.of();
       subjects =
-          fromDecisions(Path.of(o.get("--decisions")), groups, outcomes, qualified, anyDecision);
+          fromDecisions(Path.of(p.get("--decisions")), groups, outcomes, qualified, anyDecision);
       inputs =
           String.format(
               "Input: decision log `%s`, population = the %,d users of the attribute file;"
                   + " offered = %s.",
-              Path.of(o.get("--decisions")).getFileName(),
+              Path.of(p.get("--decisions")).getFileName(),
               groups.size(),
               anyDecision ? "received any decision" : "received a decision with an offer");
     }
     FairnessAudit.Result r =
-        FairnessAudit.run(
-            attribute,
-            subjects,
-            Integer.parseInt(o.get("--min-group")),
-            Double.parseDouble(o.get("--parity-threshold")),
-            Double.parseDouble(o.get("--gap-threshold")));
-    Path report = AuditReport.write(Path.of(o.get("--output")), attribute, inputs, r);
+        FairnessAudit.run(attribute, subjects, (int) minGroup, parityThreshold, gapThreshold);
+    Path report = AuditReport.write(Path.of(p.get("--output")), attribute, inputs, r);
     System.out.printf(
         "demographic parity ratio %.3f (%s / %s)%s; equal opportunity gap %.3f%s%nreport: %s%n",
         r.parityRatio(),
@@ -299,10 +347,5 @@ public final class AuditCommand {
       in = new GZIPInputStream(in, 1 << 16);
     }
     return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-  }
-
-  static void fail(String message) {
-    System.err.println("prescient audit: " + message + "\n" + USAGE);
-    System.exit(2);
   }
 }

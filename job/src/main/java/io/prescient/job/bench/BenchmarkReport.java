@@ -1,6 +1,10 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.models.report.Charts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,17 +31,32 @@ import java.util.regex.Pattern;
 public final class BenchmarkReport {
   private BenchmarkReport() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient bench-report --results DIR [--template FILE] [--output FILE]"
-              + " [--charts DIR]",
-          "  --results DIR    the JSON files of a bench-suite run (.local/bench-suite/results)",
-          "  --template FILE  Markdown with {{placeholders}} (docs/benchmarks/TEMPLATE.md)",
-          "  --output FILE    the document to write (BENCHMARKS.md)",
-          "  --charts DIR     where the PNG charts go (docs/benchmarks)",
-          "  --commit SHA     the commit measured, shown in the document",
-          "  --command TEXT   the command that produced the results, shown in the document");
+  static final String COMMAND = "prescient bench-report";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--results",
+              "DIR",
+              Path.of(".local", "bench-suite", "results").toString(),
+              "the JSON files of a bench-suite run"),
+          opt(
+              "--template",
+              "FILE",
+              Path.of("docs", "benchmarks", "TEMPLATE.md").toString(),
+              "Markdown with {{placeholders}}"),
+          opt("--output", "FILE", "BENCHMARKS.md", "the document to write"),
+          opt(
+              "--charts",
+              "DIR",
+              Path.of("docs", "benchmarks").toString(),
+              "where the PNG charts go"),
+          opt("--commit", "SHA", "(not given)", "the commit measured, shown in the document"),
+          opt(
+              "--command",
+              "TEXT",
+              "./prescient bench-suite",
+              "the command that produced the results, shown in the document"));
 
   /** The latency runs of a suite, in the order the table shows them. */
   static final List<String> LATENCY_RUNS =
@@ -68,24 +87,30 @@ public final class BenchmarkReport {
           "profile");
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--results", Path.of(".local", "bench-suite", "results").toString());
-    o.put("--template", Path.of("docs", "benchmarks", "TEMPLATE.md").toString());
-    o.put("--output", "BENCHMARKS.md");
-    o.put("--charts", Path.of("docs", "benchmarks").toString());
-    o.put("--commit", "(not given)");
-    o.put("--command", "./prescient bench-suite");
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length || !o.containsKey(args[i])) {
-        System.err.println("prescient bench-report: unknown or incomplete argument " + args[i]);
-        System.err.println(USAGE);
-        System.exit(2);
-      }
-      o.put(args[i], args[++i]);
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "BENCHMARKS.md and its PNG charts from the JSON results of one bench-suite run: every"
+                + " figure, table, chart and goal verdict is computed from the results. A"
+                + " benchmark whose results file is missing is reported as not measured in this"
+                + " run.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args);
+    if (p == null) {
+      return;
+    }
+    Map<String, String> o = p.values();
+    if (!Files.isDirectory(Path.of(o.get("--results")))) {
+      throw p.error("--results " + o.get("--results") + " is not a directory");
+    }
+    if (!Files.isRegularFile(Path.of(o.get("--template")))) {
+      throw p.error("--template " + o.get("--template") + " is not a file");
     }
     Path output = Path.of(o.get("--output"));
     Path charts = Path.of(o.get("--charts"));
@@ -104,7 +129,12 @@ public final class BenchmarkReport {
     r.values.put("commit", o.get("--commit"));
     r.values.put("command", o.get("--command"));
     r.build();
-    String doc = fill(template, r.values);
+    String doc;
+    try {
+      doc = fill(template, r.values);
+    } catch (IllegalArgumentException e) {
+      throw p.error(o.get("--template") + ": " + e.getMessage());
+    }
     Files.writeString(output, doc, StandardCharsets.UTF_8);
     System.out.println("wrote " + output + " and the charts in " + charts);
   }

@@ -1,9 +1,13 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.PipelineIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.datasets.CopyLog;
 import io.prescient.job.replay.JsonLinesSink;
 import io.prescient.job.replay.ReplayClock;
@@ -47,59 +51,80 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class JobBenchmark {
   private JobBenchmark() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient bench-job --input EVENTS.jsonl [--copies N] [--rounds R] [--parallelism P]",
-          "  --input FILE       events JSON lines (a converted dataset; see docs/datasets.md)",
-          "  --copies N         the log N times, re-keyed per copy (20: 16,280 users; the full job",
-          "                     then runs for minutes on 2 cores, the passthrough for seconds)",
-          "  --rounds R         rounds of (passthrough, full job) (2)",
-          "  --parallelism P    of both jobs (2)",
-          "  --work DIR         scratch directory for the input copies and outputs (.local/bench)",
-          "  --results FILE     also write the figures as JSON (for ./prescient bench-suite)",
-          "  --<key> VALUE      a job or Flink option for both jobs (a key with a dot, e.g.",
-          "                     --prescient.profile.cache-size 4096 or",
-          "                     --state.backend.rocksdb.use-bloom-filter true)",
-          "Prints steady-state events/s (first record read to last record written), per core (/ P),",
-          "start-up and shutdown seconds, and the ratio full / passthrough per round.");
+  static final String COMMAND = "prescient bench-job";
+
+  /** Copies of the input by default: the Taobao slice x 20 is 1.6 million events. */
+  static final int DEFAULT_COPIES = 20;
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--input",
+              "FILE",
+              null,
+              "events JSON lines (a converted dataset; see docs/datasets.md); required"),
+          opt(
+              "--copies",
+              "N",
+              Integer.toString(DEFAULT_COPIES),
+              "the log N times, re-keyed per copy (20: 16,280 users; the full job then runs for"
+                  + " minutes on 2 cores, the passthrough for seconds)"),
+          opt("--rounds", "R", "2", "rounds of (passthrough, full job)"),
+          opt("--parallelism", "P", "2", "of both jobs"),
+          opt(
+              "--work",
+              "DIR",
+              Path.of(".local", "bench").toString(),
+              "scratch directory for the input copies and outputs"),
+          opt(
+              "--results",
+              "FILE",
+              null,
+              "also write the figures as JSON (for ./prescient bench-suite)"));
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("--copies", Integer.toString(DEFAULT_COPIES));
-    o.put("--rounds", "2");
-    o.put("--parallelism", "2");
-    o.put("--work", Path.of(".local", "bench").toString());
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length || !args[i].startsWith("--")) {
-        System.err.println("prescient bench-job: unknown or incomplete argument " + args[i]);
-        System.err.println(USAGE);
-        System.exit(2);
-      }
-      if (args[i].substring(2).contains(".")) { // a job or Flink option
-        JOB_OPTIONS.put(args[i].substring(2), args[++i]);
-      } else {
-        o.put(args[i], args[++i]);
-      }
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
+    CommandOptions.Parsed o =
+        CommandOptions.parse(
+            COMMAND,
+            "The whole job against a parse-and-write passthrough job on the same input, side by"
+                + " side in one run, at the same parallelism, both bounded, over files (not"
+                + " Kafka). Prints steady-state events/s (first record read to last record"
+                + " written), per core (/ P), start-up and shutdown seconds, and the ratio full /"
+                + " passthrough per round.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            split.args(),
+            BenchCli.FLINK_FOOTER,
+            "Both jobs get the job and Flink options given, for example"
+                + " --prescient.profile.cache-size 4096.");
+    if (o == null) {
+      return;
     }
-    if (!o.containsKey("--input") || !Files.isRegularFile(Path.of(o.get("--input")))) {
-      System.err.println("prescient bench-job: --input must name an events file\n" + USAGE);
-      System.exit(2);
+    if (!o.has("--input") || !Files.isRegularFile(Path.of(o.get("--input")))) {
+      throw o.error("--input must name an events file");
     }
+    int copies = BenchCli.atLeast(o, "--copies", 1);
+    int p = BenchCli.atLeast(o, "--parallelism", 1);
+    int rounds = BenchCli.atLeast(o, "--rounds", 1);
+    JOB_OPTIONS.putAll(BenchCli.jobOptions(o, split.flink()));
     Path work = Path.of(o.get("--work"));
+    try {
+      options(p, work.resolve("full")); // the options with the benchmark's own: checked now
+    } catch (PrescientConfig.ConfigException e) {
+      throw o.error(e.getMessage());
+    }
     Files.createDirectories(work);
     Path input = work.resolve("job-bench-input.jsonl");
-    int copies = Integer.parseInt(o.get("--copies"));
     CopyLog.Written written = CopyLog.write(Path.of(o.get("--input")), copies, input);
     Map<String, Integer> mix = written.types();
     System.out.println("event types per copy: " + mix);
     long events = written.lines();
-    int p = Integer.parseInt(o.get("--parallelism"));
-    int rounds = Integer.parseInt(o.get("--rounds"));
     System.out.printf(
         Locale.ROOT,
         "%,d events (%d copies of %s), parallelism %d, %d rounds%n",
@@ -156,7 +181,7 @@ public final class JobBenchmark {
     out.put("parallelism", p);
     out.put("job_options", JOB_OPTIONS);
     out.put("rounds", roundResults);
-    BenchResults.write(o.containsKey("--results") ? Path.of(o.get("--results")) : null, out);
+    BenchResults.write(o.has("--results") ? Path.of(o.get("--results")) : null, out);
     // The changelog state backend's upload threads outlive a finished local job: exit anyway.
     System.exit(0);
   }
@@ -176,9 +201,6 @@ public final class JobBenchmark {
 
   /** Job and Flink options given as {@code --<key> VALUE}: both jobs run with them. */
   private static final Map<String, String> JOB_OPTIONS = new LinkedHashMap<>();
-
-  /** Copies of the input by default: the Taobao slice x 20 is 1.6 million events. */
-  static final int DEFAULT_COPIES = 20;
 
   /** A job's steady span shorter than this is mostly JIT warm-up and noise. */
   static final double MIN_STEADY_SECONDS = 60;

@@ -1,10 +1,14 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.local.LocalKafkaBroker;
 import io.prescient.job.replay.ReplayCommand;
 import java.nio.charset.StandardCharsets;
@@ -56,97 +60,136 @@ public final class LatencyBenchmark {
 
   private LatencyBenchmark() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient bench-latency [--rates 2000,4000] [--warmup S] [--seconds S]",
-          "                               [--delivery at-least-once|exactly-once]"
-              + " [--checkpoint-interval S]",
-          "                               [--prescient.<key> VALUE ...] [--<flink key> VALUE ...]",
-          "  --rates LIST          input rates to run one after the other, events/s (2000,4000);",
-          "                        N% is N percent of the maximum rate found by an earlier sweep",
-          "  --max-from FILE       the --results file of that sweep (needed for N% rates)",
-          "  --requests R          also R web-page requests/s through the HTTP gateway (prescient",
-          "                        serve, in process) at every rate, timed from the HTTP call to",
-          "                        the answer (0: none)",
-          "  A rate counts as sustained when the generator achieved it and the job kept up: the",
-          "  median latency of the last third of its measured seconds is at most 1.5 times that of",
-          "  the first third plus 250 ms (a backlog makes it grow), and its p50 is at most 1 s (a",
-          "  backlog from the rate before does not pass). The largest is the maximum rate.",
-          "  --results FILE        also write the figures as JSON (for ./prescient bench-suite)",
-          "  --warmup S            seconds at each rate before measuring (15)",
-          "  --prewarm-rate R      events/s before the first rate, not measured: the JIT compiles the",
-          "                        hot path before it counts (1000)",
-          "  --prewarm-seconds S   how long (20; 0: none)",
-          "  --seconds S           seconds measured at each rate (30)",
-          "  --delivery G          the job's delivery guarantee (at-least-once)",
-          "  --checkpoint-interval S  seconds between checkpoints (10); exactly-once output is",
-          "                        visible to read_committed consumers only after a checkpoint",
-          "  --close-after MS      wall-clock ms from a user's cart to the view that decides it"
-              + " (1500)",
-          "  --work-dir DIR        broker data and checkpoints (.local/bench-latency)",
-          "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
-          "  --<flink key> VALUE   any Flink option, e.g. --execution.buffer-timeout.interval 5ms",
-          "  --catch-up-timeout S  after the last rate, how long to wait for the job to catch up (300)",
-          "Prints, per rate: events sent and the achieved rate, decisions received, and latency",
-          "p50 / p95 / p99 / max in ms. After the last rate the generator stops starting carts and",
-          "the benchmark waits until every closed cart has its decision: it prints how long the job",
-          "took to catch up and how many decisions never came (run an overload, e.g. 150% of the",
-          "maximum, as the last rate to see how the job recovers from it).");
+  static final String COMMAND = "prescient bench-latency";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--rates",
+              "LIST",
+              "2000,4000",
+              "input rates to run one after the other, events/s; N% is N percent of the maximum"
+                  + " rate found by an earlier sweep"),
+          opt("--max-from", "FILE", null, "the --results file of that sweep (needed for N% rates)"),
+          opt(
+              "--requests",
+              "R",
+              "0",
+              "also R web-page requests/s through the HTTP gateway (prescient serve, in process)"
+                  + " at every rate, timed from the HTTP call to the answer (0: none)"),
+          opt(
+              "--results",
+              "FILE",
+              null,
+              "also write the figures as JSON (for ./prescient bench-suite)"),
+          opt("--warmup", "S", "15", "seconds at each rate before measuring"),
+          opt(
+              "--prewarm-rate",
+              "R",
+              "1000",
+              "events/s before the first rate, not measured: the JIT compiles the hot path before"
+                  + " it counts"),
+          opt("--prewarm-seconds", "S", "20", "how long to prewarm (0: none)"),
+          opt("--seconds", "S", "30", "seconds measured at each rate"),
+          opt(
+              "--delivery",
+              "G",
+              "at-least-once",
+              "the job's delivery guarantee: at-least-once or exactly-once"),
+          opt(
+              "--checkpoint-interval",
+              "S",
+              "10",
+              "seconds between checkpoints; exactly-once output is visible to read_committed"
+                  + " consumers only after a checkpoint"),
+          opt(
+              "--close-after",
+              "MS",
+              "1500",
+              "wall-clock ms from a user's cart to the view that decides it"),
+          opt(
+              "--work-dir",
+              "DIR",
+              Path.of(".local", "bench-latency").toString(),
+              "broker data and checkpoints"),
+          opt(
+              "--kafka-classpath-file",
+              "F",
+              Path.of("deploy", "local-kafka", "target", "kafka.classpath").toString(),
+              "the broker's class path (./prescient passes it)"),
+          opt(
+              "--catch-up-timeout",
+              "S",
+              "300",
+              "after the last rate, how long to wait for the job to catch up"));
 
   public static void main(String[] args) throws Exception {
-    List<String> rateArgs = List.of("2000", "4000");
-    Path maxFrom = null;
-    Path resultsFile = null;
-    int prewarmRate = 1000;
-    int prewarmSeconds = 20;
-    int warmup = 15;
-    int catchUpTimeout = 300;
-    int seconds = 30;
-    String delivery = "at-least-once";
-    int checkpointSeconds = 10;
-    long closeAfterMs = 1500;
-    int requestRate = 0;
-    Path work = Path.of(".local", "bench-latency");
-    Path kafkaCp = Path.of("deploy", "local-kafka", "target", "kafka.classpath");
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length) {
-        fail(a + " needs a value");
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--rates" -> rateArgs = Arrays.asList(v.split(","));
-        case "--max-from" -> maxFrom = Path.of(v);
-        case "--results" -> resultsFile = Path.of(v);
-        case "--prewarm-rate" -> prewarmRate = Integer.parseInt(v);
-        case "--prewarm-seconds" -> prewarmSeconds = Integer.parseInt(v);
-        case "--warmup" -> warmup = Integer.parseInt(v);
-        case "--seconds" -> seconds = Integer.parseInt(v);
-        case "--delivery" -> delivery = v;
-        case "--checkpoint-interval" -> checkpointSeconds = Integer.parseInt(v);
-        case "--close-after" -> closeAfterMs = Long.parseLong(v);
-        case "--work-dir" -> work = Path.of(v);
-        case "--catch-up-timeout" -> catchUpTimeout = Integer.parseInt(v);
-        case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
-        case "--requests" -> requestRate = Integer.parseInt(v);
-        default -> {
-          if (!a.substring(2).contains(".")) {
-            fail("unknown option " + a);
-          }
-          overrides.put(a.substring(2), v);
-        }
-      }
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "End-to-end decision latency of the live job at fixed input rates, through a real"
+                + " Kafka broker process: from the producer sending the event that causes a"
+                + " decision to a consumer receiving that decision.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            split.args(),
+            BenchCli.FLINK_FOOTER,
+            "",
+            "A rate counts as sustained when the generator achieved it and the job kept up: the"
+                + " median latency of the last third of its measured seconds is at most 1.5 times"
+                + " that of the first third plus 250 ms (a backlog makes it grow), and its p50 is"
+                + " at most 1 s (a backlog from the rate before does not pass). The largest is the"
+                + " maximum rate.",
+            "",
+            "Prints, per rate: events sent and the achieved rate, decisions received, and latency"
+                + " p50 / p95 / p99 / max in ms. After the last rate the generator stops starting"
+                + " carts and the benchmark waits until every closed cart has its decision: it"
+                + " prints how long the job took to catch up and how many decisions never came"
+                + " (run an overload, e.g. 150% of the maximum, as the last rate to see how the job"
+                + " recovers from it).");
+    if (p == null) {
+      return;
     }
-    List<Integer> rates = resolveRates(rateArgs, maxFrom);
+    Path maxFrom = p.has("--max-from") ? Path.of(p.get("--max-from")) : null;
+    Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
+    int prewarmRate = BenchCli.atLeast(p, "--prewarm-rate", 0);
+    int prewarmSeconds = BenchCli.atLeast(p, "--prewarm-seconds", 0);
+    int warmup = BenchCli.atLeast(p, "--warmup", 0);
+    int catchUpTimeout = BenchCli.atLeast(p, "--catch-up-timeout", 0);
+    int seconds = BenchCli.atLeast(p, "--seconds", 1);
+    String delivery = p.get("--delivery");
+    int checkpointSeconds = BenchCli.atLeast(p, "--checkpoint-interval", 0);
+    long closeAfterMs = p.getLong("--close-after");
+    if (closeAfterMs < 2) {
+      throw p.error("--close-after must be at least 2 ms, not " + closeAfterMs);
+    }
+    int requestRate = BenchCli.atLeast(p, "--requests", 0);
+    Path work = Path.of(p.get("--work-dir"));
+    Path kafkaCp = Path.of(p.get("--kafka-classpath-file"));
+    Map<String, String> overrides = BenchCli.jobOptions(p, split.flink());
     if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
-      fail("--delivery is at-least-once or exactly-once, not " + delivery);
+      throw p.error("--delivery is at-least-once or exactly-once, not " + delivery);
     }
+    if (delivery.equals("exactly-once") && checkpointSeconds == 0) {
+      throw p.error("exactly-once needs checkpoints: give --checkpoint-interval above 0");
+    }
+    if (maxFrom != null && !Files.isRegularFile(maxFrom)) {
+      throw p.error("--max-from " + maxFrom + " is not a file");
+    }
+    if (!Files.isRegularFile(kafkaCp)) {
+      throw p.error(
+          "--kafka-classpath-file "
+              + kafkaCp
+              + " is not a file (./prescient bench-latency builds and passes it)");
+    }
+    List<String> rateArgs = Arrays.asList(p.get("--rates").split(","));
+    List<Integer> rates = resolveRates(rateArgs, maxFrom);
     ReplayCommand.deleteTree(work);
     Files.createDirectories(work);
     long t0 = System.nanoTime();
@@ -170,7 +213,12 @@ public final class LatencyBenchmark {
       // and bench-job give the MiniCluster (its default, 128 MB, is not a deployment's figure).
       o.put(MANAGED_MEMORY, "1g");
       o.putAll(overrides);
-      Configuration config = PrescientConfig.fromMap(o);
+      Configuration config;
+      try {
+        config = PrescientConfig.fromMap(o);
+      } catch (PrescientConfig.ConfigException e) {
+        throw p.error(e.getMessage());
+      }
       Map<String, Integer> topics = new LinkedHashMap<>();
       for (String t : PrescientOptions.TOPICS) {
         topics.put(topic(config, t), 2);
@@ -504,21 +552,26 @@ public final class LatencyBenchmark {
       if (t.endsWith("%")) {
         if (max == null) {
           if (maxFrom == null) {
-            fail("a rate in percent (" + t + ") needs --max-from SWEEP_RESULTS.json");
+            throw usage("a rate in percent (" + t + ") needs --max-from SWEEP_RESULTS.json");
           }
           com.fasterxml.jackson.databind.JsonNode m =
               BenchResults.read(maxFrom).path("max_sustained_rate");
           if (!m.isNumber()) {
-            fail(maxFrom + " has no max_sustained_rate: the sweep sustained no rate");
+            throw usage(maxFrom + " has no max_sustained_rate: the sweep sustained no rate");
           }
           max = m.asInt();
         }
-        rates.add((int) Math.round(max * Double.parseDouble(t.substring(0, t.length() - 1)) / 100));
+        try {
+          rates.add(
+              (int) Math.round(max * Double.parseDouble(t.substring(0, t.length() - 1)) / 100));
+        } catch (NumberFormatException e) {
+          throw usage("--rates takes events/s or N%, not " + t);
+        }
       } else {
         try {
           rates.add(Integer.parseInt(t));
         } catch (NumberFormatException e) {
-          fail("--rates takes events/s or N%, not " + t);
+          throw usage("--rates takes events/s or N%, not " + t);
         }
       }
     }
@@ -608,8 +661,8 @@ public final class LatencyBenchmark {
     System.out.printf("[%6.1f s %s] %s%n", (System.nanoTime() - t0) / 1e9, Instant.now(), message);
   }
 
-  private static void fail(String message) {
-    System.err.println("prescient bench-latency: " + message + "\n" + USAGE);
-    System.exit(2);
+  /** A user error of this command: one line, exit status 2 ({@link CommandOptions#main}). */
+  private static CommandOptions.UsageError usage(String message) {
+    return new CommandOptions.UsageError(COMMAND + ": " + message);
   }
 }

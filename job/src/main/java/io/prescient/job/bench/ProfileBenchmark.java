@@ -1,9 +1,13 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.InputParser;
@@ -65,47 +69,50 @@ import org.apache.flink.util.Collector;
 public final class ProfileBenchmark {
   private ProfileBenchmark() {}
 
-  /** Flink options from the command line, for both jobs. */
+  /** Job and Flink options from the command line, for every job. */
   private static final Map<String, String> FLINK_OPTIONS = new LinkedHashMap<>();
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient bench-profile [--input FILE] [--copies N] [--rounds N] [--results FILE]"
-              + " [--FLINK.KEY VALUE]",
-          "  --input FILE     events JSON lines (.local/data/online-retail.jsonl)",
-          "  --copies N       the log N times over, ids re-keyed per copy (3)",
-          "  --rounds N       alternating rounds of the four jobs (2)",
-          "  --results FILE   also write the figures as JSON",
-          "  --FLINK.KEY V    a Flink option given to every job (a key with a dot)");
+  static final String COMMAND = "prescient bench-profile";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--input",
+              "FILE",
+              Path.of(".local", "data", "online-retail.jsonl").toString(),
+              "events JSON lines"),
+          opt("--copies", "N", "3", "the log N times over, ids re-keyed per copy"),
+          opt("--rounds", "N", "2", "alternating rounds of the four jobs"),
+          opt("--results", "FILE", null, "also write the figures as JSON"));
 
   public static void main(String[] args) throws Exception {
-    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(USAGE);
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "The per-user profile on a real event log: serialized state size per user, and the"
+                + " throughput of the profile job (with and without its cache) and of a stateless"
+                + " keyed job against a job that only parses the same events, side by side in one"
+                + " run, at parallelism 1 on RocksDB.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            split.args(),
+            BenchCli.FLINK_FOOTER);
+    if (p == null) {
       return;
     }
-    Path input = Path.of(".local", "data", "online-retail.jsonl");
-    int copies = 3;
-    int rounds = 2;
-    Path resultsFile = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--input" -> input = Path.of(args[i + 1]);
-        case "--copies" -> copies = Integer.parseInt(args[i + 1]);
-        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-        case "--results" -> resultsFile = Path.of(args[i + 1]);
-        default -> {
-          // Any Flink key (it has a dot), given to both jobs: --state.backend.rocksdb.x VALUE
-          if (!args[i].startsWith("--") || !args[i].substring(2).contains(".")) {
-            throw new IllegalArgumentException("unknown option " + args[i]);
-          }
-          FLINK_OPTIONS.put(args[i].substring(2), args[i + 1]);
-        }
-      }
-    }
-    if (!Files.exists(input)) {
-      System.err.println(input + " not found: convert a dataset first (see the class comment)");
-      System.exit(2);
+    Path input = Path.of(p.get("--input"));
+    int copies = BenchCli.atLeast(p, "--copies", 1);
+    int rounds = BenchCli.atLeast(p, "--rounds", 1);
+    Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
+    FLINK_OPTIONS.putAll(BenchCli.jobOptions(p, split.flink()));
+    if (!Files.isRegularFile(input)) {
+      throw p.error(input + " not found: convert a dataset first (./prescient convert)");
     }
     List<String> lines = Files.readAllLines(input);
     System.out.printf(

@@ -1,10 +1,14 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import io.prescient.job.KafkaIO;
 import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.job.local.LocalKafkaBroker;
 import io.prescient.job.replay.ReplayCheck;
 import io.prescient.job.replay.ReplayCommand;
@@ -53,64 +57,79 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class StateScaleBenchmark {
   private StateScaleBenchmark() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient bench-state [--input EVENTS.jsonl] [--users N] [--max-events K]",
-          "  --input FILE          a converted clickstream log (.local/data/taobao.jsonl)",
-          "  --users N             simulated users (1000000)",
-          "  --max-events K        each user is a slice of 1..K consecutive events of a real user",
-          "                        (12)",
-          "  --seed S              of the slices (1)",
-          "  --work-dir DIR        broker data, RocksDB, checkpoints, savepoints",
-          "                        (.local/bench-state; emptied first)",
-          "  --kafka-classpath-file F  the broker's class path (./prescient passes it)",
-          "  --results FILE        where the JSON figures go (WORK/state-benchmark.json)",
-          "  --prescient.<key> VALUE   any job option; --<flink key> VALUE: any Flink option",
-          "Prints the load (events/s), RocksDB on disk, full and incremental checkpoint size and",
-          "duration, savepoint size and duration (canonical and native), restore time of each,",
-          "and bytes per user; writes them as JSON to the --results file.");
+  static final String COMMAND = "prescient bench-state";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--input",
+              "FILE",
+              Path.of(".local", "data", "taobao.jsonl").toString(),
+              "a converted clickstream log"),
+          opt("--users", "N", "1000000", "simulated users"),
+          opt(
+              "--max-events",
+              "K",
+              "12",
+              "each user is a slice of 1..K consecutive events of a real user"),
+          opt("--seed", "S", "1", "of the slices"),
+          opt(
+              "--work-dir",
+              "DIR",
+              Path.of(".local", "bench-state").toString(),
+              "broker data, RocksDB, checkpoints, savepoints (emptied first)"),
+          opt(
+              "--kafka-classpath-file",
+              "F",
+              null,
+              "the broker's class path (./prescient passes it); required"),
+          opt(
+              "--results",
+              "FILE",
+              null,
+              "where the JSON figures go (default: WORK/state-benchmark.json)"));
 
   public static void main(String[] args) throws Exception {
-    Path input = Path.of(".local", "data", "taobao.jsonl");
-    int users = 1_000_000;
-    int maxEvents = 12;
-    long seed = 1;
-    Path work = Path.of(".local", "bench-state");
-    Path kafkaCp = null;
-    Path resultsFile = null;
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length || !a.startsWith("--")) {
-        fail("unknown or incomplete argument " + a);
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--input" -> input = Path.of(v);
-        case "--users" -> users = Integer.parseInt(v);
-        case "--max-events" -> maxEvents = Integer.parseInt(v);
-        case "--seed" -> seed = Long.parseLong(v);
-        case "--work-dir" -> work = Path.of(v);
-        case "--kafka-classpath-file" -> kafkaCp = Path.of(v);
-        case "--results" -> resultsFile = Path.of(v);
-        default -> {
-          if (!a.substring(2).contains(".")) {
-            fail("unknown option " + a);
-          }
-          overrides.put(a.substring(2), v);
-        }
-      }
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "State at scale: simulated users (slices of real Taobao users' histories, re-keyed)"
+                + " through the whole job on RocksDB, then the size of that state on disk and per"
+                + " user, full and incremental checkpoints, savepoints in both formats, and how"
+                + " long a restore of each takes.",
+            OPTIONS,
+            CommandOptions.Rest.JOB_OPTIONS,
+            split.args(),
+            BenchCli.FLINK_FOOTER,
+            "",
+            "Prints the load (events/s), RocksDB on disk, full and incremental checkpoint size and"
+                + " duration, savepoint size and duration (canonical and native), restore time of"
+                + " each, and bytes per user; writes them as JSON to the --results file.");
+    if (p == null) {
+      return;
     }
+    Path input = Path.of(p.get("--input"));
+    int users = BenchCli.atLeast(p, "--users", 1);
+    int maxEvents = BenchCli.atLeast(p, "--max-events", 1);
+    long seed = p.getLong("--seed");
+    Path work = Path.of(p.get("--work-dir"));
+    Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
+    Map<String, String> overrides = BenchCli.jobOptions(p, split.flink());
     if (!Files.isRegularFile(input)) {
-      fail(input + " not found: convert the Taobao slice first (docs/datasets.md)");
+      throw p.error(input + " not found: convert the Taobao slice first (docs/datasets.md)");
     }
-    if (kafkaCp == null) {
-      fail("--kafka-classpath-file is required (./prescient bench-state passes it)");
+    if (!p.has("--kafka-classpath-file")) {
+      throw p.error("--kafka-classpath-file is required (./prescient bench-state passes it)");
+    }
+    Path kafkaCp = Path.of(p.get("--kafka-classpath-file"));
+    if (!Files.isRegularFile(kafkaCp)) {
+      throw p.error("--kafka-classpath-file " + kafkaCp + " is not a file");
     }
     long t0 = System.nanoTime();
     ReplayCommand.deleteTree(work);
@@ -146,7 +165,12 @@ public final class StateScaleBenchmark {
       // on a small cluster node rather than the embedded default of 128 MB.
       o.put("taskmanager.memory.managed.size", "1g");
       o.putAll(overrides);
-      Configuration config = PrescientConfig.fromMap(o);
+      Configuration config;
+      try {
+        config = PrescientConfig.fromMap(o);
+      } catch (PrescientConfig.ConfigException e) {
+        throw p.error(e.getMessage());
+      }
       Map<String, Integer> topics = new LinkedHashMap<>();
       for (String t : PrescientOptions.TOPICS) {
         topics.put(config.getString("prescient.topic." + t, t), 2);
@@ -484,10 +508,5 @@ public final class StateScaleBenchmark {
 
   private static void say(long t0, String message) {
     System.out.printf("[%6.1f s %s] %s%n", (System.nanoTime() - t0) / 1e9, Instant.now(), message);
-  }
-
-  private static void fail(String message) {
-    System.err.println("prescient bench-state: " + message + "\n" + USAGE);
-    System.exit(2);
   }
 }

@@ -1,5 +1,9 @@
 package io.prescient.job.datasets;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.OutputJson;
 import java.io.BufferedOutputStream;
@@ -23,43 +27,62 @@ import java.util.zip.GZIPOutputStream;
 public final class ConvertDataset {
   private ConvertDataset() {}
 
-  static final String USAGE =
-      "usage: prescient convert --dataset online-retail|taobao|rees46 --input FILE"
-          + " --output FILE [--limit ROWS]";
+  static final String COMMAND = "prescient convert";
 
-  public static void main(String[] args) throws IOException {
-    String dataset = null;
-    Path input = null;
-    Path output = null;
-    long limit = 0;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        String value = i + 1 < args.length ? args[i + 1] : null;
-        switch (args[i]) {
-          case "--dataset" -> dataset = value;
-          case "--input" -> input = Path.of(value);
-          case "--output" -> output = Path.of(value);
-          case "--limit" -> limit = Long.parseLong(value);
-          case "--help", "-h" -> {
-            System.out.println(USAGE);
-            return;
-          }
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-        }
-        i++;
-      }
-      if (dataset == null || input == null || output == null) {
-        throw new IllegalArgumentException("--dataset, --input and --output are required");
-      }
-      DatasetConverter.named(dataset);
-    } catch (RuntimeException e) {
-      System.err.println("prescient convert: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--dataset",
+              "NAME",
+              null,
+              "the dataset's format: online-retail, taobao or rees46 (see docs/datasets.md);"
+                  + " required"),
+          opt("--input", "FILE", null, "the dataset, CSV (optionally .gz); required"),
+          opt(
+              "--output",
+              "FILE",
+              null,
+              "events JSON lines (.jsonl, or .jsonl.gz), sorted by event time; required"),
+          opt("--limit", "ROWS", "0", "read only the first ROWS rows of the input (0: all)"));
+
+  public static void main(String[] args) throws Exception {
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws IOException {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "A shared dataset (CSV, optionally .gz) to events JSON lines, sorted by event time,"
+                + " with a summary of what was written and skipped.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args);
+    if (p == null) {
       return;
     }
-    ConversionStats stats = convert(DatasetConverter.named(dataset), input, output, limit);
+    if (!p.has("--dataset") || !p.has("--input") || !p.has("--output")) {
+      throw p.error("--dataset, --input and --output are required");
+    }
+    DatasetConverter converter;
+    try {
+      converter = DatasetConverter.named(p.get("--dataset"));
+    } catch (IllegalArgumentException e) {
+      throw p.error(e.getMessage());
+    }
+    Path input = Path.of(p.get("--input"));
+    if (!Files.isRegularFile(input)) {
+      throw p.error("--input " + input + " is not a file");
+    }
+    long limit = p.getLong("--limit");
+    if (limit < 0) {
+      throw p.error("--limit must be 0 (all rows) or more, not " + limit);
+    }
+    Path output = Path.of(p.get("--output"));
+    ConversionStats stats = convert(converter, input, output, limit);
     System.err.println("wrote " + output);
-    stats.print(System.err, DatasetConverter.named(dataset).hasCategoryTable());
+    stats.print(System.err, converter.hasCategoryTable());
   }
 
   /** Converts a file; returns the statistics of the run. */

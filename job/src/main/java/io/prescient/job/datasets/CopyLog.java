@@ -1,8 +1,12 @@
 package io.prescient.job.datasets;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.state.contract.CopyIds;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -11,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -30,16 +34,26 @@ import java.util.TreeMap;
 public final class CopyLog {
   private CopyLog() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient copies --events FILE --copies N --output FILE",
-          "  --events FILE   events JSON lines (a converted dataset; see docs/datasets.md)",
-          "  --copies N      how many copies (>= 1); copy 0 keeps the original ids, copy k >= 1",
-          "                  prefixes user_id and event_id with c<k>- (tb-42 -> c3-tb-42)",
-          "  --output FILE   the copies, interleaved line by line so event time never goes back",
-          "The source user of a copy is its id without the c<k>- prefixes: ./prescient evaluate",
-          "resamples all copies of one source user together.");
+  static final String COMMAND = "prescient copies";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--events",
+              "FILE",
+              null,
+              "events JSON lines (a converted dataset; see docs/datasets.md); required"),
+          opt(
+              "--copies",
+              "N",
+              null,
+              "how many copies (>= 1); copy 0 keeps the original ids, copy k >= 1 prefixes"
+                  + " user_id and event_id with c<k>- (tb-42 -> c3-tb-42); required"),
+          opt(
+              "--output",
+              "FILE",
+              null,
+              "the copies, interleaved line by line so event time never goes back; required"));
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -47,36 +61,39 @@ public final class CopyLog {
   public record Written(
       long lines, int copies, long sourceLines, long notRekeyed, Map<String, Integer> types) {}
 
-  public static void main(String[] args) throws IOException {
-    Map<String, String> o = new TreeMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        fail("unknown or incomplete argument " + args[i]);
-      }
-      o.put(args[i], args[++i]);
+  public static void main(String[] args) throws Exception {
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws IOException {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "An events log written N times into one log, with the user and event ids re-keyed per"
+                + " copy: N times the users with the real behaviour.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args,
+            "The source user of a copy is its id without the c<k>- prefixes: ./prescient evaluate"
+                + " resamples all copies of one source user together.");
+    if (p == null) {
+      return;
     }
-    if (!o.keySet().equals(Set.of("--events", "--copies", "--output"))) {
-      fail("--events, --copies and --output are required, and nothing else");
+    if (!p.has("--events") || !p.has("--copies") || !p.has("--output")) {
+      throw p.error("--events, --copies and --output are required");
     }
-    int copies = 0;
-    try {
-      copies = Integer.parseInt(o.get("--copies"));
-    } catch (NumberFormatException e) {
-      fail("--copies must be a whole number: " + o.get("--copies"));
+    long copies = p.getLong("--copies");
+    if (copies < 1 || copies > Integer.MAX_VALUE) {
+      throw p.error(
+          "--copies must be at least 1 (and at most " + Integer.MAX_VALUE + "), not " + copies);
     }
-    if (copies < 1) {
-      fail("--copies must be at least 1");
-    }
-    Path in = Path.of(o.get("--events"));
+    Path in = Path.of(p.get("--events"));
     if (!Files.isRegularFile(in)) {
-      fail("--events " + in + " is not a file");
+      throw p.error("--events " + in + " is not a file");
     }
-    Path out = Path.of(o.get("--output"));
-    Written w = write(in, copies, out);
+    Path out = Path.of(p.get("--output"));
+    Written w = write(in, (int) copies, out);
     System.out.printf(
         "%,d events: %d copies of %,d lines of %s -> %s%n",
         w.lines(), w.copies(), w.sourceLines(), in, out);
@@ -86,11 +103,6 @@ public final class CopyLog {
               + " are%n",
           w.notRekeyed());
     }
-  }
-
-  private static void fail(String message) {
-    System.err.println("prescient copies: " + message + "\n" + USAGE);
-    System.exit(2);
   }
 
   /**

@@ -1,5 +1,9 @@
 package io.prescient.job.evaluate;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.models.eval.FeedbackLog;
 import io.prescient.models.eval.OffPolicy;
 import io.prescient.models.eval.OfflineEvaluation;
@@ -24,55 +28,79 @@ import java.util.Map;
 public final class EvaluateCommand {
   private EvaluateCommand() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient evaluate --feedback FILE [--resamples 1000] [--seed 7] [--unit source-user]"
-              + " [--report FILE]",
-          "  --feedback FILE   feedback JSON lines (the feedback topic, or a replay's feedback.jsonl)",
-          "  --resamples N     bootstrap resamples (1000)",
-          "  --seed N          bootstrap seed (7)",
-          "  --unit U          what the bootstrap resamples (source-user):",
-          "                    source-user: arms over source users, all copies of one real user",
-          "                      together (ids c<k>-USER from ./prescient copies); a lift draws a",
-          "                      source user with copies in both arms once for both. Policy values",
-          "                      over decisions, or over source users when the log holds copies.",
-          "                      Without copies a source user is a user: the same as user.",
-          "                    user: arms over users, policy values over decisions, copies or not",
-          "                      (too narrow with copies: they share their source user's purchases)",
-          "  --report FILE     also write the tables as Markdown to FILE",
-          "Policy values are estimated on the model arm's decisions made by the model policy (logged",
-          "with exact propensities): greedy = argmax of candidate_values, uniform = any eligible offer,",
-          "logged = the epsilon-greedy policy itself. The reward is the conversion in the window.");
+  static final String COMMAND = "prescient evaluate";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--feedback",
+              "FILE",
+              null,
+              "feedback JSON lines (the feedback topic, or a replay's feedback.jsonl); required"),
+          opt("--resamples", "N", "1000", "bootstrap resamples"),
+          opt("--seed", "N", "7", "bootstrap seed"),
+          opt(
+              "--unit",
+              "U",
+              "source-user",
+              "what the bootstrap resamples. source-user: arms over source users, all copies of"
+                  + " one real user together (ids c<k>-USER from ./prescient copies); a lift draws"
+                  + " a source user with copies in both arms once for both. Policy values over"
+                  + " decisions, or over source users when the log holds copies. Without copies a"
+                  + " source user is a user: the same as user. user: arms over users, policy values"
+                  + " over decisions, copies or not (too narrow with copies: they share their"
+                  + " source user's purchases)"),
+          opt("--report", "FILE", null, "also write the tables as Markdown to FILE"));
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = options(args, USAGE, Map.of("--resamples", "1000", "--seed", "7"));
-    if (o == null) {
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "Offline evaluation from feedback records: the arms compared (conversion and revenue"
+                + " per decision, revenue per user, lifts, 95% bootstrap intervals), and the values"
+                + " of candidate policies estimated with IPS, SNIPS and doubly robust estimators.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args,
+            "Policy values are estimated on the model arm's decisions made by the model policy"
+                + " (logged with exact propensities): greedy = argmax of candidate_values,"
+                + " uniform = any eligible offer, logged = the epsilon-greedy policy itself. The"
+                + " reward is the conversion in the window.");
+    if (p == null) {
       return;
     }
-    if (!o.containsKey("--feedback")) {
-      fail("evaluate", USAGE, "--feedback is required");
+    if (!p.has("--feedback")) {
+      throw p.error("--feedback is required");
     }
-    FeedbackLog.Read read = FeedbackLog.read(Path.of(o.get("--feedback")), FeatureSchema.names());
+    Path feedback = Path.of(p.get("--feedback"));
+    if (!Files.isRegularFile(feedback)) {
+      throw p.error("--feedback " + feedback + " is not a file");
+    }
+    long resamples = p.getLong("--resamples");
+    if (resamples < 1 || resamples > Integer.MAX_VALUE) {
+      throw p.error("--resamples must be a whole number from 1 to " + Integer.MAX_VALUE);
+    }
+    long seed = p.getLong("--seed");
+    boolean bySource =
+        switch (p.get("--unit")) {
+          case "source-user" -> true;
+          case "user" -> false;
+          default -> throw p.error("--unit is source-user or user, not " + p.get("--unit"));
+        };
+    FeedbackLog.Read read = FeedbackLog.read(feedback, FeatureSchema.names());
     if (!read.bad().isEmpty()) {
       System.err.println(
           "[evaluate] skipped " + read.bad().size() + " lines: " + read.bad().get(0));
     }
-    int resamples = Integer.parseInt(o.get("--resamples"));
-    long seed = Long.parseLong(o.get("--seed"));
-    boolean bySource =
-        switch (o.getOrDefault("--unit", "source-user")) {
-          case "source-user" -> true;
-          case "user" -> false;
-          default -> {
-            fail("evaluate", USAGE, "--unit is source-user or user, not " + o.get("--unit"));
-            yield false;
-          }
-        };
-    String report = report(read.rows(), resamples, seed, bySource);
+    String report = report(read.rows(), (int) resamples, seed, bySource);
     System.out.print(report);
-    if (o.containsKey("--report")) {
-      Files.writeString(Path.of(o.get("--report")), report);
+    if (p.has("--report")) {
+      Files.writeString(Path.of(p.get("--report")), report);
     }
   }
 
@@ -95,7 +123,7 @@ public final class EvaluateCommand {
           new LiftKind("revenue per user, lift", 2, 4, OfflineEvaluation::revenuePerUserLift),
           new LiftKind("users converted, lift", 4, 5, OfflineEvaluation::convertedUsersLift));
 
-  /** The evaluation as Markdown, resampling source users (see {@link #USAGE}). */
+  /** The evaluation as Markdown, resampling source users (see {@code --unit}). */
   public static String report(List<FeedbackLog.Row> rows, int resamples, long seed) {
     return report(rows, resamples, seed, true);
   }
@@ -243,26 +271,5 @@ public final class EvaluateCommand {
   static String fmt(OffPolicy.Estimate e, int digits) {
     String f = "%." + digits + "f";
     return String.format(Locale.ROOT, f + " [" + f + ", " + f + "]", e.value(), e.low(), e.high());
-  }
-
-  /** --key value options over defaults; null after printing the usage for --help. */
-  static Map<String, String> options(String[] args, String usage, Map<String, String> defaults) {
-    Map<String, String> o = new LinkedHashMap<>(defaults);
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(usage);
-        return null;
-      }
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        fail("", usage, "unknown or incomplete argument " + args[i]);
-      }
-      o.put(args[i], args[++i]);
-    }
-    return o;
-  }
-
-  static void fail(String command, String usage, String message) {
-    System.err.println("prescient " + command + ": " + message + "\n" + usage);
-    System.exit(2);
   }
 }

@@ -1,5 +1,9 @@
 package io.prescient.job.evaluate;
 
+import static io.prescient.job.cli.CommandOptions.opt;
+
+import io.prescient.job.cli.CommandOptions;
+import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.models.eval.FeedbackLog;
 import io.prescient.models.sim.CustomerSimulator;
 import io.prescient.state.contract.Outcome;
@@ -22,33 +26,63 @@ import java.util.TreeMap;
 public final class SimulateCommand {
   private SimulateCommand() {}
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: prescient simulate --feedback FILE --outcomes FILE [--seed N]",
-          "  --feedback FILE   feedback JSON lines of a replay (decisions with their features)",
-          "  --outcomes FILE   where the simulated outcomes go (JSON lines, the outcomes topic format)",
-          "  --seed N          seed of the customers' draws (1); the same decisions and seed give",
-          "                    the same outcomes",
-          "The customers are synthetic: segments from their real history, hidden conversion rates per",
-          "segment and offer (see CustomerSimulator.TRUTH). Control and cancelled decisions get none.");
+  static final String COMMAND = "prescient simulate";
+
+  static final List<Opt> OPTIONS =
+      List.of(
+          opt(
+              "--feedback",
+              "FILE",
+              null,
+              "feedback JSON lines of a replay (decisions with their features); required"),
+          opt(
+              "--outcomes",
+              "FILE",
+              null,
+              "where the simulated outcomes go (JSON lines, the outcomes topic format); required"),
+          opt(
+              "--seed",
+              "N",
+              "1",
+              "seed of the customers' draws; the same decisions and seed give the same outcomes"));
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = EvaluateCommand.options(args, USAGE, Map.of("--seed", "1"));
-    if (o == null) {
+    CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
+  static void run(String[] args) throws Exception {
+    CommandOptions.Parsed p =
+        CommandOptions.parse(
+            COMMAND,
+            "SYNTHETIC customers answer a replay's decisions: reads its feedback records (every"
+                + " decision with the features it was made on) and writes the outcomes the"
+                + " simulated customers report, for a second replay with --outcomes.",
+            OPTIONS,
+            CommandOptions.Rest.NONE,
+            args,
+            "The customers are synthetic: segments from their real history, hidden conversion"
+                + " rates per segment and offer (see CustomerSimulator.TRUTH). Control and"
+                + " cancelled decisions get none.");
+    if (p == null) {
       return;
     }
-    if (!o.containsKey("--feedback") || !o.containsKey("--outcomes")) {
-      EvaluateCommand.fail("simulate", USAGE, "--feedback and --outcomes are required");
+    if (!p.has("--feedback") || !p.has("--outcomes")) {
+      throw p.error("--feedback and --outcomes are required");
     }
-    FeedbackLog.Read read = FeedbackLog.read(Path.of(o.get("--feedback")), FeatureSchema.names());
+    Path feedback = Path.of(p.get("--feedback"));
+    if (!Files.isRegularFile(feedback)) {
+      throw p.error("--feedback " + feedback + " is not a file");
+    }
+    long seed = p.getLong("--seed");
+    FeedbackLog.Read read = FeedbackLog.read(feedback, FeatureSchema.names());
     if (!read.bad().isEmpty()) {
       System.err.println(
           "[simulate] skipped " + read.bad().size() + " lines: " + read.bad().get(0));
     }
-    CustomerSimulator sim = new CustomerSimulator(Long.parseLong(o.get("--seed")));
+    CustomerSimulator sim = new CustomerSimulator(seed);
     Map<String, Integer> counts = new TreeMap<>();
-    Path out = Path.of(o.get("--outcomes"));
+    Path out = Path.of(p.get("--outcomes"));
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }

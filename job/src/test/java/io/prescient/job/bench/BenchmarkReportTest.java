@@ -3,6 +3,7 @@ package io.prescient.job.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.cli.CommandOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -177,5 +178,21 @@ class BenchmarkReportTest {
     assertThatThrownBy(() -> BenchmarkReport.fill("a {{nope}} b", Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nope");
+  }
+
+  @Test
+  void aMistypedOptionOrAMissingTemplateIsOneLine() throws Exception {
+    assertThatThrownBy(() -> BenchmarkReport.run(new String[] {"--result", dir.toString()}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient bench-report: unknown argument --result (did you mean --results?)");
+    assertThatThrownBy(
+            () ->
+                BenchmarkReport.run(
+                    new String[] {
+                      "--results", dir.toString(), "--template", dir.resolve("none.md").toString()
+                    }))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage(
+            "prescient bench-report: --template " + dir.resolve("none.md") + " is not a file");
   }
 }

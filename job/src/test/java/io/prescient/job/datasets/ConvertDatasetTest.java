@@ -1,7 +1,9 @@
 package io.prescient.job.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.RecordParser;
 import java.net.URISyntaxException;
@@ -123,5 +125,40 @@ class ConvertDatasetTest {
       assertThat(ids).hasSize(lines.size());
       assertThat(convert(d[0], d[1], new ConversionStats[1])).isEqualTo(lines); // deterministic
     }
+  }
+
+  @Test
+  void badArgumentsAreOneLineErrors() throws Exception {
+    String in = slice("taobao-slice.csv").toString();
+    String out = dir.resolve("t.jsonl").toString();
+    assertThatThrownBy(
+            () ->
+                ConvertDataset.run(
+                    new String[] {"--dataset", "tabao", "--input", in, "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient convert: unknown dataset 'tabao' (online-retail, taobao, rees46)");
+    assertThatThrownBy(
+            () ->
+                ConvertDataset.run(
+                    new String[] {
+                      "--dataset", "taobao", "--input", in, "--output", out, "--limit", "ten"
+                    }))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient convert: --limit needs a whole number, not 'ten'");
+    assertThatThrownBy(
+            () ->
+                ConvertDataset.run(
+                    new String[] {"--dataset", "taobao", "--inptu", in, "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient convert: unknown argument --inptu (did you mean --input?)");
+    assertThatThrownBy(
+            () ->
+                ConvertDataset.run(
+                    new String[] {"--dataset", "taobao", "--input", in + ".none", "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient convert: --input " + in + ".none is not a file");
+    ConvertDataset.run(
+        new String[] {"--dataset", "taobao", "--input", in, "--output", out, "--limit", "10"});
+    assertThat(Files.readAllLines(Path.of(out))).hasSizeLessThanOrEqualTo(10).isNotEmpty();
   }
 }

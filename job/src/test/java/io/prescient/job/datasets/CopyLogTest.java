@@ -1,10 +1,12 @@
 package io.prescient.job.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.state.contract.CopyIds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,5 +102,35 @@ class CopyLogTest {
 
   private static String userOf(String line) throws Exception {
     return JSON.readTree(line).get("user_id").asText();
+  }
+
+  @Test
+  void badArgumentsAreOneLineErrors() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.write(in, LOG, StandardCharsets.UTF_8);
+    String out = dir.resolve("out.jsonl").toString();
+    assertThatThrownBy(
+            () ->
+                CopyLog.run(
+                    new String[] {"--events", in.toString(), "--copies", "three", "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient copies: --copies needs a whole number, not 'three'");
+    assertThatThrownBy(
+            () ->
+                CopyLog.run(
+                    new String[] {"--events", in.toString(), "--copies", "0", "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageStartingWith("prescient copies: --copies must be at least 1");
+    assertThatThrownBy(
+            () ->
+                CopyLog.run(
+                    new String[] {"--events", in.toString(), "--copise", "2", "--output", out}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient copies: unknown argument --copise (did you mean --copies?)");
+    assertThatThrownBy(() -> CopyLog.run(new String[] {"--events", in.toString()}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient copies: --events, --copies and --output are required");
+    CopyLog.run(new String[] {"--events", in.toString(), "--copies=2", "--output", out});
+    assertThat(Files.readAllLines(Path.of(out))).hasSize(2 * LOG.size());
   }
 }

@@ -1,13 +1,18 @@
 package io.prescient.job.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.eval.FeedbackLog;
 import io.prescient.state.contract.CopyIds;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The report says what its intervals resample, and how many of them there were. */
 class EvaluateCommandTest {
@@ -70,5 +75,39 @@ class EvaluateCommandTest {
         .doesNotContain("source users")
         .contains("intervals over 10 decisions:");
     assertThat(report).isEqualTo(EvaluateCommand.report(log(30, 1), 100, 7, false));
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void badArgumentsAreOneLineErrors() throws Exception {
+    Path feedback = Files.writeString(dir.resolve("feedback.jsonl"), "");
+    String f = feedback.toString();
+    assertThatThrownBy(
+            () -> EvaluateCommand.run(new String[] {"--feedback", f, "--resampels", "9"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient evaluate: unknown argument --resampels (did you mean --resamples?)");
+    assertThatThrownBy(() -> EvaluateCommand.run(new String[] {"--feedback", f, "--seed", "x"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient evaluate: --seed needs a whole number, not 'x'");
+    assertThatThrownBy(() -> EvaluateCommand.run(new String[] {"--feedback", f, "--unit", "day"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient evaluate: --unit is source-user or user, not day");
+    assertThatThrownBy(() -> EvaluateCommand.run(new String[] {"--resamples", "9"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient evaluate: --feedback is required");
+    assertThatThrownBy(
+            () -> EvaluateCommand.run(new String[] {"--feedback", dir.resolve("no").toString()}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageEndingWith("no is not a file");
+    assertThatThrownBy(() -> SimulateCommand.run(new String[] {"--feedback", f}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient simulate: --feedback and --outcomes are required");
+    assertThatThrownBy(
+            () ->
+                SimulateCommand.run(
+                    new String[] {"--feedback", f, "--outcomes", "o.jsonl", "--seed", "1.5"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient simulate: --seed needs a whole number, not '1.5'");
   }
 }
