@@ -118,10 +118,7 @@ public final class AuditCommand {
       }
     }
     double at = p.getDouble("--offer-at");
-    long minGroup = p.getLong("--min-group");
-    if (minGroup < 0 || minGroup > Integer.MAX_VALUE) {
-      throw p.error("--min-group must be a whole number from 0 to " + Integer.MAX_VALUE);
-    }
+    int minGroup = p.getInt("--min-group", 0, Integer.MAX_VALUE);
     double parityThreshold = p.getDouble("--parity-threshold");
     double gapThreshold = p.getDouble("--gap-threshold");
     String measure = p.get("--measure");

@@ -88,7 +88,6 @@ public final class JobBenchmark {
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
-    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
     CommandOptions.Parsed o =
         CommandOptions.parse(
             COMMAND,
@@ -99,8 +98,7 @@ public final class JobBenchmark {
                 + " passthrough per round.",
             OPTIONS,
             CommandOptions.Rest.JOB_OPTIONS,
-            split.args(),
-            BenchCli.FLINK_FOOTER,
+            args,
             "Both jobs get the job and Flink options given, for example"
                 + " --prescient.profile.cache-size 4096.");
     if (o == null) {
@@ -109,10 +107,10 @@ public final class JobBenchmark {
     if (!o.has("--input") || !Files.isRegularFile(Path.of(o.get("--input")))) {
       throw o.error("--input must name an events file");
     }
-    int copies = BenchCli.atLeast(o, "--copies", 1);
-    int p = BenchCli.atLeast(o, "--parallelism", 1);
-    int rounds = BenchCli.atLeast(o, "--rounds", 1);
-    JOB_OPTIONS.putAll(BenchCli.jobOptions(o, split.flink()));
+    int copies = o.getInt("--copies", 1, Integer.MAX_VALUE);
+    int p = o.getInt("--parallelism", 1, Integer.MAX_VALUE);
+    int rounds = o.getInt("--rounds", 1, Integer.MAX_VALUE);
+    JOB_OPTIONS.putAll(o.checkedJobOptions());
     Path work = Path.of(o.get("--work"));
     try {
       options(p, work.resolve("full")); // the options with the benchmark's own: checked now

@@ -129,7 +129,6 @@ public final class LatencyBenchmark {
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
-    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
     CommandOptions.Parsed p =
         CommandOptions.parse(
             COMMAND,
@@ -138,8 +137,7 @@ public final class LatencyBenchmark {
                 + " decision to a consumer receiving that decision.",
             OPTIONS,
             CommandOptions.Rest.JOB_OPTIONS,
-            split.args(),
-            BenchCli.FLINK_FOOTER,
+            args,
             "",
             "A rate counts as sustained when the generator achieved it and the job kept up: the"
                 + " median latency of the last third of its measured seconds is at most 1.5 times"
@@ -158,21 +156,21 @@ public final class LatencyBenchmark {
     }
     Path maxFrom = p.has("--max-from") ? Path.of(p.get("--max-from")) : null;
     Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
-    int prewarmRate = BenchCli.atLeast(p, "--prewarm-rate", 0);
-    int prewarmSeconds = BenchCli.atLeast(p, "--prewarm-seconds", 0);
-    int warmup = BenchCli.atLeast(p, "--warmup", 0);
-    int catchUpTimeout = BenchCli.atLeast(p, "--catch-up-timeout", 0);
-    int seconds = BenchCli.atLeast(p, "--seconds", 1);
+    int prewarmRate = p.getInt("--prewarm-rate", 0, Integer.MAX_VALUE);
+    int prewarmSeconds = p.getInt("--prewarm-seconds", 0, Integer.MAX_VALUE);
+    int warmup = p.getInt("--warmup", 0, Integer.MAX_VALUE);
+    int catchUpTimeout = p.getInt("--catch-up-timeout", 0, Integer.MAX_VALUE);
+    int seconds = p.getInt("--seconds", 1, Integer.MAX_VALUE);
     String delivery = p.get("--delivery");
-    int checkpointSeconds = BenchCli.atLeast(p, "--checkpoint-interval", 0);
+    int checkpointSeconds = p.getInt("--checkpoint-interval", 0, Integer.MAX_VALUE);
     long closeAfterMs = p.getLong("--close-after");
     if (closeAfterMs < 2) {
       throw p.error("--close-after must be at least 2 ms, not " + closeAfterMs);
     }
-    int requestRate = BenchCli.atLeast(p, "--requests", 0);
+    int requestRate = p.getInt("--requests", 0, Integer.MAX_VALUE);
     Path work = Path.of(p.get("--work-dir"));
     Path kafkaCp = Path.of(p.get("--kafka-classpath-file"));
-    Map<String, String> overrides = BenchCli.jobOptions(p, split.flink());
+    Map<String, String> overrides = p.checkedJobOptions();
     if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
       throw p.error("--delivery is at-least-once or exactly-once, not " + delivery);
     }

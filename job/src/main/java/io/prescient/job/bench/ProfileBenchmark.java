@@ -91,7 +91,6 @@ public final class ProfileBenchmark {
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
-    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
     CommandOptions.Parsed p =
         CommandOptions.parse(
             COMMAND,
@@ -101,16 +100,15 @@ public final class ProfileBenchmark {
                 + " run, at parallelism 1 on RocksDB.",
             OPTIONS,
             CommandOptions.Rest.JOB_OPTIONS,
-            split.args(),
-            BenchCli.FLINK_FOOTER);
+            args);
     if (p == null) {
       return;
     }
     Path input = Path.of(p.get("--input"));
-    int copies = BenchCli.atLeast(p, "--copies", 1);
-    int rounds = BenchCli.atLeast(p, "--rounds", 1);
+    int copies = p.getInt("--copies", 1, Integer.MAX_VALUE);
+    int rounds = p.getInt("--rounds", 1, Integer.MAX_VALUE);
     Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
-    FLINK_OPTIONS.putAll(BenchCli.jobOptions(p, split.flink()));
+    FLINK_OPTIONS.putAll(p.checkedJobOptions());
     if (!Files.isRegularFile(input)) {
       throw p.error(input + " not found: convert a dataset first (./prescient convert)");
     }

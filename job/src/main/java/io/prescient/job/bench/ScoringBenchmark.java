@@ -90,7 +90,7 @@ public final class ScoringBenchmark {
     if (scores < 1) {
       throw p.error("--scores must be at least 1, not " + scores);
     }
-    int predictCalls = BenchCli.atLeast(p, "--predict-calls", 1);
+    int predictCalls = p.getInt("--predict-calls", 1, Integer.MAX_VALUE);
     Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
     Path items = p.has("--items") ? Path.of(p.get("--items")) : null;
     for (String k : List.of("--model", "--items")) {

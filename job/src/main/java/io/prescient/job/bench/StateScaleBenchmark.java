@@ -95,7 +95,6 @@ public final class StateScaleBenchmark {
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
   static void run(String[] args) throws Exception {
-    BenchCli.Split split = BenchCli.split(COMMAND, OPTIONS, args);
     CommandOptions.Parsed p =
         CommandOptions.parse(
             COMMAND,
@@ -105,8 +104,7 @@ public final class StateScaleBenchmark {
                 + " long a restore of each takes.",
             OPTIONS,
             CommandOptions.Rest.JOB_OPTIONS,
-            split.args(),
-            BenchCli.FLINK_FOOTER,
+            args,
             "",
             "Prints the load (events/s), RocksDB on disk, full and incremental checkpoint size and"
                 + " duration, savepoint size and duration (canonical and native), restore time of"
@@ -115,12 +113,12 @@ public final class StateScaleBenchmark {
       return;
     }
     Path input = Path.of(p.get("--input"));
-    int users = BenchCli.atLeast(p, "--users", 1);
-    int maxEvents = BenchCli.atLeast(p, "--max-events", 1);
+    int users = p.getInt("--users", 1, Integer.MAX_VALUE);
+    int maxEvents = p.getInt("--max-events", 1, Integer.MAX_VALUE);
     long seed = p.getLong("--seed");
     Path work = Path.of(p.get("--work-dir"));
     Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
-    Map<String, String> overrides = BenchCli.jobOptions(p, split.flink());
+    Map<String, String> overrides = p.checkedJobOptions();
     if (!Files.isRegularFile(input)) {
       throw p.error(input + " not found: convert the Taobao slice first (docs/datasets.md)");
     }

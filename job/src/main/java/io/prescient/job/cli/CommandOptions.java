@@ -81,6 +81,28 @@ public final class CommandOptions {
       }
     }
 
+    /** The value of {@code name} as a whole number from {@code min} to {@code max}. */
+    public int getInt(String name, int min, int max) {
+      long v = getLong(name);
+      if (v < min || v > max) {
+        throw error(name + " must be a whole number from " + min + " to " + max + ", not " + v);
+      }
+      return (int) v;
+    }
+
+    /**
+     * The job and Flink options given (a {@code --config} file's, the others over them), checked as
+     * the job checks them: a bad one is a {@link UsageError} before anything starts.
+     */
+    public Map<String, String> checkedJobOptions() {
+      try {
+        return new LinkedHashMap<>(
+            io.prescient.job.PrescientConfig.fromArgs(jobArgs.toArray(new String[0])).toMap());
+      } catch (IllegalArgumentException e) {
+        throw error(e.getMessage());
+      }
+    }
+
     /** The value of {@code name} as a decimal number; a {@link UsageError} if it is not one. */
     public double getDouble(String name) {
       String v = values.get(name);
@@ -142,6 +164,8 @@ public final class CommandOptions {
     }
     spec.usageMessage().footer(foot.toArray(new String[0]));
     spec.parser().unmatchedArgumentsAllowed(true);
+    // An option given twice counts with its last value, as scripts that add to a base set expect.
+    spec.parser().overwrittenOptionsAllowed(true);
     int index = 0;
     for (Opt x : options) {
       if (x.positional()) {

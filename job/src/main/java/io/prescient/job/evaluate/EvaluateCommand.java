@@ -81,10 +81,7 @@ public final class EvaluateCommand {
     if (!Files.isRegularFile(feedback)) {
       throw p.error("--feedback " + feedback + " is not a file");
     }
-    long resamples = p.getLong("--resamples");
-    if (resamples < 1 || resamples > Integer.MAX_VALUE) {
-      throw p.error("--resamples must be a whole number from 1 to " + Integer.MAX_VALUE);
-    }
+    int resamples = p.getInt("--resamples", 1, Integer.MAX_VALUE);
     long seed = p.getLong("--seed");
     boolean bySource =
         switch (p.get("--unit")) {

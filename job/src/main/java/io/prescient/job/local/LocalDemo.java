@@ -206,9 +206,9 @@ public final class LocalDemo {
     if (d.limit < 0) {
       throw p.error("--limit needs a number of events, at least 0, not " + d.limit);
     }
-    d.port = (int) inRange(p, "--port", 0, 65535);
-    d.servePort = (int) inRange(p, "--serve-port", -1, 65535);
-    d.offerModelAfter = (int) inRange(p, "--offer-model-after", 0, Integer.MAX_VALUE);
+    d.port = p.getInt("--port", 0, 65535);
+    d.servePort = p.getInt("--serve-port", -1, 65535);
+    d.offerModelAfter = p.getInt("--offer-model-after", 0, Integer.MAX_VALUE);
     d.churnModel = model(p, "--churn-model");
     d.itemsModel = model(p, "--items-model");
     d.dataDir = Path.of(p.get("--data-dir"));
@@ -223,15 +223,6 @@ public final class LocalDemo {
       throw p.error(e.getMessage());
     }
     return d;
-  }
-
-  /** The whole number {@code name}, from {@code min} to {@code max}; a UsageError otherwise. */
-  private static long inRange(CommandOptions.Parsed p, String name, long min, long max) {
-    long v = p.getLong(name);
-    if (v < min || v > max) {
-      throw p.error(name + " needs a whole number from " + min + " to " + max + ", not " + v);
-    }
-    return v;
   }
 
   /** A model option: train, none, or a manifest file that exists. */

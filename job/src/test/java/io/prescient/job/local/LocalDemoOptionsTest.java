@@ -97,7 +97,7 @@ class LocalDemoOptionsTest {
             "prescient demo: unknown dataset 'movielens' (--dataset: online-retail, rees46,"
                 + " taobao)");
     assertThatThrownBy(() -> LocalDemo.parse("--port", "70000"))
-        .hasMessage("prescient demo: --port needs a whole number from 0 to 65535, not 70000");
+        .hasMessage("prescient demo: --port must be a whole number from 0 to 65535, not 70000");
     assertThatThrownBy(() -> LocalDemo.parse("--speed-up", "fast"))
         .hasMessage("prescient demo: --speed-up needs a number, not 'fast'");
     assertThatThrownBy(() -> LocalDemo.parse("--limit", "-5"))

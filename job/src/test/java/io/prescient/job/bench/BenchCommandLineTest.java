@@ -16,66 +16,36 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmarks' command lines: every call deploy/bench-suite makes still parses (Flink options,
  * job options, an option given twice), and a bad value is one line, not a stack trace.
  */
-class BenchCliTest {
+class BenchCommandLineTest {
   @TempDir Path dir;
 
   private static CommandOptions.Parsed parse(String command, List<Opt> options, String... args) {
-    return CommandOptions.parse(
-        command,
-        "d",
-        options,
-        CommandOptions.Rest.JOB_OPTIONS,
-        BenchCli.split(command, options, args).args());
+    return CommandOptions.parse(command, "d", options, CommandOptions.Rest.JOB_OPTIONS, args);
   }
 
   @Test
-  void flinkOptionsAreTakenOutAndJobOptionsPassedOn() {
-    BenchCli.Split split =
-        BenchCli.split(
+  void flinkAndJobOptionsArePassedOn() {
+    CommandOptions.Parsed p =
+        parse(
             LatencyBenchmark.COMMAND,
             LatencyBenchmark.OPTIONS,
-            new String[] {
-              "--kafka-classpath-file",
-              "deploy/local-kafka/target/kafka.classpath",
-              "--rates",
-              "50%",
-              "--max-from",
-              "w/results/latency-sweep.json",
-              "--execution.buffer-timeout.interval",
-              "5ms",
-              "--prescient.state.changelog",
-              "true",
-              "--requests",
-              "50",
-              "--state.backend.rocksdb.use-bloom-filter=true",
-              "--prescient.parallelism=1"
-            });
-    assertThat(split.flink())
-        .containsExactly(
-            Map.entry("execution.buffer-timeout.interval", "5ms"),
-            Map.entry("state.backend.rocksdb.use-bloom-filter", "true"));
-    assertThat(split.args())
-        .containsExactly(
             "--kafka-classpath-file",
             "deploy/local-kafka/target/kafka.classpath",
             "--rates",
             "50%",
             "--max-from",
             "w/results/latency-sweep.json",
+            "--execution.buffer-timeout.interval",
+            "5ms",
             "--prescient.state.changelog",
             "true",
             "--requests",
             "50",
-            "--prescient.parallelism",
-            "1");
-    CommandOptions.Parsed p =
-        CommandOptions.parse(
-            LatencyBenchmark.COMMAND,
-            "d",
-            LatencyBenchmark.OPTIONS,
-            CommandOptions.Rest.JOB_OPTIONS,
-            split.args());
-    assertThat(BenchCli.jobOptions(p, split.flink()))
+            "--state.backend.rocksdb.use-bloom-filter=true",
+            "--prescient.parallelism=1");
+    assertThat(p.get("--requests")).isEqualTo("50");
+    assertThat(p.get("--max-from")).isEqualTo("w/results/latency-sweep.json");
+    assertThat(p.checkedJobOptions())
         .containsEntry("prescient.state.changelog", "true")
         .containsEntry("prescient.parallelism", "1")
         .containsEntry("execution.buffer-timeout.interval", "5ms")
@@ -124,8 +94,7 @@ class BenchCliTest {
     CommandOptions.Parsed once =
         parse(LatencyBenchmark.COMMAND, LatencyBenchmark.OPTIONS, exactlyOnce);
     assertThat(once.get("--delivery")).isEqualTo("exactly-once");
-    assertThat(
-            BenchCli.split(LatencyBenchmark.COMMAND, LatencyBenchmark.OPTIONS, exactlyOnce).flink())
+    assertThat(once.jobOptions())
         .containsExactly(Map.entry("execution.buffer-timeout.interval", "20ms"));
     CommandOptions.Parsed job =
         parse(
@@ -229,7 +198,8 @@ class BenchCliTest {
     assertThatThrownBy(
             () -> JobBenchmark.run(new String[] {"--input", events.toString(), "--copies", "0"}))
         .isInstanceOf(CommandOptions.UsageError.class)
-        .hasMessage("prescient bench-job: --copies must be a whole number from 1 to 2147483647");
+        .hasMessage(
+            "prescient bench-job: --copies must be a whole number from 1 to 2147483647, not 0");
     assertThatThrownBy(
             () ->
                 JobBenchmark.run(
