@@ -57,22 +57,51 @@ class CommandLineITCase {
     Prescient.TRAIN.forEach(t -> commands.add(new String[] {"train", t.name()}));
     List<String> failures = new ArrayList<>();
     for (String[] c : commands) {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(Prescient.class.getName());
-      cmd.addAll(List.of(c));
-      cmd.add("--help");
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      String text = new String(out, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0 || !text.toLowerCase(java.util.Locale.ROOT).contains("usage")) {
-        failures.add(
-            String.join(" ", c) + " -> " + p.exitValue() + ": " + text.lines().limit(3).toList());
+      String text = runInJvm(c, "--help");
+      if (!text.startsWith("exit 0\n")
+          || !text.toLowerCase(java.util.Locale.ROOT).contains("usage")) {
+        failures.add(String.join(" ", c) + " -> " + text.lines().limit(3).toList());
       }
     }
     assertThat(failures).isEmpty();
+  }
+
+  /**
+   * Every tool's options are parsed by {@link CommandOptions}: an unknown one is one line naming it
+   * and exit status 2, before anything starts. (The job and the gateway take the job's options,
+   * checked by its configuration.)
+   */
+  @Test
+  void everyToolRejectsAnUnknownOptionInOneLine() throws Exception {
+    List<String[]> commands = new ArrayList<>();
+    Prescient.TOOLS.stream()
+        .filter(t -> !t.name().equals("job") && !t.name().equals("serve"))
+        .forEach(t -> commands.add(new String[] {t.name()}));
+    Prescient.TRAIN.forEach(t -> commands.add(new String[] {"train", t.name()}));
+    List<String> failures = new ArrayList<>();
+    for (String[] c : commands) {
+      String text = runInJvm(c, "--no-such-flag");
+      String[] lines = text.strip().split("\\R");
+      String expected = "prescient " + String.join(" ", c) + ": unknown argument --no-such-flag";
+      if (!text.startsWith("exit 2\n") || lines.length != 2 || !lines[1].startsWith(expected)) {
+        failures.add(String.join(" ", c) + " -> " + text.lines().limit(3).toList());
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  /** Runs prescient with {@code command} and {@code more} in a JVM: "exit N" and its output. */
+  private static String runInJvm(String[] command, String... more) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Prescient.class.getName());
+    cmd.addAll(List.of(command));
+    cmd.addAll(List.of(more));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return "exit " + p.exitValue() + "\n" + new String(out, StandardCharsets.UTF_8);
   }
 }
