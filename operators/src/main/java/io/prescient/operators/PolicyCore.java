@@ -172,7 +172,7 @@ public final class PolicyCore {
       fx.registerTimer(roundUp(f.rewardWindowEnd));
       DueIndex.add(user, f.rewardWindowEnd, DueIndex.CLOSE, d.decisionId);
     }
-    HeldDecision h = new HeldDecision(d, c.features);
+    HeldDecision h = new HeldDecision(d);
     if (d.sendAfter > d.decidedAt) {
       s.held().put(d.decisionId, h);
       fx.registerTimer(roundUp(d.sendAfter));

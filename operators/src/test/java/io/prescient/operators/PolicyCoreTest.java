@@ -153,6 +153,13 @@ class PolicyCoreTest {
     assertThat(fx.decisions).isEmpty();
     assertThat(fx.timers).containsExactly(T0 + DAY, T0 + 7 * DAY);
     assertThat(state.user.nextDueAt).isEqualTo(T0 + DAY);
+    // The features are stored once: in the open feedback record, not again with the held decision.
+    assertThat(state.open.asMap().values())
+        .singleElement()
+        .satisfies(f -> assertThat(f.features).isNotEmpty());
+    assertThat(state.held.asMap().values())
+        .singleElement()
+        .satisfies(h -> assertThat(h.features).isEmpty());
 
     core.settle(T0 + DAY - 1, state, fx);
     assertThat(fx.decisions).isEmpty();
