@@ -496,6 +496,16 @@ class ProfileFunctionTest {
     assertThat(profileOf("u1").events).isEqualTo(1); // a fresh profile
   }
 
+  private <T> T stateOf(
+      String user, org.apache.flink.api.common.state.ValueStateDescriptor<T> descriptor)
+      throws Exception {
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey(user);
+    return backend
+        .getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor)
+        .value();
+  }
+
   private UserProfile profileOf(String user) throws Exception {
     KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
     backend.setCurrentKey(user);
@@ -578,11 +588,12 @@ class ProfileFunctionTest {
   }
 
   /**
-   * The profile cache only saves work: a mixed stream (cart changes, purchases, duplicates, late
-   * events, opt-outs, erasures, timers) gives the same outputs, DLQ records, receipts and final
-   * state with no cache, with write-through and write-behind caches smaller than the number of
-   * users (evictions) and large ones, and with write-behind across a checkpoint taken mid-stream
-   * and restored into a new task (the profiles only in the cache then must be in the checkpoint).
+   * The profile cache only saves work: a mixed stream (views, cart changes, purchases, duplicates,
+   * late events, opt-outs, erasures, the three triggers' timers) gives the same outputs, DLQ
+   * records, receipts and final state (profiles, browse sessions, order histories) with no cache,
+   * with write-through and write-behind caches smaller than the number of users (evictions) and
+   * large ones, and with write-behind across a checkpoint taken mid-stream and restored into a new
+   * task (the profiles only in the cache then must be in the checkpoint).
    */
   @ParameterizedTest
   @CsvSource({
@@ -599,6 +610,9 @@ class ProfileFunctionTest {
     assertThat((List<?>) reference.get(0)).anyMatch(in -> ((PolicyInput) in).candidate != null);
     assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("DUPLICATE"));
     assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("LATE"));
+    assertThat(reference).filteredOn(x -> x instanceof UserProfile).hasSizeGreaterThan(6);
+    assertThat(reference).anyMatch(x -> x instanceof io.prescient.state.profile.BrowseSession);
+    assertThat(reference).anyMatch(x -> x instanceof io.prescient.state.profile.LifecycleState);
     assertThat(mixedStream(cacheSize, writeBehind, restoreMidway))
         .usingRecursiveComparison(
             org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
@@ -628,7 +642,10 @@ class ProfileFunctionTest {
       String user = "u" + r.nextInt(12);
       int dice = r.nextInt(100);
       if (dice < 2) {
-        send(privacy(user, dice == 0 ? PrivacyType.ERASE : PrivacyType.OPT_OUT));
+        // Erased users stay erased (their input is dropped) for weeks: only two users are, so
+        // that the others keep state to compare at the end.
+        boolean erase = dice == 0 && (user.equals("u10") || user.equals("u11"));
+        send(privacy(user, erase ? PrivacyType.ERASE : PrivacyType.OPT_OUT));
       } else if (dice < 6 && i > 10) {
         send(event("e" + (i - 1 - r.nextInt(10)), user, EventType.VIEW, t, "p1")); // repeat
       } else if (dice < 8) {
@@ -658,7 +675,10 @@ class ProfileFunctionTest {
     collect(outputs, rejected, receipts);
     List<Object> run = new ArrayList<>(List.of(outputs, rejected, receipts));
     for (int u = 0; u < 12; u++) {
-      run.add(profileOf("u" + u));
+      // The descriptors as the harness registered them (TTL 400 days).
+      run.add(stateOf("u" + u, ProfileState.profile(Duration.ofDays(400))));
+      run.add(stateOf("u" + u, ProfileState.browse(Duration.ofDays(400))));
+      run.add(stateOf("u" + u, ProfileState.lifecycle(Duration.ofDays(400))));
     }
     harness.close();
     return run;
@@ -679,7 +699,7 @@ class ProfileFunctionTest {
       int cacheSize, boolean writeBehind) throws Exception {
     return harness(
         new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
-        null,
+        new io.prescient.models.rules.BrowseAbandonmentRule(HOUR, 30 * MINUTE, 3, 7 * 24 * HOUR),
         new io.prescient.models.rules.LifecycleRule(2 * HOUR, 10 * HOUR, 7 * 24 * HOUR),
         Duration.ofDays(400),
         cacheSize,
