@@ -77,8 +77,7 @@ class ConsumerGuideITCase extends PipelineTestBase {
       throws Exception {
     String p = "guide";
     createTopicsWithEventsInFileOrder(p);
-    List<String> lines =
-        new ArrayList<>(Files.readAllLines(ReplayITCase.LOG, StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>(Files.readAllLines(TAOBAO_3000, StandardCharsets.UTF_8));
     // One later event carries event time past every reward window: feedback is written.
     lines.add(
         "{\"event_id\":\"guide-clock\",\"user_id\":\"guide-clock\",\"type\":\"view\","

@@ -36,6 +36,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 abstract class PipelineTestBase {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * 3,000 real Taobao events in time order: the job's end-to-end test log, also read by the tools'
+   * tests (so given from the repository root's view of this module).
+   */
+  static final java.nio.file.Path TAOBAO_3000 =
+      java.nio.file.Path.of(
+          "..", "job", "src", "test", "resources", "datasets", "taobao-3000.jsonl");
+
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(

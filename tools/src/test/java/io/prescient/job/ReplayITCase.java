@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both write the same decisions, byte for byte, and the same DLQ reasons.
  */
 class ReplayITCase extends PipelineTestBase {
-  static final Path LOG = Path.of("src", "test", "resources", "datasets", "taobao-3000.jsonl");
+  static final Path LOG = TAOBAO_3000;
 
   @Test
   void replayWritesExactlyTheLiveJobsDecisions(@TempDir Path tmp) throws Exception {

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Converters on small real slices of the shared datasets (job/src/test/resources/datasets). */
+/** Converters on small real slices of the shared datasets (tools/src/test/resources/datasets). */
 class ConvertDatasetTest {
   @TempDir Path dir;
 
