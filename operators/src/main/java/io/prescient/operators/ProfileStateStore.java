@@ -103,7 +103,11 @@ final class ProfileStateStore {
     return state.value();
   }
 
-  /** Keeps the user's value (null: none) as {@link #write(String, UserProfile)} keeps profiles. */
+  /**
+   * Keeps the user's value (null: none) as the latest: in the cache only under write-behind,
+   * written to state at once otherwise. A dirty value the cache evicts is written now, under its
+   * own user's key.
+   */
   private <T> void write(
       String user, T value, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy)
       throws Exception {
@@ -117,6 +121,14 @@ final class ProfileStateStore {
       keys.set(evicted.user());
       update(state, evicted.value());
       keys.set(user);
+    }
+  }
+
+  /** Writes the cache's dirty values, each under its own user's key (which it leaves set). */
+  private <T> void writeDirty(ProfileCache<T> c, ValueState<T> state) throws Exception {
+    for (ProfileCache.Unwritten<T> u : c.takeDirty()) {
+      keys.set(u.user());
+      update(state, u.value());
     }
   }
 
@@ -156,25 +168,11 @@ final class ProfileStateStore {
   }
 
   /**
-   * Keeps the profile as the user's latest: in the cache only under write-behind, written to state
-   * at once otherwise. A dirty profile the cache evicts is written now, under its own user's key.
+   * Keeps the profile as the user's latest (see {@link #write(String, Object, ValueState,
+   * ProfileCache, UnaryOperator)}); profiles are not copied.
    */
   void write(String user, UserProfile p) throws Exception {
-    boolean behind = keys != null && cache.enabled();
-    if (!behind) {
-      profileState.update(p);
-    }
-    ProfileCache.Unwritten<UserProfile> evicted =
-        cache.put(user, p, System.currentTimeMillis(), behind);
-    if (evicted != null) {
-      writeUnder(evicted);
-      keys.set(user);
-    }
-  }
-
-  private void writeUnder(ProfileCache.Unwritten<UserProfile> u) throws Exception {
-    keys.set(u.user());
-    profileState.update(u.value());
+    write(user, p, profileState, cache, UnaryOperator.identity());
   }
 
   /**
@@ -185,24 +183,10 @@ final class ProfileStateStore {
     if (keys == null) {
       return;
     }
-    List<ProfileCache.Unwritten<UserProfile>> dirty = cache.takeDirty();
-    List<ProfileCache.Unwritten<BrowseSession>> browse = browseCache.takeDirty();
-    List<ProfileCache.Unwritten<LifecycleState>> life = lifecycleCache.takeDirty();
-    if (dirty.isEmpty() && browse.isEmpty() && life.isEmpty()) {
-      return;
-    }
     Object current = keys.current();
-    for (ProfileCache.Unwritten<UserProfile> u : dirty) {
-      writeUnder(u);
-    }
-    for (ProfileCache.Unwritten<BrowseSession> u : browse) {
-      keys.set(u.user());
-      update(browseState, u.value());
-    }
-    for (ProfileCache.Unwritten<LifecycleState> u : life) {
-      keys.set(u.user());
-      update(lifecycleState, u.value());
-    }
+    writeDirty(cache, profileState);
+    writeDirty(browseCache, browseState);
+    writeDirty(lifecycleCache, lifecycleState);
     if (current != null) {
       keys.set(current);
     }
