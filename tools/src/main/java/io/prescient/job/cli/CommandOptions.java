@@ -91,16 +91,21 @@ public final class CommandOptions {
     }
 
     /**
-     * The job and Flink options given (a {@code --config} file's, the others over them), checked as
-     * the job checks them: a bad one is a {@link UsageError} before anything starts.
+     * The job's configuration from the job and Flink options given (a {@code --config} file's, the
+     * others over them), checked as the job checks them: a bad one is a {@link UsageError} before
+     * anything starts.
      */
-    public Map<String, String> checkedJobOptions() {
+    public org.apache.flink.configuration.Configuration jobConfiguration() {
       try {
-        return new LinkedHashMap<>(
-            io.prescient.job.PrescientConfig.fromArgs(jobArgs.toArray(new String[0])).toMap());
+        return io.prescient.job.PrescientConfig.fromArgs(jobArgs.toArray(new String[0]));
       } catch (IllegalArgumentException e) {
         throw error(e.getMessage());
       }
+    }
+
+    /** The options of {@link #jobConfiguration}, as a map. */
+    public Map<String, String> checkedJobOptions() {
+      return new LinkedHashMap<>(jobConfiguration().toMap());
     }
 
     /** The value of {@code name} as a decimal number; a {@link UsageError} if it is not one. */

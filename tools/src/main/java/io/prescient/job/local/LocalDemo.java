@@ -215,9 +215,8 @@ public final class LocalDemo {
     d.workDir = Path.of(p.get("--work-dir"));
     d.kafkaClasspathFile = Path.of(p.get("--kafka-classpath-file"));
     d.exitAfterReplay = p.flag("--exit-after-replay");
-    List<String> jobArgs = p.jobArgs();
+    d.jobOptions.putAll(p.checkedJobOptions());
     try {
-      d.jobOptions.putAll(PrescientConfig.fromArgs(jobArgs.toArray(new String[0])).toMap());
       PrescientConfig.fromMap(d.jobOptions("localhost:" + Math.max(1, d.port)));
     } catch (PrescientConfig.ConfigException e) {
       throw p.error(e.getMessage());

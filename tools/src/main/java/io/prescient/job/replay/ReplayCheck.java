@@ -101,7 +101,7 @@ public final class ReplayCheck {
               + kafkaCp
               + " is not a file (build it with 'mvn -q package -DskipTests')");
     }
-    Map<String, String> overrides = overrides(p);
+    Map<String, String> overrides = p.checkedJobOptions();
     Result r =
         run(
             events,
@@ -144,19 +144,6 @@ public final class ReplayCheck {
         "sorted), the live job's final savepoint under WORK-DIR/savepoints and its export",
         "under WORK-DIR/export; exits 1 when the decisions differ or the export misses a",
         "user.");
-  }
-
-  /**
-   * The job options given ({@code --prescient.KEY VALUE}, and those of {@code --config FILE}),
-   * checked as the job checks them: a bad one is a {@link CommandOptions.UsageError}.
-   */
-  static Map<String, String> overrides(CommandOptions.Parsed p) {
-    try {
-      return new LinkedHashMap<>(
-          PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0])).toMap());
-    } catch (PrescientConfig.ConfigException e) {
-      throw p.error(e.getMessage());
-    }
   }
 
   /** Both runs' decision counts, files and hashes, and the export of the live savepoint. */

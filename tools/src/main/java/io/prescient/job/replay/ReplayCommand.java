@@ -3,7 +3,6 @@ package io.prescient.job.replay;
 import static io.prescient.job.cli.CommandOptions.opt;
 
 import io.prescient.job.PipelineIO;
-import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientJob;
 import io.prescient.job.PrescientPipeline;
 import io.prescient.job.cli.CommandOptions;
@@ -112,12 +111,7 @@ public final class ReplayCommand {
     if (own.containsKey("--events") == own.containsKey("--kafka")) {
       throw p.error("give exactly one of --events and --kafka");
     }
-    Configuration options;
-    try {
-      options = PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0]));
-    } catch (PrescientConfig.ConfigException e) {
-      throw p.error(e.getMessage());
-    }
+    Configuration options = p.jobConfiguration();
     for (String k : List.of("--events", "--privacy", "--models", "--outcomes", "--catalog")) {
       if (own.containsKey(k) && !Files.isRegularFile(Path.of(own.get(k)))) {
         throw p.error(k + " " + own.get(k) + " is not a file");

@@ -2,7 +2,6 @@ package io.prescient.job.savepoint;
 
 import static io.prescient.job.cli.CommandOptions.opt;
 
-import io.prescient.job.PrescientConfig;
 import io.prescient.job.PrescientOptions;
 import io.prescient.job.PrescientPipeline;
 import io.prescient.job.cli.CommandOptions;
@@ -145,12 +144,7 @@ public final class ExportSavepoint {
                 + "'");
       }
     }
-    Configuration options;
-    try {
-      options = PrescientConfig.fromArgs(p.jobArgs().toArray(new String[0]));
-    } catch (PrescientConfig.ConfigException e) {
-      throw p.error(e.getMessage());
-    }
+    Configuration options = p.jobConfiguration();
     long t0 = System.nanoTime();
     List<ExportTable> tables = export(path, out, asOf, options);
     for (ExportTable t : tables) {

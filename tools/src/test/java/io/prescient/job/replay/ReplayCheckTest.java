@@ -23,7 +23,7 @@ class ReplayCheckTest {
     assertThat(p.get("--work-dir")).isEqualTo(Path.of(".local/check-replay").toString());
     assertThat(p.getLong("--port")).isEqualTo(19092);
     assertThat(p.get("--kafka-classpath-file")).isEqualTo("k.cp");
-    assertThat(ReplayCheck.overrides(p)).containsEntry("prescient.policy.epsilon", "0.2");
+    assertThat(p.checkedJobOptions()).containsEntry("prescient.policy.epsilon", "0.2");
   }
 
   @Test
