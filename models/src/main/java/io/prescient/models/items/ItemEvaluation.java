@@ -11,8 +11,10 @@ import java.util.Set;
 
 /**
  * The fixed offline protocol for item recommendations: customers who interacted before the cut-off
- * and in the horizon after it; their targets are the items of the horizon they never had before;
- * every method ranks items the customer has not had; hit@k (share of customers with a target in the
+ * and in the horizon after it; their targets are the items of the horizon they never had before
+ * that the catalogue had at the cut-off (someone interacted with them before it: a product first
+ * sold after the cut-off is a target no method can rank, and is counted apart); every method ranks
+ * the catalogue's items the customer has not had; hit@k (share of customers with a target in the
  * top k) and recall@k (mean share of their targets in it), each with a bootstrap 95% interval over
  * customers.
  */
@@ -24,9 +26,20 @@ public final class ItemEvaluation {
     List<String> top(Map<String, Long> history, long now, int k);
   }
 
-  /** The rows of the protocol: each customer's history before the cut-off and targets after. */
+  /**
+   * The rows of the protocol: each customer's history before the cut-off and targets after.
+   *
+   * @param outsideCatalogue new items of these or other returning customers in the horizon that no
+   *     one had before the cut-off (customer and item pairs), not counted as targets
+   * @param customersOnlyOutside returning customers whose every new item was outside the catalogue
+   *     (no row)
+   */
   public record Rows(
-      List<String> users, List<Map<String, Long>> histories, List<Set<String>> targets) {
+      List<String> users,
+      List<Map<String, Long>> histories,
+      List<Set<String>> targets,
+      int outsideCatalogue,
+      int customersOnlyOutside) {
     public int size() {
       return users.size();
     }
@@ -52,19 +65,26 @@ public final class ItemEvaluation {
       long cutoff,
       long horizonMs) {
     Map<String, Map<String, Long>> before = new HashMap<>();
+    Set<String> catalogue = new HashSet<>();
     for (ItemSimilarity.Purchase p : history) {
       if (p.at() < cutoff) {
         before.computeIfAbsent(p.user(), k -> new HashMap<>()).merge(p.item(), p.at(), Math::max);
+        catalogue.add(p.item());
       }
     }
     Map<String, Set<String>> after = new HashMap<>();
+    Map<String, Set<String>> outside = new HashMap<>();
     for (ItemSimilarity.Purchase p : targets) {
       if (p.at() >= cutoff && p.at() < cutoff + horizonMs && before.containsKey(p.user())) {
         if (!before.get(p.user()).containsKey(p.item())) {
-          after.computeIfAbsent(p.user(), k -> new HashSet<>()).add(p.item());
+          (catalogue.contains(p.item()) ? after : outside)
+              .computeIfAbsent(p.user(), k -> new HashSet<>())
+              .add(p.item());
         }
       }
     }
+    int outsidePairs = outside.values().stream().mapToInt(Set::size).sum();
+    int onlyOutside = (int) outside.keySet().stream().filter(u -> !after.containsKey(u)).count();
     List<String> users = new ArrayList<>(after.keySet());
     users.sort(null);
     List<Map<String, Long>> h = new ArrayList<>();
@@ -73,7 +93,7 @@ public final class ItemEvaluation {
       h.add(before.get(u));
       t.add(after.get(u));
     }
-    return new Rows(users, h, t);
+    return new Rows(users, h, t, outsidePairs, onlyOutside);
   }
 
   /** Runs one method over the rows. */

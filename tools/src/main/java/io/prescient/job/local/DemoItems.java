@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * The demo's item-to-item model: trained once from the replayed dataset with the setting {@code
- * prescient train items} chose on Online Retail's validation cut-off (baskets damped by 1/sqrt(n),
- * history half-life 90 days, 20% recent popularity, top 5 neighbours), cached in the work dir, and
+ * prescient train items} chose on Online Retail's validation cut-off (baskets not damped, history
+ * half-life 90 days, 30% recent popularity, top 10 neighbours), cached in the work dir, and
  * announced on {@code models} when the job has started. Purchases only where the log has enough of
  * them (Online Retail); in a clickstream (Taobao) views and carts count as co-interactions too.
  */
@@ -28,7 +28,7 @@ final class DemoItems {
   private DemoItems() {}
 
   static final ItemSimilarity.Settings SETTINGS =
-      new ItemSimilarity.Settings(5, 90, 0.2, 30, 0.5, 0.5);
+      new ItemSimilarity.Settings(10, 90, 0.3, 30, 0, 0.5);
 
   /** The newest cached model for {@code events} in {@code dir}, or one trained now. */
   static Path modelFor(Path events, Path dir) throws IOException {

@@ -82,14 +82,14 @@ public final class TrainChurn {
     ChurnTraining.Plan plan;
     try {
       List<Long> train =
-          Arrays.stream(o.get("--train-cutoffs").split(",")).map(TrainChurn::day).toList();
+          Arrays.stream(o.get("--train-cutoffs").split(",")).map(TrainingCli::day).toList();
       plan =
           new ChurnTraining.Plan(
               train,
-              day(o.get("--test-cutoff")),
-              Long.parseLong(o.get("--horizon-days")) * 86_400_000L,
+              TrainingCli.day("churn", o, "--test-cutoff"),
+              TrainingCli.number("churn", o, "--horizon-days", 1, 3650) * 86_400_000L,
               quick ? List.of(candidates().get(0)) : candidates(),
-              Integer.parseInt(o.get("--threads")));
+              TrainingCli.number("churn", o, "--threads", 1, 256));
       if (train.stream().anyMatch(c -> c >= plan.testCutoff())) {
         fail("every training cut-off must be before the test cut-off");
       }
@@ -222,10 +222,6 @@ public final class TrainChurn {
       ConvertDataset.convert(DatasetConverter.named("online-retail"), csv, out, 0);
     }
     return out;
-  }
-
-  static long day(String date) {
-    return TrainingCli.day(date);
   }
 
   static void log(String line) {

@@ -77,21 +77,20 @@ public final class TrainItems {
       TrainingCli.fail(
           "items", "event log " + events + " not found (./prescient convert, or --events)");
     }
-    long test = TrainingCli.day(o.get("--test-cutoff"));
-    long validation = TrainingCli.day(o.get("--validation-cutoff"));
-    long horizon = Long.parseLong(o.get("--horizon-days")) * 86_400_000L;
-    int bootstrap = Integer.parseInt(o.get("--bootstrap"));
-    int neighbours = Integer.parseInt(o.get("--neighbours"));
-    if (neighbours < 1 || neighbours > 10_000) {
-      TrainingCli.fail("items", "--neighbours must be 1 .. 10000, not " + neighbours);
-    }
+    long test = TrainingCli.day("items", o, "--test-cutoff");
+    long validation = TrainingCli.day("items", o, "--validation-cutoff");
+    long horizon = TrainingCli.number("items", o, "--horizon-days", 1, 3650) * 86_400_000L;
+    int bootstrap = TrainingCli.number("items", o, "--bootstrap", 0, 1_000_000);
+    int neighbours = TrainingCli.number("items", o, "--neighbours", 1, 10_000);
     long serveCutoff =
-        o.containsKey("--serve-cutoff") ? TrainingCli.day(o.get("--serve-cutoff")) : 0;
+        o.containsKey("--serve-cutoff") ? TrainingCli.day("items", o, "--serve-cutoff") : 0;
+    Set<EventType> historyTypes = types(o.get("--history"));
+    Set<EventType> targetTypes = types(o.get("--targets"));
     long t0 = System.nanoTime();
     EventLog log = TrainingCli.readEvents("items", events, o);
-    List<ItemSimilarity.Purchase> history = interactions(log, types(o.get("--history")), false);
-    List<ItemSimilarity.Purchase> targets = interactions(log, types(o.get("--targets")), false);
-    List<ItemSimilarity.Purchase> servable = interactions(log, types(o.get("--history")), true);
+    List<ItemSimilarity.Purchase> history = interactions(log, historyTypes, false);
+    List<ItemSimilarity.Purchase> targets = interactions(log, targetTypes, false);
+    List<ItemSimilarity.Purchase> servable = interactions(log, historyTypes, true);
     TrainingCli.log(
         String.format(
             "%s: %,d events; %,d history and %,d target interactions",
@@ -113,7 +112,7 @@ public final class TrainItems {
               .distinct()
               .toArray()) {
         for (double halfLife : new double[] {0, 90}) {
-          for (double pop : new double[] {0, 0.1, 0.2}) {
+          for (double pop : new double[] {0, 0.1, 0.2, 0.3, 0.5}) {
             ItemSimilarity.Settings s =
                 new ItemSimilarity.Settings(k, halfLife, pop, 30, damping, 0.5);
             ItemSimilarity m = trained.withSettings(s);
@@ -184,8 +183,11 @@ public final class TrainItems {
         String.format(
             Locale.ROOT,
             "Data: %s (sha256 %s), %,d events. History: %s; targets: %s. Test cut-off %s, horizon"
-                + " %d days: %,d customers with a new item in the horizon; every item they never"
-                + " had is a candidate. Intervals: %d bootstrap resamples of the customers.%n%n",
+                + " %d days: %,d customers with a new item in the horizon; every item of the"
+                + " catalogue at the cut-off they never had is a candidate. Not counted: %,d new"
+                + " items of returning customers first sold after the cut-off (no method can rank"
+                + " them; %,d customers had only such). Intervals: %d bootstrap resamples of the"
+                + " customers.%n%n",
             events.getFileName(),
             log.sha256.substring(0, 12),
             log.events.size(),
@@ -194,6 +196,8 @@ public final class TrainItems {
             o.get("--test-cutoff"),
             horizon / 86_400_000L,
             rows.size(),
+            rows.outsideCatalogue(),
+            rows.customersOnlyOutside(),
             bootstrap));
     report.append("| method | hit@10 [95% CI] | recall@10 [95% CI] |\n|---|---|---|\n");
     results.forEach(
@@ -277,7 +281,15 @@ public final class TrainItems {
     for (String t : list.split(",")) {
       EventType type = EventType.fromWireName(t.trim());
       if (type == null) {
-        throw new IllegalArgumentException("unknown event type '" + t.trim() + "'");
+        TrainingCli.fail(
+            "items",
+            "unknown event type '"
+                + t.trim()
+                + "' (one of "
+                + java.util.Arrays.stream(EventType.values())
+                    .map(EventType::wireName)
+                    .collect(java.util.stream.Collectors.joining(", "))
+                + ")");
       }
       out.add(type);
     }

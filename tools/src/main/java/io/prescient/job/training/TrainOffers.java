@@ -80,11 +80,15 @@ public final class TrainOffers {
       TrainingCli.log(
           String.format("%s: %,d impressions", d, logs.get(logs.size() - 1).impressions.size()));
     }
-    long testFrom = TrainingCli.day(o.get("--test-from"));
+    long testFrom = TrainingCli.day("offers", o, "--test-from");
     BoostingParams params = new BoostingParams(100, 0.03, 2, 5, 0.8, 0.8, 1, 42);
     OfferTraining.Result r =
         OfferTraining.run(
-            logs, testFrom, params, Integer.parseInt(o.get("--threads")), TrainingCli::log);
+            logs,
+            testFrom,
+            params,
+            TrainingCli.number("offers", o, "--threads", 1, 256),
+            TrainingCli::log);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("task", "offer propensity: P(click | user, item, slot)");
     training.put("feature_space", "open-bandit v" + OfferFeatures.VERSION);

@@ -74,7 +74,7 @@ public final class TrainOffersFromFeedback {
         o.get("--offers"),
         Path.of(o.get("--output")),
         o.get("--version"),
-        Integer.parseInt(o.get("--threads")));
+        TrainingCli.number("offers", o, "--threads", 1, 256));
   }
 
   /**

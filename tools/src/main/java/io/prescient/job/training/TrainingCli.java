@@ -142,6 +142,36 @@ public final class TrainingCli {
     return LocalDate.parse(date.trim()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
   }
 
+  /** The date option {@code name} (yyyy-MM-dd, UTC midnight) as epoch ms; a user error if not. */
+  static long day(String command, Map<String, String> o, String name) {
+    String v = o.get(name);
+    try {
+      return day(v);
+    } catch (java.time.format.DateTimeParseException | NullPointerException e) {
+      throw new UsageError(
+          "prescient train " + command + ": " + name + " needs a date yyyy-MM-dd, not '" + v + "'");
+    }
+  }
+
+  /** The whole-number option {@code name}, from {@code min} to {@code max}; a user error if not. */
+  static int number(String command, Map<String, String> o, String name, int min, int max) {
+    String v = o.get(name);
+    long n;
+    try {
+      n = Long.parseLong(v.trim().replace("_", ""));
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new UsageError(
+          "prescient train " + command + ": " + name + " needs a whole number, not '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new UsageError(
+          String.format(
+              "prescient train %s: %s must be a whole number from %d to %d, not %d",
+              command, name, min, max, n));
+    }
+    return (int) n;
+  }
+
   static void log(String line) {
     System.err.println("[train] " + line);
   }

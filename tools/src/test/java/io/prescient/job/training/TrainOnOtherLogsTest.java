@@ -131,4 +131,29 @@ class TrainOnOtherLogsTest {
         .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("prescient.input.min-timestamp");
   }
+
+  @Test
+  void badNumbersDatesAndEventTypesOfTrainItemsAreOneLineErrors() throws Exception {
+    String[][] cases = {
+      {"--horizon-days", "abc"},
+      {"--bootstrap", "-1"},
+      {"--neighbours", "0"},
+      {"--test-cutoff", "2011-13-01"},
+      {"--history", "view,add_to_favorites"},
+    };
+    String[] expected = {
+      "prescient train items: --horizon-days needs a whole number, not 'abc'",
+      "prescient train items: --bootstrap must be a whole number from 0 to 1000000, not -1",
+      "prescient train items: --neighbours must be a whole number from 1 to 10000, not 0",
+      "prescient train items: --test-cutoff needs a date yyyy-MM-dd, not '2011-13-01'",
+      "prescient train items: unknown event type 'add_to_favorites' (one of view, dwell,",
+    };
+    String log = nineties().toString();
+    for (int i = 0; i < cases.length; i++) {
+      String[] args = {"--events", log, cases[i][0], cases[i][1]};
+      assertThatThrownBy(() -> TrainItems.run(args))
+          .isInstanceOf(CommandOptions.UsageError.class)
+          .hasMessageStartingWith(expected[i]);
+    }
+  }
 }
