@@ -20,10 +20,11 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * The deployable (the shaded jar a Flink cluster runs) holds the job and nothing of the tools, and
- * is complete: every class of ours (or shaded by us) that a class in the jar refers to, in its
- * constant pool or in a type descriptor, is in the jar. A class left out by the shade filters that
- * the job needs would otherwise fail only on a cluster, with NoClassDefFoundError.
+ * The deployable (the shaded jar a Flink cluster runs) holds the job and nothing of the tools or of
+ * the offline module (training, evaluation, reports), and is complete: every class of ours (or
+ * shaded by us) that a class in the jar refers to, in its constant pool or in a type descriptor, is
+ * in the jar. A class left out by the shade filters that the job needs would otherwise fail only on
+ * a cluster, with NoClassDefFoundError.
  */
 class DeployableJarITCase {
   static final Path JAR = Path.of("target", "prescient-job-0.1.0-SNAPSHOT-shaded.jar");
@@ -36,7 +37,7 @@ class DeployableJarITCase {
     Pattern tools =
         Pattern.compile(
             "io/prescient/job/(audit|bench|cli|datasets|evaluate|local|replay|savepoint|serve|training)/.*"
-                + "|io/prescient/models/(report|sim|audit|offers)/.*"
+                + "|io/prescient/offline/.*"
                 + "|org/apache/parquet/.*|shaded/parquet/.*|org/locationtech/jts/.*"
                 + "|io/prescient/shaded/jackson/dataformat/csv/.*");
     Set<String> referenced = new TreeSet<>();

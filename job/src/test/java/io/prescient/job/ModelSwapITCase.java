@@ -3,8 +3,8 @@ package io.prescient.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.models.artifact.ModelManifest;
-import io.prescient.models.training.LabelledRows;
-import io.prescient.models.training.SyntheticModels;
+import io.prescient.offline.training.LabelledRows;
+import io.prescient.offline.training.SyntheticModels;
 import io.prescient.state.features.FeatureSchema;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

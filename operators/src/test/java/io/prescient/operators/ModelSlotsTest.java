@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.items.ItemSimilarity;
-import io.prescient.models.training.SyntheticModels;
+import io.prescient.offline.training.SyntheticModels;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Effect;
 import io.prescient.state.contract.ModelAnnouncement;

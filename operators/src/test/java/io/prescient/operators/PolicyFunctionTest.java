@@ -14,7 +14,7 @@ import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.PolicyEngine;
 import io.prescient.models.rules.CartAbandonmentRule;
 import io.prescient.models.rules.LifecycleRule;
-import io.prescient.models.training.SyntheticModels;
+import io.prescient.offline.training.SyntheticModels;
 import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.CatalogEntry;
 import io.prescient.state.contract.Decision;

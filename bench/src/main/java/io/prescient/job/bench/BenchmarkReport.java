@@ -5,7 +5,7 @@ import static io.prescient.job.cli.CommandOptions.opt;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.cli.CommandOptions.Opt;
-import io.prescient.models.report.Charts;
+import io.prescient.offline.report.Charts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

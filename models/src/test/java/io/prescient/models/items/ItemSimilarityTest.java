@@ -128,45 +128,4 @@ class ItemSimilarityTest {
     assertThat(r).extracting(ItemSimilarity.Scored::item).containsExactly("c", "d", "a");
     assertThat(r.get(2).score()).isCloseTo(0.4, within(1e-9));
   }
-
-  @Test
-  void theProtocolCountsNewItemsOfReturningCustomersOnly() {
-    List<ItemSimilarity.Purchase> after =
-        List.of(
-            p("u1", "c", 101),
-            p("u1", "a", 102),
-            p("u3", "a", 103),
-            p("u9", "c", 104),
-            p("u4", "a", 105));
-    List<ItemSimilarity.Purchase> all = new java.util.ArrayList<>(LOG);
-    all.addAll(after);
-    ItemEvaluation.Rows rows = ItemEvaluation.rows(all, all, CUTOFF, 90 * DAY);
-    // u1 had a (not new) and gets c (new) and z (first sold after the cut-off: no method can rank
-    // it); u2 gets only z; u3 only a again (no target); u4 gets a; u9 never bought before.
-    assertThat(rows.users()).containsExactly("u1", "u4");
-    assertThat(rows.targets().get(0)).containsExactly("c");
-    assertThat(rows.targets().get(1)).containsExactly("a");
-    assertThat(rows.outsideCatalogue()).isEqualTo(2);
-    assertThat(rows.customersOnlyOutside()).isEqualTo(1);
-    ItemEvaluation.Result r =
-        ItemEvaluation.evaluate(rows, (h, now, k) -> List.of("c", "d"), CUTOFF, 10, 200, 1);
-    assertThat(r.customers()).isEqualTo(2);
-    assertThat(r.hit()).isEqualTo(0.5);
-    assertThat(r.recall()).isEqualTo(0.5);
-    assertThat(r.hitLow()).isLessThanOrEqualTo(r.hit());
-    assertThat(r.hitHigh()).isGreaterThanOrEqualTo(r.hit());
-  }
-
-  @Test
-  void recallIsTheMeanShareOfEachCustomersTargets() {
-    List<ItemSimilarity.Purchase> all = new java.util.ArrayList<>(LOG);
-    all.addAll(List.of(p("u1", "c", 101), p("u1", "d", 102), p("u5", "a", 103)));
-    ItemEvaluation.Rows rows = ItemEvaluation.rows(all, all, CUTOFF, 90 * DAY);
-    assertThat(rows.users()).containsExactly("u1", "u5");
-    // u1: 1 of its 2 targets (c, d) in the top; u5: its one target a is not.
-    ItemEvaluation.Result r =
-        ItemEvaluation.evaluate(rows, (h, now, k) -> List.of("c", "b"), CUTOFF, 10, 0, 1);
-    assertThat(r.hit()).isEqualTo(0.5);
-    assertThat(r.recall()).isEqualTo(0.25);
-  }
 }

@@ -4,9 +4,9 @@ import static io.prescient.job.cli.CommandOptions.opt;
 
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.cli.CommandOptions.Opt;
-import io.prescient.models.eval.FeedbackLog;
-import io.prescient.models.eval.OffPolicy;
-import io.prescient.models.eval.OfflineEvaluation;
+import io.prescient.offline.eval.FeedbackLog;
+import io.prescient.offline.eval.OffPolicy;
+import io.prescient.offline.eval.OfflineEvaluation;
 import io.prescient.state.contract.CopyIds;
 import io.prescient.state.features.FeatureSchema;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import static io.prescient.job.cli.CommandOptions.opt;
 
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.cli.CommandOptions.Opt;
-import io.prescient.models.eval.FeedbackLog;
-import io.prescient.models.sim.CustomerSimulator;
+import io.prescient.offline.eval.FeedbackLog;
+import io.prescient.offline.sim.CustomerSimulator;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.json.OutputJson;

@@ -2,7 +2,7 @@ package io.prescient.job.local;
 
 import io.prescient.job.training.TrainingCli;
 import io.prescient.models.items.ItemSimilarity;
-import io.prescient.models.training.EventLog;
+import io.prescient.offline.training.EventLog;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.profile.SensitiveCategories;

@@ -1,9 +1,9 @@
 package io.prescient.job.training;
 
 import io.prescient.job.cli.CommandOptions;
-import io.prescient.models.items.ItemEvaluation;
 import io.prescient.models.items.ItemSimilarity;
-import io.prescient.models.training.EventLog;
+import io.prescient.offline.items.ItemEvaluation;
+import io.prescient.offline.training.EventLog;
 import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.profile.SensitiveCategories;

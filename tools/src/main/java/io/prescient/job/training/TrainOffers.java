@@ -2,12 +2,12 @@ package io.prescient.job.training;
 
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.artifact.ModelManifest;
-import io.prescient.models.offers.OfferFeatures;
-import io.prescient.models.offers.OfferTraining;
-import io.prescient.models.offers.OpenBanditLog;
-import io.prescient.models.report.OfferReport;
-import io.prescient.models.training.BoostingParams;
-import io.prescient.models.training.LabelledRows;
+import io.prescient.offline.offers.OfferFeatures;
+import io.prescient.offline.offers.OfferTraining;
+import io.prescient.offline.offers.OpenBanditLog;
+import io.prescient.offline.report.OfferReport;
+import io.prescient.offline.training.BoostingParams;
+import io.prescient.offline.training.LabelledRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

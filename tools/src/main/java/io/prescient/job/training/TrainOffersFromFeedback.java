@@ -6,7 +6,8 @@ import io.prescient.job.cli.CommandOptions;
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.policy.OfferCatalog;
 import io.prescient.models.policy.OfferModel;
-import io.prescient.models.training.BoostingParams;
+import io.prescient.offline.offers.FeedbackOfferTraining;
+import io.prescient.offline.training.BoostingParams;
 import io.prescient.state.features.FeatureSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class TrainOffersFromFeedback {
               "the offer catalog the job serves (default: the shipped one)"));
 
   /** What a feedback file held. */
-  record Read(List<OfferModel.Logged> rows, Map<String, Integer> skipped) {}
+  record Read(List<FeedbackOfferTraining.Logged> rows, Map<String, Integer> skipped) {}
 
   public static void main(String[] args) throws Exception {
     TrainingCli.main("offers", () -> run(args));
@@ -88,7 +89,8 @@ public final class TrainOffersFromFeedback {
     TrainingCli.log(
         String.format("%s: %,d usable rows; skipped %s", file, read.rows().size(), read.skipped()));
     BoostingParams params = new BoostingParams(100, 0.05, 3, 5, 0.8, 0.8, 1, 42);
-    OfferModel.Result r = OfferModel.train(read.rows(), catalog, params, threads);
+    FeedbackOfferTraining.Result r =
+        FeedbackOfferTraining.train(read.rows(), catalog, params, threads);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("task", "offer propensity: P(convert | user features, offer)");
     training.put(
@@ -98,7 +100,7 @@ public final class TrainOffersFromFeedback {
     training.put("rows_test", Integer.toString(r.testRows()));
     training.put("params", params.toString());
     training.put("row_weights", "min(" + OfferModel.MAX_WEIGHT + ", 1/logged propensity)");
-    Path manifest = OfferModel.write(output, version, r, catalog, training);
+    Path manifest = FeedbackOfferTraining.write(output, version, r, catalog, training);
     System.out.printf(
         "%ntest ROC AUC %.4f (catalog prior %.4f), Brier %.4f, conversion rate %.4f on %,d rows%n",
         r.metrics().get("test_roc_auc"),
@@ -113,7 +115,7 @@ public final class TrainOffersFromFeedback {
   /** Reads the usable rows of a feedback file; every other line is counted by reason. */
   static Read read(Path file) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    List<OfferModel.Logged> rows = new ArrayList<>();
+    List<FeedbackOfferTraining.Logged> rows = new ArrayList<>();
     Map<String, Integer> skipped = new TreeMap<>();
     int width = FeatureSchema.names().size();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -143,7 +145,7 @@ public final class TrainOffersFromFeedback {
             x[i] = v.isNull() ? Float.NaN : (float) v.asDouble();
           }
           rows.add(
-              new OfferModel.Logged(
+              new FeedbackOfferTraining.Logged(
                   x,
                   d.get("offer_id").asText(),
                   d.path("propensity").asDouble(1.0),

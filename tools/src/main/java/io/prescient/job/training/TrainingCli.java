@@ -8,7 +8,7 @@ import io.prescient.job.cli.CommandOptions.UsageError;
 import io.prescient.models.artifact.ModelArtifacts;
 import io.prescient.models.artifact.ModelLoadException;
 import io.prescient.models.artifact.ModelManifest;
-import io.prescient.models.training.EventLog;
+import io.prescient.offline.training.EventLog;
 import io.prescient.state.json.JsonLimits;
 import java.io.IOException;
 import java.nio.file.Files;

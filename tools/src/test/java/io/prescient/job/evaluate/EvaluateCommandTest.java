@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prescient.job.cli.CommandOptions;
-import io.prescient.models.eval.FeedbackLog;
+import io.prescient.offline.eval.FeedbackLog;
 import io.prescient.state.contract.CopyIds;
 import java.nio.file.Files;
 import java.nio.file.Path;

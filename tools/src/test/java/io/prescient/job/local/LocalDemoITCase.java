@@ -25,7 +25,7 @@ class LocalDemoITCase {
             "0",
             // A small real model over the live feature schema: the demo serves it from the start.
             "--churn-model",
-            io.prescient.models.training.SyntheticModels.writeChurn(
+            io.prescient.offline.training.SyntheticModels.writeChurn(
                     tmp.resolve("churn"), "20261203T000000Z", 7)
                 .toString(),
             "--prescient.checkpoint.interval",

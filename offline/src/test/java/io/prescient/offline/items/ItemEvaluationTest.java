@@ -1,0 +1,73 @@
+package io.prescient.offline.items;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prescient.models.items.ItemSimilarity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The offline protocol for item recommendations, on the purchase log of ItemSimilarityTest. */
+class ItemEvaluationTest {
+  private static final long DAY = 86_400_000L;
+  private static final long CUTOFF = 100 * DAY;
+
+  private static ItemSimilarity.Purchase p(String user, String item, long day) {
+    return new ItemSimilarity.Purchase(user, item, day * DAY);
+  }
+
+  private static final List<ItemSimilarity.Purchase> LOG =
+      List.of(
+          p("u1", "a", 1),
+          p("u1", "b", 2),
+          p("u2", "a", 3),
+          p("u2", "b", 4),
+          p("u3", "a", 5),
+          p("u3", "c", 95),
+          p("u4", "c", 96),
+          p("u4", "d", 97),
+          p("u5", "d", 98),
+          // after the cut-off: never seen by the model
+          p("u1", "z", 150),
+          p("u2", "z", 150));
+
+  @Test
+  void theProtocolCountsNewItemsOfReturningCustomersOnly() {
+    List<ItemSimilarity.Purchase> after =
+        List.of(
+            p("u1", "c", 101),
+            p("u1", "a", 102),
+            p("u3", "a", 103),
+            p("u9", "c", 104),
+            p("u4", "a", 105));
+    List<ItemSimilarity.Purchase> all = new java.util.ArrayList<>(LOG);
+    all.addAll(after);
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(all, all, CUTOFF, 90 * DAY);
+    // u1 had a (not new) and gets c (new) and z (first sold after the cut-off: no method can rank
+    // it); u2 gets only z; u3 only a again (no target); u4 gets a; u9 never bought before.
+    assertThat(rows.users()).containsExactly("u1", "u4");
+    assertThat(rows.targets().get(0)).containsExactly("c");
+    assertThat(rows.targets().get(1)).containsExactly("a");
+    assertThat(rows.outsideCatalogue()).isEqualTo(2);
+    assertThat(rows.customersOnlyOutside()).isEqualTo(1);
+    ItemEvaluation.Result r =
+        ItemEvaluation.evaluate(rows, (h, now, k) -> List.of("c", "d"), CUTOFF, 10, 200, 1);
+    assertThat(r.customers()).isEqualTo(2);
+    assertThat(r.hit()).isEqualTo(0.5);
+    assertThat(r.recall()).isEqualTo(0.5);
+    assertThat(r.hitLow()).isLessThanOrEqualTo(r.hit());
+    assertThat(r.hitHigh()).isGreaterThanOrEqualTo(r.hit());
+  }
+
+  @Test
+  void recallIsTheMeanShareOfEachCustomersTargets() {
+    List<ItemSimilarity.Purchase> all = new java.util.ArrayList<>(LOG);
+    all.addAll(List.of(p("u1", "c", 101), p("u1", "d", 102), p("u5", "a", 103)));
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(all, all, CUTOFF, 90 * DAY);
+    assertThat(rows.users()).containsExactly("u1", "u5");
+    // u1: 1 of its 2 targets (c, d) in the top; u5: its one target a is not.
+    ItemEvaluation.Result r =
+        ItemEvaluation.evaluate(rows, (h, now, k) -> List.of("c", "b"), CUTOFF, 10, 0, 1);
+    assertThat(r.hit()).isEqualTo(0.5);
+    assertThat(r.recall()).isEqualTo(0.25);
+  }
+}
