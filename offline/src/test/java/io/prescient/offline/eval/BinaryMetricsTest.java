@@ -36,4 +36,29 @@ class BinaryMetricsTest {
     assertThat(bins.get(1).meanPredicted()).isCloseTo(0.75, within(1e-12));
     assertThat(bins.get(1).observed()).isEqualTo(1.0);
   }
+
+  @Test
+  void rocAucAndAveragePrecisionAgreeWithTribuosEvaluation() {
+    java.util.Random rnd = new java.util.Random(11);
+    for (int round = 0; round < 50; round++) {
+      int n = 20 + rnd.nextInt(500);
+      double[] scores = new double[n];
+      boolean[] y = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = rnd.nextDouble() < 0.3;
+        // rounded to two digits: many ties, as a calibrated model's scores have
+        scores[i] = Math.round((y[i] ? 0.2 : 0) + rnd.nextDouble() * 100) / 100.0;
+      }
+      y[0] = true; // both classes present
+      y[1] = false;
+      assertThat(BinaryMetrics.rocAuc(scores, y))
+          .isCloseTo(
+              org.tribuo.classification.evaluation.LabelEvaluationUtil.binaryAUCROC(y, scores),
+              within(1e-9));
+      assertThat(BinaryMetrics.prAuc(scores, y))
+          .isCloseTo(
+              org.tribuo.classification.evaluation.LabelEvaluationUtil.averagedPrecision(y, scores),
+              within(1e-9));
+    }
+  }
 }
