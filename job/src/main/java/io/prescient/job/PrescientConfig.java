@@ -1,6 +1,14 @@
 package io.prescient.job;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,13 +21,24 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * Reads the job's configuration: an optional flat YAML file ({@code --config FILE}, lines of {@code
- * key: value}) overridden by {@code --key value} arguments. Keys starting with {@code prescient.}
- * must be options of {@link PrescientOptions}; any other key is passed to Flink unchanged, so one
- * file can also carry Flink settings.
+ * Reads the job's configuration: an optional YAML file ({@code --config FILE}: {@code key: value}
+ * lines with dotted keys, or nested mappings, see {@link #readFile}) overridden by {@code --key
+ * value} arguments. Keys starting with {@code prescient.} must be options of {@link
+ * PrescientOptions}; any other key is passed to Flink unchanged, so one file can also carry Flink
+ * settings.
  */
 public final class PrescientConfig {
   private PrescientConfig() {}
+
+  /**
+   * Reads {@code --config} files. A key given twice in one mapping is an error, not a choice; a
+   * bare {@code key:} is a null (the builder does not start from the parser's default features).
+   */
+  private static final YAMLFactory YAML =
+      YAMLFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+          .build();
 
   /** Thrown for unusable configuration; the message says what to fix. */
   public static final class ConfigException extends IllegalArgumentException {
@@ -114,34 +133,99 @@ public final class PrescientConfig {
     return c;
   }
 
+  /**
+   * Reads a {@code --config} file: YAML whose mappings are flattened to dotted keys, so {@code
+   * prescient.topic.events: clicks} and {@code prescient: {topic: {events: clicks}}} (or the same
+   * in block style) both give {@code prescient.topic.events = clicks}. A scalar value is kept as
+   * written ({@code 5}, {@code true}, {@code 100 ms}; quotes removed), {@code ""} is an empty
+   * value. Refused, with the file and line: a key without a value, a list (write it as one string,
+   * as the option's "allowed" text says), an alias, a key given twice (also once nested and once
+   * dotted) and anything that is not YAML. Keys come back in file order.
+   */
   static Map<String, String> readFile(Path file) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
+    Map<String, String> values = new LinkedHashMap<>();
+    try (Reader in = Files.newBufferedReader(file);
+        YAMLParser p = YAML.createParser(in)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        return values; // empty, or comments only
+      }
+      if (first != JsonToken.START_OBJECT) {
+        throw problem(
+            file, p, "expected 'key: value' lines (a space after the colon), got " + describe(p));
+      }
+      readMapping(file, p, "", values);
+      if (p.nextToken() != null) {
+        throw problem(file, p, "a second YAML document; give one");
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new ConfigException(
+          file + (at == null ? "" : ":" + at.getLineNr()) + ": " + oneLine(e));
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    Map<String, String> values = new LinkedHashMap<>();
-    int n = 0;
-    for (String line : lines) {
-      n++;
-      String t = line.strip();
-      if (t.isEmpty() || t.startsWith("#")) {
+    return values;
+  }
+
+  /** The entries of the mapping just started, under {@code prefix}. */
+  private static void readMapping(
+      Path file, YAMLParser p, String prefix, Map<String, String> values) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      if (name.isBlank()) {
+        throw problem(file, p, "an empty key");
+      }
+      String key = prefix + name;
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.START_OBJECT) {
+        int before = values.size();
+        readMapping(file, p, key + ".", values);
+        if (values.size() == before) {
+          throw problem(file, p, key + " has no value");
+        }
         continue;
       }
-      int colon = t.indexOf(':');
-      if (colon <= 0) {
-        throw new ConfigException(file + ":" + n + ": expected 'key: value', got '" + t + "'");
+      if (t == JsonToken.START_ARRAY) {
+        throw problem(
+            file,
+            p,
+            key
+                + ": a list is not accepted; write the value as one string, as the option's"
+                + " allowed values show (list options separate items with ';')");
       }
-      String value = t.substring(colon + 1).strip();
-      if (value.length() >= 2
-          && (value.startsWith("\"") && value.endsWith("\"")
-              || value.startsWith("'") && value.endsWith("'"))) {
-        value = value.substring(1, value.length() - 1);
+      if (t == JsonToken.VALUE_NULL) {
+        throw problem(file, p, key + " has no value (write \"\" for an empty one)");
       }
-      values.put(t.substring(0, colon).strip(), value);
+      if (p.isCurrentAlias()) {
+        throw problem(file, p, key + ": aliases (*" + p.getText() + ") are not accepted");
+      }
+      if (values.putIfAbsent(key, p.getText()) != null) {
+        throw problem(file, p, key + " is given twice");
+      }
     }
-    return values;
+  }
+
+  private static ConfigException problem(Path file, JsonParser p, String what) {
+    return new ConfigException(file + ":" + p.currentTokenLocation().getLineNr() + ": " + what);
+  }
+
+  private static String describe(JsonParser p) throws IOException {
+    return p.currentToken() == JsonToken.START_ARRAY ? "a list" : "'" + p.getText() + "'";
+  }
+
+  /**
+   * What the YAML parser found wrong, on one line: its message's unindented lines (the context and
+   * the problem), without the indented position, source excerpt and caret lines it adds.
+   */
+  private static String oneLine(JsonProcessingException e) {
+    String message = e.getOriginalMessage().strip();
+    String what =
+        message
+            .lines()
+            .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+            .collect(Collectors.joining(": "));
+    return what.isEmpty() ? message.lines().findFirst().orElse("").strip() : what;
   }
 
   private static List<String> sorted(Set<String> keys) {

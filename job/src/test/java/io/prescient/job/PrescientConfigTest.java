@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -179,6 +184,104 @@ class PrescientConfigTest {
         .hasMessageContaining("needs a value");
     assertThatThrownBy(() -> PrescientConfig.fromArgs(new String[] {"--config", "/nonexistent"}))
         .hasMessageContaining("cannot read config file");
+  }
+
+  @Test
+  void aConfigFileMayNestItsKeysAndGivesTheValuesAsWritten(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("prescient.yaml");
+    Files.writeString(
+        file,
+        """
+        # a comment line
+        prescient.topic.events: clicks   # a comment after a value
+        prescient:
+          checkpoint: {interval: 100 ms}
+          kafka:
+            bootstrap-servers: "a:9092,b:9092"
+            properties.sasl.jaas.config: 'Scram required password="s3";'
+          state:
+            incremental: false
+          parallelism: 5
+        pipeline: {max-parallelism: '64'}
+        prescient.checkpoint.dir: ""
+        my.note: "it's # not a comment"
+        """);
+    assertThat(PrescientConfig.readFile(file))
+        .containsExactly(
+            Map.entry("prescient.topic.events", "clicks"),
+            Map.entry("prescient.checkpoint.interval", "100 ms"),
+            Map.entry("prescient.kafka.bootstrap-servers", "a:9092,b:9092"),
+            Map.entry(
+                "prescient.kafka.properties.sasl.jaas.config", "Scram required password=\"s3\";"),
+            Map.entry("prescient.state.incremental", "false"),
+            Map.entry("prescient.parallelism", "5"),
+            Map.entry("pipeline.max-parallelism", "64"),
+            Map.entry("prescient.checkpoint.dir", ""),
+            Map.entry("my.note", "it's # not a comment"));
+
+    Configuration c = PrescientConfig.fromArgs(new String[] {"--config", file.toString()});
+    assertThat(c.get(PrescientOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.get(PrescientOptions.PARALLELISM)).isEqualTo(5);
+    assertThat(c.get(PrescientOptions.INCREMENTAL_CHECKPOINTS)).isFalse();
+    assertThat(PrescientJob.flinkConfiguration(c).get(PipelineOptions.MAX_PARALLELISM))
+        .isEqualTo(64);
+  }
+
+  @Test
+  void anEmptyConfigFileOrOneOfCommentsGivesNothing(@TempDir Path dir) throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+    Path comments = Files.writeString(dir.resolve("comments.yaml"), "# nothing yet\n\n# here\n");
+    assertThat(PrescientConfig.readFile(empty)).isEmpty();
+    assertThat(PrescientConfig.readFile(comments)).isEmpty();
+  }
+
+  @Test
+  void aBadConfigFileIsRefusedOnOneLineWithItsFileAndLine(@TempDir Path dir) throws Exception {
+    Map<String, String> refused = new LinkedHashMap<>();
+    refused.put("a.b: 1\na.b: 2\n", ":2: Duplicate field 'a.b'");
+    refused.put("a:\n  b: 1\n  b: 2\n", ":3: Duplicate field 'b'");
+    refused.put("a.b: 1\na:\n  c: 2\n  b: 3\n", ":4: a.b is given twice");
+    refused.put("x: 1\ny: {a: 1\n", ":2: while parsing a flow mapping: expected ',' or '}'");
+    refused.put("x: 1\n\ny: 'open\n", ":3: while scanning a quoted scalar: found unexpected end");
+    refused.put("x: 1\ny: b: c\n", ":2: mapping values are not allowed here");
+    refused.put("x: 1\na:\n  b: 1\n c: 2\n", ":4: while parsing a block mapping");
+    refused.put("x: 1\ny:\n", ":2: y has no value (write \"\" for an empty one)");
+    refused.put("x: ~\n", ":1: x has no value");
+    refused.put("x: {}\n", ":1: x has no value");
+    refused.put("x:\n  - a\n  - b\n", ":2: x: a list is not accepted");
+    refused.put("x: [a, b]\n", ":1: x: a list is not accepted");
+    refused.put("x: &v 1\ny: *v\n", ":2: y: aliases (*v) are not accepted");
+    refused.put(
+        "just text\n",
+        ":1: expected 'key: value' lines (a space after the colon), got 'just text'");
+    refused.put("- a\n", ":1: expected 'key: value' lines (a space after the colon), got a list");
+    refused.put("x: 1\n---\ny: 2\n", ":3: a second YAML document");
+    int n = 0;
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      Path file = Files.writeString(dir.resolve("bad" + n++ + ".yaml"), e.getKey());
+      assertThatThrownBy(() -> PrescientConfig.readFile(file))
+          .as(e.getKey())
+          .isInstanceOf(PrescientConfig.ConfigException.class)
+          .hasMessageStartingWith(file + e.getValue())
+          .hasMessageNotContaining("\n");
+    }
+  }
+
+  /** Every YAML example in docs/configuration.md is a usable --config file. */
+  @Test
+  void theDocumentedConfigFilesAreAccepted(@TempDir Path dir) throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+    Matcher block = Pattern.compile("(?s)```yaml\n(.*?)```").matcher(doc);
+    List<Map<String, String>> read = new ArrayList<>();
+    while (block.find()) {
+      Path file = Files.writeString(dir.resolve("example" + read.size() + ".yaml"), block.group(1));
+      Map<String, String> values = PrescientConfig.readFile(file);
+      assertThat(values).isNotEmpty();
+      PrescientConfig.fromMap(values);
+      read.add(values);
+    }
+    assertThat(read).as("the flat and the nested example").hasSize(2);
+    assertThat(read.get(1)).isEqualTo(read.get(0));
   }
 
   @Test

@@ -1,16 +1,20 @@
 package io.prescient.models.artifact;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prescient.models.drift.DriftBaseline;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.StreamSupport;
 
 /**
  * What a model artifact is and where it came from: the JSON file beside the Tribuo protobuf model,
@@ -91,7 +95,7 @@ public record ModelManifest(
         b);
   }
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** This manifest, pointing at {@code file} with hash {@code sha256}. */
   public ModelManifest withModelFile(String file, String sha256) {
@@ -110,98 +114,84 @@ public record ModelManifest(
         baseline);
   }
 
+  /** The manifest file: pretty-printed JSON with the fields in this order, and a final newline. */
   public String toJson() {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.useDefaultPrettyPrinter();
-      g.writeStartObject();
-      g.writeStringField("name", name);
-      g.writeStringField("version", version);
-      g.writeNumberField("feature_schema_version", featureSchemaVersion);
-      g.writeArrayFieldStart("feature_names");
-      for (String f : featureNames) {
-        g.writeString(f);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", name);
+    o.put("version", version);
+    o.put("feature_schema_version", featureSchemaVersion);
+    featureNames.forEach(o.putArray("feature_names")::add);
+    o.put("positive_label", positiveLabel);
+    o.put("model_file", modelFile);
+    o.put("model_sha256", modelSha256);
+    o.put("shadow", shadow);
+    training.forEach(o.putObject("training")::put);
+    ObjectNode m = o.putObject("metrics");
+    metrics.forEach((k, v) -> m.put(k, v.isNaN() ? null : v));
+    o.put("created_at", createdAt);
+    if (!baseline.isEmpty()) {
+      ObjectNode b = o.putObject("baseline");
+      ObjectNode features = b.putObject("features");
+      baseline.features().forEach((k, bins) -> features.set(k, json(bins)));
+      if (baseline.score() != null) {
+        b.set("score", json(baseline.score()));
       }
-      g.writeEndArray();
-      g.writeStringField("positive_label", positiveLabel);
-      g.writeStringField("model_file", modelFile);
-      g.writeStringField("model_sha256", modelSha256);
-      g.writeBooleanField("shadow", shadow);
-      g.writeObjectFieldStart("training");
-      for (Map.Entry<String, String> e : training.entrySet()) {
-        g.writeStringField(e.getKey(), e.getValue());
-      }
-      g.writeEndObject();
-      g.writeObjectFieldStart("metrics");
-      for (Map.Entry<String, Double> e : metrics.entrySet()) {
-        if (e.getValue().isNaN()) {
-          g.writeNullField(e.getKey());
-        } else {
-          g.writeNumberField(e.getKey(), e.getValue());
-        }
-      }
-      g.writeEndObject();
-      g.writeStringField("created_at", createdAt);
-      if (!baseline.isEmpty()) {
-        g.writeObjectFieldStart("baseline");
-        g.writeObjectFieldStart("features");
-        for (Map.Entry<String, DriftBaseline.Bins> e : baseline.features().entrySet()) {
-          g.writeFieldName(e.getKey());
-          writeBins(g, e.getValue());
-        }
-        g.writeEndObject();
-        if (baseline.score() != null) {
-          g.writeFieldName("score");
-          writeBins(g, baseline.score());
-        }
-        g.writeEndObject();
-      }
-      g.writeEndObject();
+    }
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return w.toString() + "\n";
   }
 
-  private static void writeBins(JsonGenerator g, DriftBaseline.Bins b) throws IOException {
-    g.writeStartObject();
-    g.writeFieldName("edges");
-    g.writeArray(b.edges(), 0, b.edges().length);
-    g.writeFieldName("shares");
-    g.writeArray(b.shares(), 0, b.shares().length);
-    g.writeEndObject();
+  private static ObjectNode json(DriftBaseline.Bins b) {
+    ObjectNode o = JSON.createObjectNode();
+    Arrays.stream(b.edges()).forEach(o.putArray("edges")::add);
+    Arrays.stream(b.shares()).forEach(o.putArray("shares")::add);
+    return o;
   }
 
   /** The optional "baseline" object; a malformed one is a bad manifest. */
-  private static DriftBaseline baseline(Object value) throws ModelLoadException {
-    if (value == null) {
+  private static DriftBaseline baseline(JsonNode value) throws ModelLoadException {
+    if (value == null || value.isNull()) {
       return DriftBaseline.NONE;
     }
-    if (!(value instanceof Map<?, ?> m)) {
+    if (!value.isObject()) {
       throw bad("baseline must be an object");
     }
     Map<String, DriftBaseline.Bins> features = new LinkedHashMap<>();
-    if (m.get("features") instanceof Map<?, ?> f) {
-      for (Map.Entry<?, ?> e : f.entrySet()) {
-        features.put((String) e.getKey(), bins(e.getValue(), "baseline." + e.getKey()));
+    JsonNode f = value.path("features");
+    if (f.isObject()) {
+      for (Map.Entry<String, JsonNode> e : f.properties()) {
+        features.put(e.getKey(), bins(e.getValue(), "baseline." + e.getKey()));
       }
     }
-    Object score = m.get("score");
-    return new DriftBaseline(features, score == null ? null : bins(score, "baseline.score"));
+    JsonNode score = value.get("score");
+    return new DriftBaseline(
+        features, score == null || score.isNull() ? null : bins(score, "baseline.score"));
   }
 
-  private static DriftBaseline.Bins bins(Object value, String where) throws ModelLoadException {
-    if (value instanceof Map<?, ?> m
-        && m.get("edges") instanceof List<?> edges
-        && m.get("shares") instanceof List<?> shares
-        && edges.stream().allMatch(Double.class::isInstance)
-        && shares.stream().allMatch(Double.class::isInstance)
-        && shares.size() == edges.size() + 2) {
-      return new DriftBaseline.Bins(
-          edges.stream().mapToDouble(Double.class::cast).toArray(),
-          shares.stream().mapToDouble(Double.class::cast).toArray());
+  private static DriftBaseline.Bins bins(JsonNode value, String where) throws ModelLoadException {
+    double[] edges = numbers(value.path("edges"));
+    double[] shares = numbers(value.path("shares"));
+    if (edges == null || shares == null || shares.length != edges.length + 2) {
+      throw bad(where + " must be {edges: [numbers], shares: [numbers, edges + 2 of them]}");
     }
-    throw bad(where + " must be {edges: [numbers], shares: [numbers, edges + 2 of them]}");
+    return new DriftBaseline.Bins(edges, shares);
+  }
+
+  /** An array of numbers, or null for anything else. */
+  private static double[] numbers(JsonNode array) {
+    if (!array.isArray() || !all(array, JsonNode::isNumber)) {
+      return null;
+    }
+    return StreamSupport.stream(array.spliterator(), false)
+        .mapToDouble(JsonNode::doubleValue)
+        .toArray();
+  }
+
+  private static boolean all(JsonNode array, Predicate<JsonNode> test) {
+    return StreamSupport.stream(array.spliterator(), false).allMatch(test);
   }
 
   /**
@@ -210,18 +200,17 @@ public record ModelManifest(
    * @throws ModelLoadException ({@code bad_manifest}) for anything but a complete manifest
    */
   public static ModelManifest parse(String json) throws ModelLoadException {
-    Map<String, Object> m;
+    JsonNode m;
     try (JsonParser p = JSON.createParser(json)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw bad("not a JSON object");
       }
-      m = readObject(p);
+      m = JSON.readTree(p);
     } catch (IOException e) {
       // Where, never what: the parser's own message quotes the file's content, which may be any
       // file the announcement pointed at.
       String where =
-          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                  && j.getLocation() != null
+          e instanceof JsonProcessingException j && j.getLocation() != null
               ? " at line "
                   + j.getLocation().getLineNr()
                   + ", column "
@@ -231,76 +220,61 @@ public record ModelManifest(
           ModelLoadException.Reason.BAD_MANIFEST,
           "not a JSON model manifest (invalid JSON" + where + ")");
     }
-    Object names = m.get("feature_names");
-    if (!(names instanceof List<?> list) || list.stream().anyMatch(o -> !(o instanceof String))) {
+    JsonNode names = m.path("feature_names");
+    if (!names.isArray() || !all(names, JsonNode::isTextual)) {
       throw bad("feature_names must be an array of strings");
     }
     List<String> featureNames = new ArrayList<>();
-    list.forEach(o -> featureNames.add((String) o));
+    names.forEach(n -> featureNames.add(n.textValue()));
     Map<String, String> training = new LinkedHashMap<>();
-    if (m.get("training") instanceof Map<?, ?> t) {
-      t.forEach((k, v) -> training.put((String) k, String.valueOf(v)));
+    if (m.path("training").isObject()) {
+      m.get("training").properties().forEach(e -> training.put(e.getKey(), text(e.getValue())));
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
-    if (m.get("metrics") instanceof Map<?, ?> t) {
-      t.forEach(
-          (k, v) -> metrics.put((String) k, v instanceof Number n ? n.doubleValue() : Double.NaN));
+    if (m.path("metrics").isObject()) {
+      m.get("metrics")
+          .properties()
+          .forEach(
+              e -> {
+                JsonNode v = e.getValue();
+                metrics.put(e.getKey(), v.isNumber() ? v.doubleValue() : Double.NaN);
+              });
     }
-    Object version = m.get("feature_schema_version");
-    if (!(version instanceof Number n)) {
+    JsonNode version = m.path("feature_schema_version");
+    if (!version.isNumber()) {
       throw bad("feature_schema_version must be a number");
     }
     return new ModelManifest(
         string(m, "name"),
         string(m, "version"),
-        n.intValue(),
+        (int) version.doubleValue(),
         List.copyOf(featureNames),
         string(m, "positive_label"),
         string(m, "model_file"),
         string(m, "model_sha256"),
-        Boolean.TRUE.equals(m.get("shadow")),
+        m.path("shadow").booleanValue(),
         training,
         metrics,
-        m.get("created_at") instanceof String s ? s : "",
+        m.path("created_at").isTextual() ? m.get("created_at").textValue() : "",
         baseline(m.get("baseline")));
   }
 
-  private static String string(Map<String, Object> m, String field) throws ModelLoadException {
-    if (!(m.get(field) instanceof String s) || s.isEmpty()) {
+  /** A training value as text: a number as a double ({@code 100.0}), anything else as written. */
+  private static String text(JsonNode v) {
+    return v.isNumber()
+        ? String.valueOf(v.doubleValue())
+        : v.isValueNode() ? v.asText() : v.toString();
+  }
+
+  private static String string(JsonNode m, String field) throws ModelLoadException {
+    JsonNode v = m.path(field);
+    if (!v.isTextual() || v.textValue().isEmpty()) {
       throw bad("'" + field + "' is missing or not a string");
     }
-    return s;
+    return v.textValue();
   }
 
   private static ModelLoadException bad(String why) {
     return new ModelLoadException(ModelLoadException.Reason.BAD_MANIFEST, why);
-  }
-
-  private static Map<String, Object> readObject(JsonParser p) throws IOException {
-    Map<String, Object> out = new LinkedHashMap<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
-      p.nextToken();
-      out.put(key, readValue(p));
-    }
-    return out;
-  }
-
-  private static Object readValue(JsonParser p) throws IOException {
-    return switch (p.currentToken()) {
-      case START_OBJECT -> readObject(p);
-      case START_ARRAY -> {
-        List<Object> list = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          list.add(readValue(p));
-        }
-        yield list;
-      }
-      case VALUE_STRING -> p.getText();
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
-      default -> null;
-    };
   }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.cli.CommandOptions.Opt;
-import io.prescient.job.datasets.Csv;
+import io.prescient.job.datasets.CsvRows;
 import io.prescient.offline.audit.FairnessAudit;
 import io.prescient.offline.report.AuditReport;
 import java.io.BufferedReader;
@@ -183,17 +183,16 @@ public final class AuditCommand {
   static List<FairnessAudit.Subject> fromScores(
       Path file, Map<String, String> groups, double offerAt) throws IOException {
     List<FairnessAudit.Subject> out = new ArrayList<>();
-    try (BufferedReader in = reader(file)) {
-      List<String> header = Csv.split(in.readLine());
+    try (CsvRows rows = new CsvRows(reader(file))) {
+      List<String> header = header(file, rows);
       int user = header.indexOf("user_id");
       int score = header.indexOf("score");
       int churned = header.indexOf("churned");
       if (user < 0 || score < 0) {
         throw new IOException(file + ": needs user_id and score columns");
       }
-      String line;
-      while ((line = in.readLine()) != null) {
-        List<String> f = Csv.split(line);
+      List<String> f;
+      while ((f = nextRow(file, rows)) != null) {
         boolean offered = Double.parseDouble(f.get(score)) >= offerAt;
         Boolean q = churned < 0 ? null : Boolean.parseBoolean(f.get(churned));
         out.add(
@@ -303,16 +302,15 @@ public final class AuditCommand {
 
   static Map<String, String> usersCsv(Path file, String attribute) throws IOException {
     Map<String, String> out = new HashMap<>();
-    try (BufferedReader in = reader(file)) {
-      List<String> header = Csv.split(in.readLine());
+    try (CsvRows rows = new CsvRows(reader(file))) {
+      List<String> header = header(file, rows);
       int user = header.indexOf("user_id");
       int attr = header.indexOf(attribute);
       if (user < 0 || attr < 0) {
         throw new IOException(file + ": needs columns user_id and " + attribute);
       }
-      String line;
-      while ((line = in.readLine()) != null) {
-        List<String> f = Csv.split(line);
+      List<String> f;
+      while ((f = nextRow(file, rows)) != null) {
         out.put(f.get(user), f.get(attr));
       }
     }
@@ -322,13 +320,12 @@ public final class AuditCommand {
   /** Customer -> country from the Online Retail CSV, with the converter's user ids. */
   static Map<String, String> onlineRetailCountries(Path file) throws IOException {
     Map<String, String> out = new HashMap<>();
-    try (BufferedReader in = reader(file)) {
-      List<String> header = Csv.split(in.readLine());
+    try (CsvRows rows = new CsvRows(reader(file))) {
+      List<String> header = header(file, rows);
       int customer = header.indexOf("CustomerID");
       int country = header.indexOf("Country");
-      String line;
-      while ((line = in.readLine()) != null) {
-        List<String> f = Csv.split(line);
+      List<String> f;
+      while ((f = nextRow(file, rows)) != null) {
         String c = f.get(customer).trim();
         if (!c.isEmpty()) {
           out.putIfAbsent("or-" + (long) Double.parseDouble(c), f.get(country));
@@ -336,6 +333,23 @@ public final class AuditCommand {
       }
     }
     return out;
+  }
+
+  /** A CSV file's header row (none for an empty file). */
+  private static List<String> header(Path file, CsvRows rows) throws IOException {
+    List<String> header = nextRow(file, rows);
+    return header == null ? List.of() : List.copyOf(header);
+  }
+
+  /** The next row's fields (until the next call), null at the end; broken quoting is an error. */
+  private static List<String> nextRow(Path file, CsvRows rows) throws IOException {
+    if (!rows.next()) {
+      return null;
+    }
+    if (rows.problem() != null) {
+      throw new IOException(file + ":" + rows.line() + ": " + rows.problem());
+    }
+    return rows.fields();
   }
 
   private static BufferedReader reader(Path p) throws IOException {

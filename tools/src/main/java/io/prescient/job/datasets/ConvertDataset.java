@@ -7,11 +7,11 @@ import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.state.contract.Event;
 import io.prescient.state.json.OutputJson;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,8 +90,7 @@ public final class ConvertDataset {
       DatasetConverter converter, Path input, Path output, long limit) throws IOException {
     ConversionStats stats = new ConversionStats();
     List<Event> events;
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(open(input), StandardCharsets.UTF_8))) {
+    try (Reader in = new InputStreamReader(open(input), StandardCharsets.UTF_8)) {
       events = converter.convertAll(in, limit, stats, System.err);
     }
     Path parent = output.toAbsolutePath().getParent();

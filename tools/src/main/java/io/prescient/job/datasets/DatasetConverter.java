@@ -1,9 +1,9 @@
 package io.prescient.job.datasets;
 
 import io.prescient.state.contract.Event;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,36 +31,40 @@ public abstract class DatasetConverter {
     return false;
   }
 
-  /** Reads every row (after the header), up to {@code limit} rows when it is positive. */
-  public List<Event> convertAll(
-      BufferedReader in, long limit, ConversionStats stats, PrintStream progress)
+  /**
+   * Reads every row (after the header), up to {@code limit} rows when it is positive. A row whose
+   * CSV quoting is broken is skipped as {@code unreadable_csv}.
+   */
+  public List<Event> convertAll(Reader in, long limit, ConversionStats stats, PrintStream progress)
       throws IOException {
-    String header = in.readLine();
-    if (header == null) {
-      throw new IOException("empty input: no header line");
-    }
     List<Event> events = new ArrayList<>();
-    String line;
-    long lineNumber = 1;
-    while ((line = in.readLine()) != null && (limit <= 0 || stats.rowsRead < limit)) {
-      lineNumber++;
-      stats.rowsRead++;
-      if (progress != null && stats.rowsRead % 100_000 == 0) {
-        progress.printf("%s: %,d rows read%n", name(), stats.rowsRead);
+    try (CsvRows rows = new CsvRows(in)) {
+      if (!rows.next()) {
+        throw new IOException("empty input: no header line");
       }
-      List<String> row = Csv.split(line);
-      if (row.size() != columns()) {
-        stats.badRow(lineNumber, "wrong_column_count", line);
-        continue;
-      }
-      try {
-        Event e = convert(row, stats.rowsRead, stats);
-        if (e != null) {
-          stats.written(e);
-          events.add(e);
+      while ((limit <= 0 || stats.rowsRead < limit) && rows.next()) {
+        stats.rowsRead++;
+        if (progress != null && stats.rowsRead % 100_000 == 0) {
+          progress.printf("%s: %,d rows read%n", name(), stats.rowsRead);
         }
-      } catch (NumberFormatException | DateTimeParseException ex) {
-        stats.badRow(lineNumber, "unreadable_value", line);
+        if (rows.problem() != null) {
+          stats.badRow(rows.line(), "unreadable_csv", rows.problem());
+          continue;
+        }
+        List<String> row = rows.fields();
+        if (row.size() != columns()) {
+          stats.badRow(rows.line(), "wrong_column_count", rows.text());
+          continue;
+        }
+        try {
+          Event e = convert(row, stats.rowsRead, stats);
+          if (e != null) {
+            stats.written(e);
+            events.add(e);
+          }
+        } catch (NumberFormatException | DateTimeParseException ex) {
+          stats.badRow(rows.line(), "unreadable_value", rows.text());
+        }
       }
     }
     events.sort(Comparator.comparingLong(e -> e.timestamp)); // List.sort is stable

@@ -1,5 +1,8 @@
 package io.prescient.job.savepoint;
 
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -87,27 +90,44 @@ public final class ExportTable {
   private static final Comparator<String[]> ROW_ORDER =
       (a, b) -> Arrays.compare(a, b, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
 
+  /**
+   * Writes the CSV file: the header, then each row with its STRING cells always quoted (so an empty
+   * string, {@code ""}, differs from a missing cell, which stays empty) and its other cells as they
+   * are (numbers, ISO-8601 instants and booleans need no quotes).
+   */
   void writeCsv(Path file) throws IOException {
-    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      w.write(String.join(",", columns.stream().map(Column::name).toList()));
-      w.write('\n');
+    CsvSchema.Builder schema = CsvSchema.builder().setLineSeparator("\n");
+    columns.forEach(c -> schema.addColumn(c.name()));
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        CsvGenerator g = CSV.createGenerator(w)) {
+      g.setSchema(schema.build());
+      // The header: names quoted only where they must be.
+      g.writeStartObject();
+      for (Column c : columns) {
+        g.writeStringField(c.name(), c.name());
+      }
+      g.writeEndObject();
+      g.enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS);
+      g.enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS);
       for (String[] row : rows) {
+        g.writeStartObject();
         for (int i = 0; i < row.length; i++) {
-          if (i > 0) {
-            w.write(',');
-          }
-          if (row[i] != null) {
-            w.write(columns.get(i).type() == Type.STRING ? quote(row[i]) : row[i]);
+          g.writeFieldName(columns.get(i).name());
+          if (row[i] == null) {
+            g.writeNull();
+          } else if (columns.get(i).type() == Type.STRING) {
+            g.writeString(row[i]);
+          } else {
+            g.writeRawValue(row[i]);
           }
         }
-        w.write('\n');
+        g.writeEndObject();
       }
     }
   }
 
-  static String quote(String s) {
-    return '"' + s.replace("\"", "\"\"") + '"';
-  }
+  private static final CsvFactory CSV =
+      CsvFactory.builder().enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).build();
 
   /** The Parquet schema: every column optional, so that a missing cell is a null. */
   public MessageType parquetSchema() {

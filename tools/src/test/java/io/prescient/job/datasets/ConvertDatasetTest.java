@@ -59,6 +59,41 @@ class ConvertDatasetTest {
     assertThat(stats[0].eventsWritten()).isEqualTo(lines.size()).isEqualTo(46 - 5);
   }
 
+  /**
+   * A quoted description may hold a comma, a doubled quote and a line break; a row with broken
+   * quoting is skipped and the next one read; the examples name each bad row's first line.
+   */
+  @Test
+  void quotedFieldsSpanLinesAndBrokenQuotingSkipsOneRow() throws Exception {
+    Path csv =
+        Files.writeString(
+            dir.resolve("quoted.csv"),
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+                + "536365,85123A,\"HEART, \"\"T-LIGHT\"\"\nHOLDER\",6,2010-12-01 08:26:00,2.55,"
+                + "17850.0,United Kingdom\n"
+                + "536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,17850.0,United Kingdom\n"
+                + "536367,84879,\"BIRD \"ORNAMENT,32,2010-12-01 08:34:00,1.69,13047.0,EIRE\n"
+                + "536368,22960,JAM JAR,x,2010-12-01 08:34:00,4.25,13047.0,United Kingdom\n");
+    Path out = dir.resolve("quoted.jsonl");
+    ConversionStats stats =
+        ConvertDataset.convert(DatasetConverter.named("online-retail"), csv, out, 0);
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0))
+        .contains("\"event_id\":\"or-536365-1\"")
+        .contains("\"category\":\"candles_lighting\"");
+    assertThat(lines.get(1)).contains("\"event_id\":\"or-536366-1\"");
+    assertThat(stats.rowsRead()).isEqualTo(4);
+    assertThat(stats.skippedByReason())
+        .containsExactly(Map.entry("unreadable_csv", 1L), Map.entry("unreadable_value", 1L));
+    assertThat(stats.badRowExamples)
+        .containsExactly(
+            "line 5 (unreadable_csv): Unexpected character ('O' (code 79)): Expected column"
+                + " separator character (',' (code 44)) or end-of-line",
+            "line 6 (unreadable_value): 536368,22960,JAM JAR,x,2010-12-01 08:34:00,4.25,13047.0,"
+                + "United Kingdom");
+  }
+
   @Test
   void categoriesComeFromTheKeywordTable() {
     assertThat(OnlineRetailConverter.categoryOf("WHITE HANGING HEART T-LIGHT HOLDER"))

@@ -3,6 +3,7 @@ package io.prescient.job.savepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.job.datasets.CsvRows;
 import io.prescient.job.savepoint.ExportTable.Column;
 import io.prescient.job.savepoint.ExportTable.Type;
 import java.nio.file.Files;
@@ -68,6 +69,41 @@ class ExportTableTest {
     assertThat(schema.getType("last_seen").getLogicalTypeAnnotation())
         .isEqualTo(
             LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+  }
+
+  /**
+   * Strings are always quoted, so an empty one ({@code ""}) differs from a missing cell; a quote, a
+   * comma and a line break stay inside their cell, and the file reads back as it was written.
+   */
+  @Test
+  void csvStringsAreAlwaysQuotedAndReadBackWithLineBreaksAndQuotes(@TempDir Path dir)
+      throws Exception {
+    ExportTable t = new ExportTable("profiles", COLUMNS);
+    t.add(new String[] {"", null, "1", null, null, null});
+    t.add(new String[] {"a \"b\",\nc\r\nd", "2011-12-09T12:50:00Z", "-2", "NaN", "1.0E10", "true"});
+    t.add(new String[] {null, null, null, null, null, "false"});
+    t.write(dir);
+
+    Path csv = dir.resolve("profiles.csv");
+    assertThat(Files.readString(csv))
+        .isEqualTo(
+            "user_id,last_seen,events,revenue,recency_days,opted_out\n"
+                + ",,,,,false\n"
+                + "\"\",,1,,,\n"
+                + "\"a \"\"b\"\",\nc\r\nd\",2011-12-09T12:50:00Z,-2,NaN,1.0E10,true\n");
+    List<List<String>> read = new ArrayList<>();
+    try (CsvRows rows = new CsvRows(Files.newBufferedReader(csv))) {
+      while (rows.next()) {
+        assertThat(rows.problem()).isNull();
+        read.add(List.copyOf(rows.fields()));
+      }
+    }
+    assertThat(read)
+        .containsExactly(
+            COLUMNS.stream().map(Column::name).toList(),
+            List.of("", "", "", "", "", "false"),
+            List.of("", "", "1", "", "", ""),
+            List.of("a \"b\",\nc\r\nd", "2011-12-09T12:50:00Z", "-2", "NaN", "1.0E10", "true"));
   }
 
   @Test
