@@ -99,7 +99,7 @@ class ConsumerGuideITCase extends PipelineTestBase {
       waitUntil(() -> !values(p + "-audit").isEmpty(), "the opt-out's receipt");
       Thread.sleep(3_000); // a few more checkpoints
     } finally {
-      job.cancel().get();
+      cancelAndWait(job);
     }
 
     Map<String, JsonNode> decisions = consume(p + "-decisions", "decision_id");

@@ -91,7 +91,7 @@ class MetricsITCase extends PipelineTestBase {
         assertThat(second).as("dashboard series " + series).contains(series);
       }
     } finally {
-      job.cancel().get();
+      cancelAndWait(job);
     }
   }
 

@@ -69,7 +69,7 @@ class ModelSwapITCase extends PipelineTestBase {
 
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     } finally {
-      job.cancel().get();
+      cancelAndWait(job);
     }
 
     assertThat(values(P + "-dlq"))

@@ -189,6 +189,22 @@ abstract class PipelineTestBase {
     }
   }
 
+  /**
+   * Cancels a job and waits until it has stopped: {@code cancel()} returns when the cancellation is
+   * acknowledged, while tasks may still write checkpoint files into a {@code @TempDir} that JUnit
+   * is about to delete (the cause of "Failed to close extension context").
+   */
+  static void cancelAndWait(JobClient job) throws Exception {
+    job.cancel().get(60, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the job did not stop within 60 s of its cancellation");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** Kills the only TaskManager (its tasks fail) and starts a fresh one to recover on. */
   static void killTheTaskManager(MiniCluster cluster) throws Exception {
     cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);

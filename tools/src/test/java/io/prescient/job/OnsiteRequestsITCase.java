@@ -151,7 +151,7 @@ class OnsiteRequestsITCase extends PipelineTestBase {
       assertThat(rejected.get("reason").asText()).isEqualTo("missing_field");
       assertThat(rejected.get("detail").asText()).contains("placement");
     } finally {
-      job.cancel().get();
+      cancelAndWait(job);
     }
 
     // A gateway whose job does not answer (no job reads these topics): the fallback, in time.
@@ -242,7 +242,7 @@ class OnsiteRequestsITCase extends PipelineTestBase {
     waitUntil(
         () -> requestIds(values(p + "-responses")).size() >= requests,
         "every request answered and committed");
-    job.cancel().get();
+    cancelAndWait(job);
 
     List<JsonNode> committed = values(p + "-responses");
     Map<String, Long> perRequest =
