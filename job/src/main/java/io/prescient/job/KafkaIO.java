@@ -103,7 +103,11 @@ public final class KafkaIO {
     };
   }
 
-  private static <T> KafkaSink<T> sink(
+  /**
+   * A sink of the job's kind (delivery guarantee, transactional id prefix + {@code name}, client
+   * properties): the job's outputs, and the Kafka variant of the throughput benchmark.
+   */
+  public static <T> KafkaSink<T> sink(
       Configuration c, String name, KafkaRecordSerializationSchema<T> serializer) {
     DeliveryGuarantee guarantee = c.get(PrescientOptions.DELIVERY_GUARANTEE);
     KafkaSinkBuilder<T> b =

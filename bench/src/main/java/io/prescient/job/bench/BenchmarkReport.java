@@ -74,6 +74,7 @@ public final class BenchmarkReport {
   static final List<String> FILES =
       List.of(
           "job",
+          "job-kafka",
           "latency-sweep",
           "latency-load",
           "latency-load-20ms",
@@ -231,7 +232,8 @@ public final class BenchmarkReport {
             name + ".when",
             j == null ? "not run" : j.path("finished_at").asText().replaceFirst("T.*", ""));
       }
-      throughput();
+      throughput("job", "throughput", "files");
+      throughput("job-kafka", "throughput-kafka", "Kafka");
       latency();
       state();
       scoring();
@@ -261,19 +263,18 @@ public final class BenchmarkReport {
       return "![" + alt + "](" + chartLink + "/" + file + ")";
     }
 
-    void throughput() throws IOException {
-      if (absent(
-          "job",
-          "throughput.summary",
-          "throughput.table",
-          "throughput.goals",
-          "throughput.chart")) {
+    /**
+     * The throughput section of one bench-job results file ({@code file}: "job" over files,
+     * "job-kafka" through a broker) into the template keys {@code key.*}.
+     */
+    void throughput(String file, String key, String via) throws IOException {
+      if (absent(file, key + ".summary", key + ".table", key + ".goals", key + ".chart")) {
         return;
       }
-      JsonNode j = results.get("job");
+      JsonNode j = results.get(file);
       int p = j.path("parallelism").asInt();
       values.put(
-          "throughput.summary",
+          key + ".summary",
           String.format(
               Locale.ROOT,
               "%s events: `%s` %d times over, the copies interleaved line by line with user and"
@@ -335,9 +336,9 @@ public final class BenchmarkReport {
         ratioMet += ratio >= 0.5 ? 1 : 0;
         count++;
       }
-      values.put("throughput.table", t.toString().strip());
+      values.put(key + ".table", t.toString().strip());
       values.put(
-          "throughput.goals",
+          key + ".goals",
           String.format(
               Locale.ROOT,
               "- full job >= 25,000 events/s per core: %s (%s to %s per core)\n"
@@ -349,11 +350,11 @@ public final class BenchmarkReport {
               d2(minRatio),
               d2(bestRatio)));
       Charts.bars(
-          charts.resolve("throughput.png"),
-          "Throughput per core, parallelism " + p + " (bench-job)",
+          charts.resolve(key + ".png"),
+          "Throughput per core, parallelism " + p + " (bench-job, " + via + ")",
           "events/s per core",
           bars);
-      values.put("throughput.chart", chart("throughput.png", "throughput per core"));
+      values.put(key + ".chart", chart(key + ".png", "throughput per core, " + via));
     }
 
     private static String mix(JsonNode types) {

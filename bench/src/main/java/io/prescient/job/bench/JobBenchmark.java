@@ -72,6 +72,18 @@ public final class JobBenchmark {
           opt("--rounds", "R", "2", "rounds of (passthrough, full job)"),
           opt("--parallelism", "P", "2", "of both jobs"),
           opt(
+              "--via",
+              "IO",
+              "files",
+              "files: both jobs read a JSON-lines file and write files; kafka: they read a topic"
+                  + " of a real broker process (written once, before the first round) and write"
+                  + " topics, as in production"),
+          opt(
+              "--kafka-classpath-file",
+              "F",
+              Path.of("deploy", "local-kafka", "target", "kafka.classpath").toString(),
+              "the broker's class path, for --via kafka (./prescient builds it)"),
+          opt(
               "--work",
               "DIR",
               Path.of(".local", "bench").toString(),
@@ -92,8 +104,8 @@ public final class JobBenchmark {
         CommandOptions.parse(
             COMMAND,
             "The whole job against a parse-and-write passthrough job on the same input, side by"
-                + " side in one run, at the same parallelism, both bounded, over files (not"
-                + " Kafka). Prints steady-state events/s (first record read to last record"
+                + " side in one run, at the same parallelism, both bounded, over files or (--via"
+                + " kafka) through a real broker. Prints steady-state events/s (first record read to last record"
                 + " written), per core (/ P), start-up and shutdown seconds, and the ratio full /"
                 + " passthrough per round.",
             OPTIONS,
@@ -110,6 +122,17 @@ public final class JobBenchmark {
     int copies = o.getInt("--copies", 1, Integer.MAX_VALUE);
     int p = o.getInt("--parallelism", 1, Integer.MAX_VALUE);
     int rounds = o.getInt("--rounds", 1, Integer.MAX_VALUE);
+    String via = o.get("--via");
+    if (!via.equals("files") && !via.equals("kafka")) {
+      throw o.error("--via must be files or kafka, not '" + via + "'");
+    }
+    Path kafkaCp = Path.of(o.get("--kafka-classpath-file"));
+    if (via.equals("kafka") && !Files.isRegularFile(kafkaCp)) {
+      throw o.error(
+          "--kafka-classpath-file "
+              + kafkaCp
+              + " is not a file (./prescient builds and passes it)");
+    }
     JOB_OPTIONS.putAll(o.checkedJobOptions());
     Path work = Path.of(o.get("--work"));
     try {
@@ -125,34 +148,53 @@ public final class JobBenchmark {
     long events = written.lines();
     System.out.printf(
         Locale.ROOT,
-        "%,d events (%d copies of %s), parallelism %d, %d rounds%n",
+        "%,d events (%d copies of %s), parallelism %d, %d rounds, via %s%n",
         events,
         copies,
         o.get("--input"),
         p,
-        rounds);
+        rounds,
+        via);
     List<double[]> results = new ArrayList<>();
     List<Timing[]> timings = new ArrayList<>();
-    for (int round = 1; round <= rounds; round++) {
-      Timing passRun = time(() -> passthrough(input, work.resolve("pass"), p));
-      double pass = events / passRun.steady();
-      print(round, "passthrough (parse, validate, write)", pass, p, passRun);
-      Timing fullRun = time(() -> fullJob(input, work.resolve("full"), p));
-      double full = events / fullRun.steady();
-      print(round, "full Prescient job                  ", full, p, fullRun);
-      timings.add(new Timing[] {passRun, fullRun});
-      System.out.printf(
-          Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
-      // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
-      long decisions = lines(work.resolve("full").resolve("parts"), "decisions");
-      long dlq = lines(work.resolve("full").resolve("parts"), "dlq");
-      System.out.printf(
-          Locale.ROOT,
-          "round %d  full job wrote %,d decisions, %,d DLQ records%n",
-          round,
-          decisions,
-          dlq);
-      results.add(new double[] {pass, full, decisions, dlq});
+    KafkaJobRuns kafka = via.equals("kafka") ? KafkaJobRuns.start(work, kafkaCp, input, p) : null;
+    try {
+      for (int round = 1; round <= rounds; round++) {
+        final int r = round;
+        Timing passRun =
+            kafka == null
+                ? time(() -> passthrough(input, work.resolve("pass"), p))
+                : kafka.passthrough(options(p, work.resolve("pass")), r);
+        double pass = events / passRun.steady();
+        print(round, "passthrough (parse, validate, write)", pass, p, passRun);
+        KafkaJobRuns.Written wrote =
+            kafka == null ? null : kafka.fullJob(options(p, work.resolve("full")), r);
+        Timing fullRun =
+            kafka == null ? time(() -> fullJob(input, work.resolve("full"), p)) : wrote.timing();
+        double full = events / fullRun.steady();
+        print(round, "full Prescient job                  ", full, p, fullRun);
+        timings.add(new Timing[] {passRun, fullRun});
+        System.out.printf(
+            Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
+        // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
+        long decisions =
+            kafka == null
+                ? lines(work.resolve("full").resolve("parts"), "decisions")
+                : wrote.of("decisions");
+        long dlq =
+            kafka == null ? lines(work.resolve("full").resolve("parts"), "dlq") : wrote.of("dlq");
+        System.out.printf(
+            Locale.ROOT,
+            "round %d  full job wrote %,d decisions, %,d DLQ records%n",
+            round,
+            decisions,
+            dlq);
+        results.add(new double[] {pass, full, decisions, dlq});
+      }
+    } finally {
+      if (kafka != null) {
+        kafka.close(); // the broker is a process of its own: never left running
+      }
     }
     List<Map<String, Object>> roundResults = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
@@ -177,6 +219,7 @@ public final class JobBenchmark {
     out.put("events", events);
     out.put("event_types_per_copy", mix);
     out.put("parallelism", p);
+    out.put("via", via);
     out.put("job_options", JOB_OPTIONS);
     out.put("rounds", roundResults);
     BenchResults.write(o.has("--results") ? Path.of(o.get("--results")) : null, out);

@@ -111,6 +111,24 @@ class BenchCommandLineTest {
             "--results",
             "w/results/job.json");
     assertThat(job.get("--parallelism")).isEqualTo("2");
+    assertThat(job.get("--via")).isEqualTo("files"); // a default
+    CommandOptions.Parsed jobKafka =
+        parse(
+            JobBenchmark.COMMAND,
+            JobBenchmark.OPTIONS,
+            "--via",
+            "kafka",
+            "--input",
+            ".local/data/taobao.jsonl",
+            "--copies",
+            "3",
+            "--rounds",
+            "2",
+            "--work",
+            "w/job-kafka",
+            "--results",
+            "w/results/job-kafka.json");
+    assertThat(jobKafka.get("--via")).isEqualTo("kafka");
     CommandOptions.Parsed state =
         parse(
             StateScaleBenchmark.COMMAND,
@@ -208,6 +226,23 @@ class BenchCommandLineTest {
                     }))
         .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("exactly-once needs checkpointing");
+    assertThatThrownBy(
+            () -> JobBenchmark.run(new String[] {"--input", events.toString(), "--via", "http"}))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessage("prescient bench-job: --via must be files or kafka, not 'http'");
+    assertThatThrownBy(
+            () ->
+                JobBenchmark.run(
+                    new String[] {
+                      "--input",
+                      events.toString(),
+                      "--via",
+                      "kafka",
+                      "--kafka-classpath-file",
+                      dir.resolve("none").toString()
+                    }))
+        .isInstanceOf(CommandOptions.UsageError.class)
+        .hasMessageContaining("is not a file");
     assertThatThrownBy(() -> StateScaleBenchmark.run(new String[] {"--input", events.toString()}))
         .isInstanceOf(CommandOptions.UsageError.class)
         .hasMessageContaining("--kafka-classpath-file is required");

@@ -91,7 +91,7 @@ class BenchmarkReportTest {
                 + " 30,000 per core)")
         .contains("- ratio full / passthrough >= 0.5: **not met**: met in 1 of 2 rounds");
     assertThat(dir.resolve("out").resolve("charts").resolve("throughput.png")).isNotEmptyFile();
-    assertThat(doc).contains("![throughput per core](charts/throughput.png)");
+    assertThat(doc).contains("![throughput per core, files](charts/throughput.png)");
   }
 
   @Test
