@@ -1,10 +1,8 @@
 package io.prescient.models.policy;
 
+import io.prescient.state.contract.Hashes;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Assigns users to experiment arms by a stable hash: SHA-256(experiment, user) mapped to [0, 1),
@@ -65,15 +63,7 @@ public final class Arms implements Serializable {
 
   /** A uniform number in [0, 1) from SHA-256(salt, 0, key): 53 bits of the digest. */
   static double unit(String salt, String key) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(salt.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(key.getBytes(StandardCharsets.UTF_8));
-      long bits = ByteBuffer.wrap(sha.digest()).getLong() >>> 11;
-      return bits / (double) (1L << 53);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    long bits = ByteBuffer.wrap(Hashes.digest(salt, key)).getLong() >>> 11;
+    return bits / (double) (1L << 53);
   }
 }

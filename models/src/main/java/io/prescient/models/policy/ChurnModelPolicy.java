@@ -3,8 +3,8 @@ package io.prescient.models.policy;
 import io.prescient.models.artifact.LoadedModel;
 import io.prescient.models.scoring.BoosterScorer;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Formats;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What the churn model adds to a decision: its score, its version and the three features that moved
@@ -26,8 +26,11 @@ public final class ChurnModelPolicy {
     d.modelVersions.put(MODEL, model.manifest.version());
     StringBuilder why = new StringBuilder(d.why == null ? "" : d.why + ". ");
     why.append(
-        String.format(
-            Locale.ROOT, "Churn risk %.0f%% (model churn %s)", 100 * p, model.manifest.version()));
+        "Churn risk "
+            + Formats.fixed(100 * p, 0)
+            + "% (model churn "
+            + model.manifest.version()
+            + ")");
     List<Integer> top = e.top(3);
     for (int k = 0; k < top.size(); k++) {
       int i = top.get(k);
@@ -56,8 +59,6 @@ public final class ChurnModelPolicy {
     if (Float.isNaN(v)) {
       return "(missing)";
     }
-    return v == Math.rint(v) && Math.abs(v) < 1e9
-        ? Long.toString((long) v)
-        : String.format(Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Formats.fixed(v, 2);
   }
 }

@@ -1,6 +1,7 @@
 package io.prescient.models.policy;
 
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Formats;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
@@ -161,22 +162,20 @@ public final class PolicyEngine implements Serializable {
           d.explored = ch.explored();
           if (ch.explored()) {
             d.reasonCodes.add("EXPLORATION");
-            why.append(
-                String.format(
-                    Locale.ROOT,
-                    "Exploration (epsilon %.2f): a uniformly random eligible offer, %s",
-                    settings.epsilon,
-                    chosen.id()));
+            why.append("Exploration (epsilon ")
+                .append(Formats.fixed(settings.epsilon, 2))
+                .append("): a uniformly random eligible offer, ")
+                .append(chosen.id());
           } else {
             d.reasonCodes.add("BEST_EXPECTED_VALUE");
-            why.append(
-                String.format(
-                    Locale.ROOT,
-                    "%s has the best expected value, %.2f (P(convert) %.1f%% by %s)",
-                    chosen.id(),
-                    values[ch.index()],
-                    100 * scores[ch.index()],
-                    scorer != null ? "offer model " + scorer.version() : "catalog prior"));
+            why.append(chosen.id())
+                .append(" has the best expected value, ")
+                .append(Formats.fixed(values[ch.index()], 2))
+                .append(" (P(convert) ")
+                .append(Formats.fixed(100 * scores[ch.index()], 1))
+                .append("% by ")
+                .append(scorer != null ? "offer model " + scorer.version() : "catalog prior")
+                .append(")");
           }
         }
       }
@@ -226,9 +225,10 @@ public final class PolicyEngine implements Serializable {
   private void rulesWhy(Offer chosen, Double churn, StringBuilder why, boolean sentence) {
     if ("discount".equals(chosen.kind()) && churn != null && churn >= settings.highChurnRisk) {
       why.append(sentence ? "Churn" : "churn")
-          .append(
-              String.format(
-                  Locale.ROOT, " risk at or above %.2f: %s", settings.highChurnRisk, chosen.id()));
+          .append(" risk at or above ")
+          .append(Formats.fixed(settings.highChurnRisk, 2))
+          .append(": ")
+          .append(chosen.id());
     } else {
       why.append(sentence ? "The best-ranked" : "the best-ranked")
           .append(" eligible offer, ")

@@ -6,7 +6,6 @@ import io.prescient.state.contract.Event;
 import io.prescient.state.contract.EventType;
 import io.prescient.state.profile.BrowseSession;
 import java.io.Serializable;
-import java.util.Locale;
 
 /**
  * The browse-abandonment trigger: a session of at least {@code minViews} product views that ended
@@ -88,11 +87,10 @@ public final class BrowseAbandonmentRule implements Serializable {
       d.scores.put("product_price", Math.round(s.lastPrice * 100.0) / 100.0);
     }
     d.why =
-        String.format(
-            Locale.ROOT,
-            "%d product views in a session of %s without a cart",
-            s.views,
-            CartAbandonmentRule.human(s.lastViewAt - s.startedAt));
+        s.views
+            + " product views in a session of "
+            + CartAbandonmentRule.human(s.lastViewAt - s.startedAt)
+            + " without a cart";
     return d;
   }
 }

@@ -2,6 +2,7 @@ package io.prescient.models.rules;
 
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.DecisionIds;
+import io.prescient.state.contract.Formats;
 import io.prescient.state.contract.LineItem;
 import io.prescient.state.profile.CartLine;
 import io.prescient.state.profile.KeyedStore;
@@ -11,7 +12,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -148,7 +148,7 @@ public final class CartAbandonmentRule implements Serializable {
   private static String why(int lines, int units, double value, long idleMs) {
     String items = units == 1 ? "1 item" : units + " items";
     String products = lines == 1 ? "1 product" : lines + " products";
-    String money = value > 0 ? String.format(Locale.ROOT, " worth %.2f", value) : "";
+    String money = value > 0 ? " worth " + Formats.fixed(value, 2) : "";
     return items
         + " ("
         + products

@@ -19,15 +19,27 @@ public final class Hashes {
    * separated by a 0 byte. The same parts always give the same id, on replay too.
    */
   public static String id(String... parts) {
-    MessageDigest sha = sha256();
+    return HexFormat.of().formatHex(digest(parts), 0, 16);
+  }
+
+  /**
+   * SHA-256 over the parts, each in UTF-8 and separated by a 0 byte (what {@link #id} shows the
+   * first half of). Every decision takes a few: the digest is kept per thread, since looking one up
+   * costs more than the hash of a short id.
+   */
+  public static byte[] digest(String... parts) {
+    MessageDigest sha = PER_THREAD.get();
     for (int i = 0; i < parts.length; i++) {
       if (i > 0) {
         sha.update((byte) 0);
       }
       sha.update(String.valueOf(parts[i]).getBytes(StandardCharsets.UTF_8));
     }
-    return HexFormat.of().formatHex(sha.digest(), 0, 16);
+    return sha.digest(); // and resets it
   }
+
+  private static final ThreadLocal<MessageDigest> PER_THREAD =
+      ThreadLocal.withInitial(Hashes::sha256);
 
   private static MessageDigest sha256() {
     try {

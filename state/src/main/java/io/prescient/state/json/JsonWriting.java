@@ -2,10 +2,10 @@ package io.prescient.state.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.prescient.state.contract.Formats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 
 /** Shared plumbing of the JSON writers of the output topics. */
 final class JsonWriting {
@@ -36,7 +36,7 @@ final class JsonWriting {
   }
 
   static void instant(JsonGenerator g, String field, long millis) throws IOException {
-    g.writeStringField(field, Instant.ofEpochMilli(millis).toString());
+    g.writeStringField(field, Formats.isoInstant(millis));
   }
 
   static void numbers(JsonGenerator g, String field, java.util.Map<String, Double> values)
