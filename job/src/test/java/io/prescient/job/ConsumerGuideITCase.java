@@ -66,6 +66,17 @@ class ConsumerGuideITCase extends PipelineTestBase {
     Schemas.assertValid(schema, record.toString());
   }
 
+  /** Validates every record against a schema of docs/schemas; how many, at least one. */
+  static int assertAllValid(String schema, java.util.Collection<JsonNode> records)
+      throws Exception {
+    JsonSchema s = schema(schema);
+    for (JsonNode r : records) {
+      assertValid(s, r);
+    }
+    assertThat(records).as("records validated against " + schema).isNotEmpty();
+    return records.size();
+  }
+
   private static String idOf(JsonNode v, String field) {
     JsonNode id = field.contains(".") ? v.path("decision").path("decision_id") : v.path(field);
     assertThat(id.isTextual()).as(field + " in " + v).isTrue();
@@ -87,6 +98,23 @@ class ConsumerGuideITCase extends PipelineTestBase {
     for (String l : lines) {
       records.add(json(JSON.readTree(l).get("user_id").asText(), l));
     }
+    // Input the job refuses, so that the DLQ has records to check against its schema: a duplicate
+    // (refused after parsing: re-encoded, no Kafka timestamp), malformed JSON, an unknown event
+    // type, a missing field, and bytes that are not UTF-8 (kept as base64).
+    records.add(1, records.get(0));
+    records.add(json("guide-bad", "{\"event_id\":\"guide-bad-1\",\"user_id\":\"guide-bad\""));
+    records.add(
+        json(
+            "guide-bad",
+            "{\"event_id\":\"guide-bad-2\",\"user_id\":\"guide-bad\",\"type\":\"teleport\","
+                + "\"timestamp\":\"2017-11-20T00:00:00Z\"}"));
+    records.add(
+        json(
+            "guide-bad",
+            "{\"event_id\":\"guide-bad-3\",\"user_id\":\"guide-bad\",\"type\":\"view\"}"));
+    records.add(
+        new java.util.AbstractMap.SimpleImmutableEntry<>(
+            "guide-bad", new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'}));
     kafka.produce(p + "-events", records);
     kafka.produce(p + "-privacy", List.of(privacy("guide-someone", "opt_out")));
     Map<String, String> o = baseOptions(p, tmp.resolve("checkpoints"));
@@ -97,6 +125,7 @@ class ConsumerGuideITCase extends PipelineTestBase {
     try {
       waitUntil(() -> !values(p + "-feedback").isEmpty(), "feedback written");
       waitUntil(() -> !values(p + "-audit").isEmpty(), "the opt-out's receipt");
+      waitUntil(() -> values(p + "-dlq").size() >= 5, "the refused input in the DLQ");
       Thread.sleep(3_000); // a few more checkpoints
     } finally {
       cancelAndWait(job);
@@ -105,6 +134,8 @@ class ConsumerGuideITCase extends PipelineTestBase {
     Map<String, JsonNode> decisions = consume(p + "-decisions", "decision_id");
     Map<String, JsonNode> feedback = consume(p + "-feedback", "decision.decision_id");
     Map<String, JsonNode> audit = consume(p + "-audit", "audit_id");
+    // DLQ records carry no schema_version, and a record without a readable user id has no key.
+    List<JsonNode> dlq = values(p + "-dlq");
     assertThat(decisions).hasSizeGreaterThan(50);
 
     // Routing by channel, as the guide says: a hold-out has none and says action none.
@@ -143,17 +174,20 @@ class ConsumerGuideITCase extends PipelineTestBase {
             });
     assertThat(Set.copyOf(audit.keySet())).hasSameSizeAs(audit.keySet());
 
-    // Every record the job wrote validates against the published schemas.
-    JsonSchema decisionSchema = schema("decision.schema.json");
-    JsonSchema auditSchema = schema("audit.schema.json");
-    for (JsonNode d : decisions.values()) {
-      assertValid(decisionSchema, d);
-    }
-    for (JsonNode f : feedback.values()) {
-      assertValid(decisionSchema, f.get("decision"));
-    }
-    for (JsonNode a : audit.values()) {
-      assertValid(auditSchema, a);
-    }
+    // The DLQ: each refused record with its reason.
+    assertThat(dlq).isNotEmpty();
+    assertThat(dlq)
+        .extracting(r -> r.get("reason").asText())
+        .contains(
+            "duplicate_event", "malformed_json", "unknown_type", "missing_field", "invalid_utf8");
+
+    // Every record the job wrote validates against the published schemas: per topic, how many.
+    int decisionsValid = assertAllValid("decision.schema.json", decisions.values());
+    int feedbackValid = assertAllValid("feedback.schema.json", feedback.values()); // + decision
+    int auditValid = assertAllValid("audit.schema.json", audit.values());
+    int dlqValid = assertAllValid("dlq.schema.json", dlq);
+    System.out.printf(
+        "guide: validated %d decisions, %d feedback, %d audit and %d dlq records%n",
+        decisionsValid, feedbackValid, auditValid, dlqValid);
   }
 }

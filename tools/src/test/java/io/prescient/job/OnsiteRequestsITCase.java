@@ -141,15 +141,17 @@ class OnsiteRequestsITCase extends PipelineTestBase {
       assertThat(values(p + "-decisions")).noneMatch(d -> d.has("request_id"));
       assertThat(values(p + "-responses"))
           .allSatisfy(r -> assertThat(r.get("schema_version").asInt()).isEqualTo(2));
-      var schema = ConsumerGuideITCase.schema("decision.schema.json");
-      for (JsonNode r : values(p + "-responses")) {
-        ConsumerGuideITCase.assertValid(schema, r);
-      }
+      int responsesValid =
+          ConsumerGuideITCase.assertAllValid("response.schema.json", values(p + "-responses"));
       waitUntil(() -> !values(p + "-dlq").isEmpty(), "the malformed request in the DLQ");
-      JsonNode rejected = values(p + "-dlq").get(0);
+      List<JsonNode> dlq = values(p + "-dlq");
+      JsonNode rejected = dlq.get(0);
       assertThat(rejected.get("source_topic").asText()).isEqualTo(p + "-requests");
       assertThat(rejected.get("reason").asText()).isEqualTo("missing_field");
       assertThat(rejected.get("detail").asText()).contains("placement");
+      int dlqValid = ConsumerGuideITCase.assertAllValid("dlq.schema.json", dlq);
+      System.out.printf(
+          "onsite: validated %d responses and %d dlq records%n", responsesValid, dlqValid);
     } finally {
       cancelAndWait(job);
     }
@@ -251,6 +253,7 @@ class OnsiteRequestsITCase extends PipelineTestBase {
                 Collectors.groupingBy(r -> r.get("request_id").asText(), Collectors.counting()));
     assertThat(perRequest).hasSize(requests);
     assertThat(perRequest.values()).allMatch(n -> n == 1); // each committed exactly once
+    int responsesValid = ConsumerGuideITCase.assertAllValid("response.schema.json", committed);
     // Every answer written, aborted ones included, is the same record per request.
     List<String> all = readUncommitted(p + "-responses");
     Map<String, Set<String>> variants = new HashMap<>();
@@ -263,8 +266,9 @@ class OnsiteRequestsITCase extends PipelineTestBase {
     long explored = committed.stream().filter(r -> r.path("explored").asBoolean()).count();
     System.out.printf(
         "onsite failover: %d requests, %d sent at the kill; %d answers written in all (%d"
-            + " aborted), each request committed once, one decision per request; %d explored%n",
-        requests, sentAtKill, all.size(), all.size() - committed.size(), explored);
+            + " aborted), each request committed once, one decision per request; %d explored;"
+            + " %d responses validated%n",
+        requests, sentAtKill, all.size(), all.size() - committed.size(), explored, responsesValid);
     assertThat(all.size()).isGreaterThan(committed.size()); // the kill did abort some answers
   }
 

@@ -43,7 +43,10 @@ public class Feedback {
   /** Conversion value (order value) within the window; 0 when not converted or not known. */
   public double conversionValue;
 
-  /** Outcome types in arrival order, including ones outside the window (ignored, listed). */
+  /**
+   * Outcome types joined, in the order they were joined; an outcome outside the window is not
+   * joined (it goes to the DLQ as unknown_decision).
+   */
   public List<String> outcomes = new ArrayList<>();
 
   public Feedback() {}

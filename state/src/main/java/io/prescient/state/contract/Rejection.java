@@ -2,7 +2,7 @@ package io.prescient.state.contract;
 
 /**
  * A record that did not make it into the job: what arrived, from where, and why it was rejected.
- * Written to the {@code dlq} topic by {@link io.prescient.state.json.DlqJson}.
+ * Written to the {@code dlq} topic by {@link io.prescient.state.json.OutputJson#rejection}.
  */
 public class Rejection {
   public String sourceTopic;

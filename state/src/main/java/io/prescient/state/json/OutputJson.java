@@ -20,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
-/** The wire format of the output topics: decisions, dlq and audit. */
+/**
+ * The wire format of the output topics: decisions, responses, feedback, dlq and audit (their JSON
+ * Schemas are in docs/schemas).
+ */
 public final class OutputJson {
   private OutputJson() {}
 
