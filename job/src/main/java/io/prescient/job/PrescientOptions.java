@@ -325,7 +325,8 @@ public final class PrescientOptions {
           .defaultValue(MemorySize.parse("256kb"))
           .withDescription(
               "A DLQ record keeps at most this much of the raw input (raw_size and raw_sha256"
-                  + " always describe the whole record).");
+                  + " describe the whole record, not what is kept; for a record rejected after"
+                  + " parsing, such as a late or duplicate event, the record as re-encoded).");
 
   public static final ConfigOption<Duration> CART_ABANDON_AFTER =
       key("prescient.rules.cart-abandon-after")

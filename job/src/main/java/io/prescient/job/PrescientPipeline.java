@@ -185,6 +185,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.REWARD_WINDOW),
             options.get(PrescientOptions.TIMER_GRANULARITY),
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes())
+        .withOutcomesTopic(options.get(PrescientOptions.TOPIC_OUTCOMES))
         .withModelLimits(
             options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
             options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())

@@ -104,6 +104,12 @@ public final class PolicyCore {
    * State restored from before policy state format 2 may hold pending entries of users without a
    * record: then every input settles by building the user's index from their map states.
    */
+  void outcomesTopic(String topic) {
+    this.outcomesTopic = topic;
+  }
+
+  private String outcomesTopic = "outcomes";
+
   void scanAlways(boolean scanAlways) {
     this.scanAlways = scanAlways;
   }
@@ -404,7 +410,7 @@ public final class PolicyCore {
               new InvalidRecordException(
                   RejectReason.UNKNOWN_DECISION, detail + "; raw is the parsed outcome re-encoded"),
               OutputJson.outcome(o),
-              source == null ? "outcomes" : source.sourceTopic,
+              source == null ? outcomesTopic : source.sourceTopic,
               source == null ? -1 : source.partition,
               source == null ? -1 : source.offset,
               -1,

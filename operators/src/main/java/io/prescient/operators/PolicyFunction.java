@@ -79,6 +79,7 @@ public class PolicyFunction
   private transient PolicyMetrics metrics;
   private transient ListState<Integer> stateFormat;
   private transient boolean scanAlways;
+  private String outcomesTopic = "outcomes";
 
   /** Without an offer model at start; see the full constructor. */
   public PolicyFunction(
@@ -112,6 +113,16 @@ public class PolicyFunction
   /**
    * Where announced models may be read from and their largest size (see {@link ModelSlots.Limits}).
    */
+  /**
+   * The name of the outcomes topic as configured: an outcome that waited in state for the watermark
+   * and then matched no decision is reported on the DLQ under it (partition and offset -1: they are
+   * not kept while it waits).
+   */
+  public PolicyFunction withOutcomesTopic(String topic) {
+    this.outcomesTopic = topic;
+    return this;
+  }
+
   public PolicyFunction withModelLimits(List<String> allowedLocations, long maxBytes) {
     this.modelLimits = new ModelSlots.Limits(List.copyOf(allowedLocations), maxBytes);
     return this;
@@ -135,6 +146,7 @@ public class PolicyFunction
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
+    core.outcomesTopic(outcomesTopic);
     models =
         new ModelSlots(
             metrics.group(),

@@ -387,7 +387,7 @@ class PolicyFunctionTest {
 
   @Test
   void outcomesAndPurchasesJoinTheirDecisionWithinTheRewardWindow() throws Exception {
-    harness = open(function(rulesOnly()), null);
+    harness = open(function(rulesOnly()).withOutcomesTopic("shop-outcomes"), null);
     PolicyInput c1 = candidate("u1", "e1", T0, "p1");
     PolicyInput c2 = candidate("u2", "e2", T0, "p1");
     String id1 = c1.candidate.decision.decisionId;
@@ -400,6 +400,8 @@ class PolicyFunctionTest {
     harness.watermark(T0 + DAY);
     send(signal(PolicyInput.Kind.PURCHASE, "u2", T0 + 3 * DAY));
     send(outcome("nope", "u3", OutcomeType.CLICKED, T0));
+    // ahead of the watermark: it waits in state, then matches nothing
+    send(outcome("later", "u4", OutcomeType.CLICKED, T0 + 8 * DAY));
     harness.watermark(T0 + 9 * DAY);
 
     List<Feedback> feedback = side(PolicyFunction.FEEDBACK);
@@ -421,10 +423,15 @@ class PolicyFunctionTest {
     assertThat(f2.convertedAt).isEqualTo(T0 + 3 * DAY);
 
     List<Rejection> dlq = side(PolicyFunction.DLQ);
-    assertThat(dlq).hasSize(1);
-    assertThat(dlq.get(0).reason).isEqualTo(RejectReason.UNKNOWN_DECISION);
+    assertThat(dlq).hasSize(2);
+    assertThat(dlq).allMatch(r -> r.reason == RejectReason.UNKNOWN_DECISION);
     assertThat(dlq.get(0).detail).contains("'nope'").contains("'u3'");
+    assertThat(dlq.get(0).sourceTopic).isEqualTo("outcomes"); // where this one came from
     assertThat(dlq.get(0).offset).isEqualTo(7);
+    // the one that waited: the configured topic's name, its position no longer known
+    assertThat(dlq.get(1).detail).contains("'later'").contains("'u4'");
+    assertThat(dlq.get(1).sourceTopic).isEqualTo("shop-outcomes");
+    assertThat(dlq.get(1).offset).isEqualTo(-1);
   }
 
   /** The feedback of one decision, when its outcome and a later purchase arrive in this order. */
