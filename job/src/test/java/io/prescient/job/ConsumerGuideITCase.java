@@ -134,8 +134,9 @@ class ConsumerGuideITCase extends PipelineTestBase {
     Map<String, JsonNode> decisions = consume(p + "-decisions", "decision_id");
     Map<String, JsonNode> feedback = consume(p + "-feedback", "decision.decision_id");
     Map<String, JsonNode> audit = consume(p + "-audit", "audit_id");
-    // DLQ records carry no schema_version, and a record without a readable user id has no key.
+    // A DLQ record without a readable user id has no key.
     List<JsonNode> dlq = values(p + "-dlq");
+    assertThat(dlq).isNotEmpty().allMatch(r -> r.path("schema_version").asInt() == 1);
     assertThat(decisions).hasSizeGreaterThan(50);
 
     // Routing by channel, as the guide says: a hold-out has none and says action none.

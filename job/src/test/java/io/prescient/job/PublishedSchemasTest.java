@@ -266,6 +266,8 @@ class PublishedSchemasTest {
     JsonSchema dlq = Schemas.schema("dlq.schema.json");
     byte[] valid = OutputJson.rejection(rejection("{}".getBytes(StandardCharsets.UTF_8), 2));
     assertRejected(dlq, valid, r -> r.remove("reason"));
+    assertRejected(dlq, valid, r -> r.remove("schema_version"));
+    assertRejected(dlq, valid, r -> r.put("schema_version", 2));
     assertRejected(dlq, valid, r -> r.remove("source_topic"));
     assertRejected(dlq, valid, r -> r.put("offset", "42"));
     assertRejected(dlq, valid, r -> r.put("raw_truncated", "no"));

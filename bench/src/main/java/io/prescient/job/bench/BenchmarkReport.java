@@ -279,12 +279,21 @@ public final class BenchmarkReport {
               Locale.ROOT,
               "%s events: `%s` %d times over, the copies interleaved line by line with user and"
                   + " event ids re-keyed per copy (one timeline with that many times the users);"
-                  + " per copy: %s. Both jobs at parallelism %d.",
+                  + " per copy: %s. Both jobs at parallelism %d.%s",
               n(j.path("events").asDouble()),
               j.path("input").asText(),
               j.path("copies").asInt(),
               mix(j.path("event_types_per_copy")),
-              p));
+              p,
+              j.has("passthrough_copies")
+                  ? String.format(
+                      Locale.ROOT,
+                      " The passthrough, which keeps no state, reads the log %d times over (%s"
+                          + " events) so that it too runs for about a minute; each job first ran"
+                          + " once over one copy, not measured (the JIT's first compilation).",
+                      j.path("passthrough_copies").asInt(),
+                      n(j.path("passthrough_events").asDouble()))
+                  : ""));
       StringBuilder t =
           new StringBuilder(
               "| round | passthrough events/s (per core) | full job events/s (per core) | ratio"

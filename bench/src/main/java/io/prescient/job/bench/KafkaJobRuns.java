@@ -54,6 +54,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaJobRuns implements AutoCloseable {
   static final String EVENTS = "bench-events";
+  static final String PASS_EVENTS = "bench-passthrough-events";
   private static final Pattern USER = Pattern.compile("\"user_id\"\\s*:\\s*\"([^\"]*)\"");
 
   private final LocalKafkaBroker broker;
@@ -64,8 +65,12 @@ final class KafkaJobRuns implements AutoCloseable {
     this.parallelism = parallelism;
   }
 
-  /** Starts a broker under {@code work} and writes {@code input} to its events topic. */
-  static KafkaJobRuns start(Path work, Path kafkaClasspath, Path input, int parallelism)
+  /**
+   * Starts a broker under {@code work} and writes {@code input} to its events topic, {@code
+   * passInput} to the passthrough's.
+   */
+  static KafkaJobRuns start(
+      Path work, Path kafkaClasspath, Path input, Path passInput, int parallelism)
       throws Exception {
     LocalKafkaBroker broker =
         LocalKafkaBroker.start(
@@ -75,12 +80,14 @@ final class KafkaJobRuns implements AutoCloseable {
             Duration.ofSeconds(90));
     KafkaJobRuns runs = new KafkaJobRuns(broker, parallelism);
     try {
-      runs.createTopics(List.of(EVENTS));
-      long t0 = System.nanoTime();
-      long n = runs.write(input);
-      System.out.printf(
-          "wrote %,d events to topic %s (%d partitions, keyed by user) in %.1f s (not timed)%n",
-          n, EVENTS, parallelism, (System.nanoTime() - t0) / 1e9);
+      for (Map.Entry<String, Path> t : Map.of(EVENTS, input, PASS_EVENTS, passInput).entrySet()) {
+        runs.createTopics(List.of(t.getKey()));
+        long t0 = System.nanoTime();
+        long n = runs.write(t.getValue(), t.getKey());
+        System.out.printf(
+            "wrote %,d events to topic %s (%d partitions, keyed by user) in %.1f s (not timed)%n",
+            n, t.getKey(), parallelism, (System.nanoTime() - t0) / 1e9);
+      }
       return runs;
     } catch (Exception e) {
       broker.close();
@@ -98,7 +105,7 @@ final class KafkaJobRuns implements AutoCloseable {
   }
 
   /** The input lines, each keyed by its user id as an upstream producer would key them. */
-  private long write(Path input) throws Exception {
+  private long write(Path input, String topic) throws Exception {
     Map<String, Object> c = new HashMap<>();
     c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     c.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -114,7 +121,7 @@ final class KafkaJobRuns implements AutoCloseable {
         Matcher m = USER.matcher(line);
         byte[] key = m.find() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null;
         p.send(
-            new ProducerRecord<>(EVENTS, key, line.getBytes(StandardCharsets.UTF_8)),
+            new ProducerRecord<>(topic, key, line.getBytes(StandardCharsets.UTF_8)),
             (md, e) -> {
               if (e != null) {
                 failed.compareAndSet(null, e);
@@ -131,12 +138,13 @@ final class KafkaJobRuns implements AutoCloseable {
   }
 
   /** The options of one job of one round: its own output topics and consumer group. */
-  private Configuration options(Configuration base, String prefix) throws IOException {
+  private Configuration options(Configuration base, String prefix, String events)
+      throws IOException {
     Configuration c = new Configuration(base);
     c.setString(PrescientOptions.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers());
     c.setString(PrescientOptions.GROUP_ID.key(), prefix);
     c.setString(PrescientOptions.STARTING_OFFSETS.key(), "EARLIEST");
-    c.setString(PrescientOptions.TOPIC_EVENTS.key(), EVENTS);
+    c.setString(PrescientOptions.TOPIC_EVENTS.key(), events);
     List<String> topics = new ArrayList<>();
     for (String t : PrescientOptions.TOPICS) {
       if (!t.equals("events")) {
@@ -151,7 +159,7 @@ final class KafkaJobRuns implements AutoCloseable {
   /** The passthrough of round {@code round}: read, parse, validate, write to a topic. */
   JobBenchmark.Timing passthrough(Configuration base, int round) throws Exception {
     String prefix = "r" + round + "-pass";
-    Configuration c = options(base, prefix);
+    Configuration c = options(base, prefix, PASS_EVENTS);
     String out = prefix + "-out";
     createTopics(List.of(out));
     PipelineIO io = KafkaIO.create(c);
@@ -173,7 +181,7 @@ final class KafkaJobRuns implements AutoCloseable {
   /** The whole job of round {@code round}; returns its timing and what it wrote per topic. */
   Written fullJob(Configuration base, int round) throws Exception {
     String prefix = "r" + round + "-full";
-    Configuration c = options(base, prefix);
+    Configuration c = options(base, prefix, EVENTS);
     StreamExecutionEnvironment env = PrescientJob.environment(c);
     PrescientPipeline.build(env, KafkaIO.create(c), c);
     Function<String, String> t = name -> prefix + "-" + name;

@@ -104,6 +104,8 @@ class BenchCommandLineTest {
             ".local/data/taobao.jsonl",
             "--copies",
             "3",
+            "--passthrough-copies",
+            "30",
             "--rounds",
             "2",
             "--work",
@@ -112,6 +114,7 @@ class BenchCommandLineTest {
             "w/results/job.json");
     assertThat(job.get("--parallelism")).isEqualTo("2");
     assertThat(job.get("--via")).isEqualTo("files"); // a default
+    assertThat(job.getInt("--passthrough-copies", 1, 1000)).isEqualTo(30);
     CommandOptions.Parsed jobKafka =
         parse(
             JobBenchmark.COMMAND,
@@ -122,6 +125,8 @@ class BenchCommandLineTest {
             ".local/data/taobao.jsonl",
             "--copies",
             "3",
+            "--passthrough-copies",
+            "30",
             "--rounds",
             "2",
             "--work",

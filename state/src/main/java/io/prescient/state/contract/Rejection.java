@@ -5,6 +5,9 @@ package io.prescient.state.contract;
  * Written to the {@code dlq} topic by {@link io.prescient.state.json.OutputJson#rejection}.
  */
 public class Rejection {
+  /** The version of the DLQ record format (the {@code schema_version} field). */
+  public static final int SCHEMA_VERSION = 1;
+
   public String sourceTopic;
   public int partition;
   public long offset;

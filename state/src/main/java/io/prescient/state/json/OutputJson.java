@@ -174,6 +174,7 @@ public final class OutputJson {
   public static byte[] rejection(Rejection r) {
     return JsonWriting.object(
         g -> {
+          g.writeNumberField("schema_version", Rejection.SCHEMA_VERSION);
           g.writeStringField("source_topic", r.sourceTopic);
           g.writeNumberField("partition", r.partition);
           g.writeNumberField("offset", r.offset);
