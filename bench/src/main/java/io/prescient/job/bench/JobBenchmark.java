@@ -342,15 +342,28 @@ public final class JobBenchmark {
     Configuration c = options(p, out);
     PipelineIO io = ReplayIO.create(c, input, null, null, out.resolve("parts"));
     StreamExecutionEnvironment env = PrescientJob.environment(c);
-    env.fromSource(io.events(), WatermarkStrategy.noWatermarks(), "events")
+    passthrough(
+        env,
+        io.events(),
+        new JsonLinesSink<Envelope>(
+            out.resolve("parts"), "events", e -> OutputJson.event(e.event)));
+    env.execute("bench-passthrough");
+  }
+
+  /**
+   * The passthrough's topology, over files or Kafka: read, parse and validate (the job's router),
+   * write the valid events.
+   */
+  static void passthrough(
+      StreamExecutionEnvironment env,
+      org.apache.flink.api.connector.source.Source<Envelope, ?, ?> events,
+      org.apache.flink.api.connector.sink2.Sink<Envelope> sink) {
+    env.fromSource(events, WatermarkStrategy.noWatermarks(), "events")
         .uid("source")
         .process(new RouteFunction())
         .uid("route")
-        .sinkTo(
-            new JsonLinesSink<Envelope>(
-                out.resolve("parts"), "events", e -> OutputJson.event(e.event)))
+        .sinkTo(sink)
         .uid("sink");
-    env.execute("bench-passthrough");
   }
 
   private static void fullJob(Path input, Path out, int p) throws Exception {

@@ -8,7 +8,6 @@ import io.prescient.job.PrescientPipeline;
 import io.prescient.job.local.LocalKafkaBroker;
 import io.prescient.operators.Envelope;
 import io.prescient.operators.JsonRecordSerializer;
-import io.prescient.operators.RouteFunction;
 import io.prescient.state.json.OutputJson;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -164,17 +162,14 @@ final class KafkaJobRuns implements AutoCloseable {
     createTopics(List.of(out));
     PipelineIO io = KafkaIO.create(c);
     StreamExecutionEnvironment env = PrescientJob.environment(c);
-    env.fromSource(io.events(), WatermarkStrategy.noWatermarks(), "events")
-        .uid("source")
-        .process(new RouteFunction())
-        .uid("route")
-        .sinkTo(
-            KafkaIO.sink(
-                c,
-                "pass",
-                new JsonRecordSerializer<Envelope>(
-                    out, e -> e.event.userId, e -> OutputJson.event(e.event))))
-        .uid("sink");
+    JobBenchmark.passthrough(
+        env,
+        io.events(),
+        KafkaIO.sink(
+            c,
+            "pass",
+            new JsonRecordSerializer<Envelope>(
+                out, e -> e.event.userId, e -> OutputJson.event(e.event))));
     return time(() -> env.execute("bench-passthrough-kafka"), List.of(out)).timing();
   }
 
