@@ -25,6 +25,48 @@ public final class ItemEvaluation {
   /** A method under test: the top k items for one customer. */
   public interface Recommender {
     List<String> top(Map<String, Long> history, long now, int k);
+
+    /**
+     * The top k for a customer who has already had the items {@code had} (bought or carted: they
+     * are no targets), with every interaction before the cut-off in {@code history}; by default a
+     * method ranks what is not in the history at all.
+     */
+    default List<String> top(Map<String, Long> history, Set<String> had, long now, int k) {
+      return top(history, now, k);
+    }
+  }
+
+  /**
+   * "Recently viewed": the items of the history the customer has not had, most recent first, then
+   * the {@code fallback}'s. A baseline for clickstreams, where the next purchase or cart is often a
+   * product looked at before.
+   */
+  public static Recommender recentlyViewedThen(Recommender fallback) {
+    return new Recommender() {
+      @Override
+      public List<String> top(Map<String, Long> history, long now, int k) {
+        return top(history, history.keySet(), now, k);
+      }
+
+      @Override
+      public List<String> top(Map<String, Long> history, Set<String> had, long now, int k) {
+        List<String> out = new ArrayList<>();
+        history.entrySet().stream()
+            .filter(e -> !had.contains(e.getKey()))
+            .sorted(
+                Map.Entry.<String, Long>comparingByValue()
+                    .reversed()
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .limit(k)
+            .forEach(e -> out.add(e.getKey()));
+        for (String item : fallback.top(history, had, now, k)) {
+          if (out.size() < k && !out.contains(item)) {
+            out.add(item);
+          }
+        }
+        return out;
+      }
+    };
   }
 
   /**
@@ -38,6 +80,7 @@ public final class ItemEvaluation {
   public record Rows(
       List<String> users,
       List<Map<String, Long>> histories,
+      List<Set<String>> had,
       List<Set<String>> targets,
       int outsideCatalogue,
       int customersOnlyOutside) {
@@ -65,6 +108,28 @@ public final class ItemEvaluation {
       List<ItemSimilarity.Purchase> targets,
       long cutoff,
       long horizonMs) {
+    return rows(history, history, targets, cutoff, horizonMs);
+  }
+
+  /**
+   * As {@link #rows(List, List, long, long)}, with a target new when the customer had not {@code
+   * had} it before the cut-off (a clickstream: not carted or bought, though maybe viewed); an item
+   * only in the history stays a candidate.
+   *
+   * @param had the interactions that make an item the customer's own (before the cut-off)
+   */
+  public static Rows rows(
+      List<ItemSimilarity.Purchase> history,
+      List<ItemSimilarity.Purchase> had,
+      List<ItemSimilarity.Purchase> targets,
+      long cutoff,
+      long horizonMs) {
+    Map<String, Set<String>> owned = new HashMap<>();
+    for (ItemSimilarity.Purchase p : had) {
+      if (p.at() < cutoff) {
+        owned.computeIfAbsent(p.user(), k -> new HashSet<>()).add(p.item());
+      }
+    }
     Map<String, Map<String, Long>> before = new HashMap<>();
     Set<String> catalogue = new HashSet<>();
     for (ItemSimilarity.Purchase p : history) {
@@ -77,7 +142,7 @@ public final class ItemEvaluation {
     Map<String, Set<String>> outside = new HashMap<>();
     for (ItemSimilarity.Purchase p : targets) {
       if (p.at() >= cutoff && p.at() < cutoff + horizonMs && before.containsKey(p.user())) {
-        if (!before.get(p.user()).containsKey(p.item())) {
+        if (!owned.getOrDefault(p.user(), Set.of()).contains(p.item())) {
           (catalogue.contains(p.item()) ? after : outside)
               .computeIfAbsent(p.user(), k -> new HashSet<>())
               .add(p.item());
@@ -89,12 +154,14 @@ public final class ItemEvaluation {
     List<String> users = new ArrayList<>(after.keySet());
     users.sort(null);
     List<Map<String, Long>> h = new ArrayList<>();
+    List<Set<String>> o = new ArrayList<>();
     List<Set<String>> t = new ArrayList<>();
     for (String u : users) {
       h.add(before.get(u));
+      o.add(owned.getOrDefault(u, Set.of()));
       t.add(after.get(u));
     }
-    return new Rows(users, h, t, outsidePairs, onlyOutside);
+    return new Rows(users, h, o, t, outsidePairs, onlyOutside);
   }
 
   /** Runs one method over the rows. */
@@ -106,7 +173,7 @@ public final class ItemEvaluation {
     for (int x = 0; x < n; x++) {
       Set<String> targets = rows.targets().get(x);
       int found = 0;
-      for (String item : r.top(rows.histories().get(x), now, k)) {
+      for (String item : r.top(rows.histories().get(x), rows.had().get(x), now, k)) {
         if (targets.contains(item)) {
           found++;
         }

@@ -70,4 +70,35 @@ class ItemEvaluationTest {
     assertThat(r.hit()).isEqualTo(0.5);
     assertThat(r.recall()).isEqualTo(0.25);
   }
+
+  @Test
+  void onAClickstreamAProductViewedBeforeAndBoughtAfterIsATargetWhenNewToMeansBought() {
+    // u7 viewed v1 (day 90) and v2 (day 95) and bought b; after the cut-off it buys v2 and x.
+    List<ItemSimilarity.Purchase> views = List.of(p("u7", "v1", 90), p("u7", "v2", 95));
+    List<ItemSimilarity.Purchase> bought =
+        List.of(p("u7", "b", 80), p("u8", "x", 50), p("u7", "v2", 101), p("u7", "x", 102));
+    List<ItemSimilarity.Purchase> history = new java.util.ArrayList<>(views);
+    history.addAll(bought);
+
+    // New to the whole history (the default): v2 was viewed, so only x is a target.
+    ItemEvaluation.Rows strict = ItemEvaluation.rows(history, bought, CUTOFF, 10 * DAY);
+    assertThat(strict.targets().get(strict.users().indexOf("u7"))).containsExactly("x");
+
+    // New to what was bought: v2 counts too, and the viewed products stay candidates.
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(history, bought, bought, CUTOFF, 10 * DAY);
+    int u7 = rows.users().indexOf("u7");
+    assertThat(rows.targets().get(u7)).containsExactlyInAnyOrder("v2", "x");
+    assertThat(rows.had().get(u7)).containsExactly("b");
+    ItemEvaluation.Recommender nothing = (h, now, k) -> List.of();
+    // recently viewed first (v2, then v1), never what was bought (b)
+    assertThat(
+            ItemEvaluation.recentlyViewedThen(nothing)
+                .top(rows.histories().get(u7), rows.had().get(u7), CUTOFF, 10))
+        .containsExactly("v2", "v1");
+    ItemEvaluation.Result viewed =
+        ItemEvaluation.evaluate(rows, ItemEvaluation.recentlyViewedThen(nothing), CUTOFF, 1, 0, 1);
+    ItemEvaluation.Result none = ItemEvaluation.evaluate(rows, nothing, CUTOFF, 1, 0, 1);
+    assertThat(viewed.hit()).isEqualTo(1.0); // u7's top 1 is v2, a target
+    assertThat(none.hit()).isEqualTo(0.0);
+  }
 }

@@ -39,6 +39,14 @@ public final class TrainItems {
           TrainingCli.opt(
               "--history", "TYPES", "purchase", "event types forming a history, comma separated"),
           TrainingCli.opt("--targets", "TYPES", "purchase", "event types counting as targets"),
+          TrainingCli.opt(
+              "--new-to",
+              "TYPES",
+              null,
+              "a target is an item the customer had no event of these types for before the"
+                  + " cut-off (default: the --history types; a clickstream: add_to_cart,purchase,"
+                  + " so that a product viewed before and bought after counts, and the report adds"
+                  + " the 'recently viewed' baseline)"),
           TrainingCli.opt("--bootstrap", "N", "1000", "bootstrap resamples for the intervals"),
           TrainingCli.opt(
               "--neighbours",
@@ -86,10 +94,13 @@ public final class TrainItems {
         o.containsKey("--serve-cutoff") ? TrainingCli.day("items", o, "--serve-cutoff") : 0;
     Set<EventType> historyTypes = types(o.get("--history"));
     Set<EventType> targetTypes = types(o.get("--targets"));
+    Set<EventType> newToTypes = o.get("--new-to") == null ? historyTypes : types(o.get("--new-to"));
     long t0 = System.nanoTime();
     EventLog log = TrainingCli.readEvents("items", events, o);
     List<ItemSimilarity.Purchase> history = interactions(log, historyTypes, false);
     List<ItemSimilarity.Purchase> targets = interactions(log, targetTypes, false);
+    List<ItemSimilarity.Purchase> had =
+        newToTypes.equals(historyTypes) ? history : interactions(log, newToTypes, false);
     List<ItemSimilarity.Purchase> servable = interactions(log, historyTypes, true);
     TrainingCli.log(
         String.format(
@@ -97,7 +108,7 @@ public final class TrainItems {
             events, log.events.size(), history.size(), targets.size()));
 
     // The setting: chosen on the validation cut-off by hit@10.
-    ItemEvaluation.Rows valRows = ItemEvaluation.rows(history, targets, validation, horizon);
+    ItemEvaluation.Rows valRows = ItemEvaluation.rows(history, had, targets, validation, horizon);
     ItemSimilarity.Settings best = null;
     double bestHit = -1;
     StringBuilder grid = new StringBuilder();
@@ -155,15 +166,15 @@ public final class TrainItems {
             best.popularityWeight(),
             bestHit));
 
-    ItemEvaluation.Rows rows = ItemEvaluation.rows(history, targets, test, horizon);
+    ItemEvaluation.Rows rows = ItemEvaluation.rows(history, had, targets, test, horizon);
     ItemSimilarity served = ItemSimilarity.train(history, test, best);
     ItemSimilarity cosine =
         ItemSimilarity.train(history, test, ItemSimilarity.Settings.plainCosine());
     Map<String, ItemEvaluation.Result> results = new LinkedHashMap<>();
+    ItemEvaluation.Recommender popularity = (h, now, k) -> names(cosine.popular(k, h.keySet()), k);
     results.put(
         "popularity (customers per item, last 30 days)",
-        ItemEvaluation.evaluate(
-            rows, (h, now, k) -> names(cosine.popular(k, h.keySet()), k), test, K, bootstrap, 42));
+        ItemEvaluation.evaluate(rows, popularity, test, K, bootstrap, 42));
     results.put(
         "plain item-item cosine",
         ItemEvaluation.evaluate(rows, served(cosine), test, K, bootstrap, 42));
@@ -176,13 +187,22 @@ public final class TrainItems {
             best.popularityWeight(),
             best.neighbours()),
         ItemEvaluation.evaluate(rows, served(served), test, K, bootstrap, 42));
+    if (had != history) {
+      // Not a model: what a clickstream's own history gives, for scale (the served model ranks
+      // only products the customer never interacted with, as the job serves it).
+      results.put(
+          "recently viewed, then popularity (a baseline the job does not serve)",
+          ItemEvaluation.evaluate(
+              rows, ItemEvaluation.recentlyViewedThen(popularity), test, K, bootstrap, 42));
+    }
 
     StringBuilder report = new StringBuilder();
     report.append("# Item-to-item recommendations: offline evaluation\n\n");
     report.append(
         String.format(
             Locale.ROOT,
-            "Data: %s (sha256 %s), %,d events. History: %s; targets: %s. Test cut-off %s, horizon"
+            "Data: %s (sha256 %s), %,d events. History: %s; targets: %s, new to %s. Test cut-off"
+                + " %s, horizon"
                 + " %d days: %,d customers with a new item in the horizon; every item of the"
                 + " catalogue at the cut-off they never had is a candidate. Not counted: %,d new"
                 + " items of returning customers first sold after the cut-off (no method can rank"
@@ -193,6 +213,7 @@ public final class TrainItems {
             log.events.size(),
             o.get("--history"),
             o.get("--targets"),
+            o.get("--new-to") == null ? o.get("--history") : o.get("--new-to"),
             o.get("--test-cutoff"),
             horizon / 86_400_000L,
             rows.size(),
@@ -241,7 +262,7 @@ public final class TrainItems {
     training.put("neighbours", Integer.toString(best.neighbours()));
     training.put("buyer_exponent", Double.toString(best.buyerExponent()));
     Map<String, Double> metrics = new LinkedHashMap<>();
-    String[] keys = {"popularity", "plain_cosine", "served"};
+    String[] keys = {"popularity", "plain_cosine", "served", "recently_viewed"};
     int x = 0;
     for (ItemEvaluation.Result r : results.values()) {
       metrics.put(keys[x] + "_test_hit_at_10", r.hit());
