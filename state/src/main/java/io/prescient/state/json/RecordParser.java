@@ -346,12 +346,12 @@ public final class RecordParser {
         String field = p.currentName();
         JsonToken t = p.nextToken();
         if ("user_id".equals(field) && t == JsonToken.VALUE_STRING) {
-          String s = p.getText();
-          return s.length() <= MAX_ID_LENGTH ? s : null;
+          // It becomes the DLQ record's Kafka key: only an id the job would accept.
+          return checkedId(p.getText(), field);
         }
         p.skipChildren();
       }
-    } catch (IOException | RuntimeException ignored) {
+    } catch (IOException | InvalidRecordException | RuntimeException ignored) {
       // best effort only
     }
     return null;
@@ -422,7 +422,11 @@ public final class RecordParser {
   }
 
   private static String id(JsonParser p, String field) throws IOException, InvalidRecordException {
-    String s = string(p, field);
+    return checkedId(string(p, field), field);
+  }
+
+  /** {@code s} when it is a valid id (what {@link #id} accepts), else the reason it is not. */
+  private static String checkedId(String s, String field) throws InvalidRecordException {
     if (s.isBlank()) {
       throw new InvalidRecordException(
           RejectReason.INVALID_VALUE, "field '" + field + "' is blank");

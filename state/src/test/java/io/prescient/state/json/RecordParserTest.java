@@ -231,6 +231,15 @@ class RecordParserTest {
         .isEqualTo("u9");
     assertThat(RecordParser.userIdOrNull("{\"user_id\":".getBytes())).isNull();
     assertThat(RecordParser.userIdOrNull(new byte[] {(byte) 0xFF})).isNull();
+    // Only an id the job would accept becomes the DLQ record's user id and Kafka key (the ids
+    // below are JSON text, with JSON escapes for the odd characters).
+    String[] bad = {"", "  ", "u\\u0007x", "u\\u200bx", "u\\ud800", "x".repeat(257)};
+    for (String id : bad) {
+      byte[] json = ("{\"user_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+      assertThat(RecordParser.userIdOrNull(json)).as(id).isNull();
+    }
+    byte[] ok = "{\"user_id\":\"\\u00fcser 1\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordParser.userIdOrNull(ok)).isEqualTo("\u00fcser 1");
   }
 
   private void assertReason(byte[] raw, RejectReason reason) {
