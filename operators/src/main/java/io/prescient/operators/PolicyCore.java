@@ -100,16 +100,17 @@ public final class PolicyCore {
     this.dlqMaxRawBytes = dlqMaxRawBytes;
   }
 
-  /**
-   * State restored from before policy state format 2 may hold pending entries of users without a
-   * record: then every input settles by building the user's index from their map states.
-   */
+  /** The configured outcomes topic: named on the DLQ for an outcome that waited in state. */
   void outcomesTopic(String topic) {
     this.outcomesTopic = topic;
   }
 
   private String outcomesTopic = "outcomes";
 
+  /**
+   * State restored from before policy state format 2 may hold pending entries of users without a
+   * record: then every input settles by building the user's index from their map states.
+   */
   void scanAlways(boolean scanAlways) {
     this.scanAlways = scanAlways;
   }

@@ -111,9 +111,6 @@ public class PolicyFunction
   }
 
   /**
-   * Where announced models may be read from and their largest size (see {@link ModelSlots.Limits}).
-   */
-  /**
    * The name of the outcomes topic as configured: an outcome that waited in state for the watermark
    * and then matched no decision is reported on the DLQ under it (partition and offset -1: they are
    * not kept while it waits).
@@ -123,6 +120,9 @@ public class PolicyFunction
     return this;
   }
 
+  /**
+   * Where announced models may be read from and their largest size (see {@link ModelSlots.Limits}).
+   */
   public PolicyFunction withModelLimits(List<String> allowedLocations, long maxBytes) {
     this.modelLimits = new ModelSlots.Limits(List.copyOf(allowedLocations), maxBytes);
     return this;

@@ -185,37 +185,28 @@ public final class JobBenchmark {
           Locale.ROOT,
           "warm-up: each job once over one copy in %.1f s (not measured)%n",
           (System.nanoTime() - w0) / 1e9);
+      Jobs jobs =
+          kafka == null
+              ? files(input, passInput, work, p)
+              : kafka.jobs(options(p, work.resolve("pass")), options(p, work.resolve("full")));
       for (int round = 1; round <= rounds; round++) {
-        final int r = round;
-        Timing passRun =
-            kafka == null
-                ? time(() -> passthrough(passInput, work.resolve("pass"), p))
-                : kafka.passthrough(options(p, work.resolve("pass")), r);
+        Timing passRun = jobs.passthrough(round);
         double pass = passEvents / passRun.steady();
         print(round, "passthrough (parse, validate, write)", pass, p, passRun);
-        KafkaJobRuns.Written wrote =
-            kafka == null ? null : kafka.fullJob(options(p, work.resolve("full")), r);
-        Timing fullRun =
-            kafka == null ? time(() -> fullJob(input, work.resolve("full"), p)) : wrote.timing();
-        double full = events / fullRun.steady();
-        print(round, "full Prescient job                  ", full, p, fullRun);
-        timings.add(new Timing[] {passRun, fullRun});
+        FullRun fullRun = jobs.fullJob(round);
+        double full = events / fullRun.timing().steady();
+        print(round, "full Prescient job                  ", full, p, fullRun.timing());
+        timings.add(new Timing[] {passRun, fullRun.timing()});
         System.out.printf(
             Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
         // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
-        long decisions =
-            kafka == null
-                ? lines(work.resolve("full").resolve("parts"), "decisions")
-                : wrote.of("decisions");
-        long dlq =
-            kafka == null ? lines(work.resolve("full").resolve("parts"), "dlq") : wrote.of("dlq");
         System.out.printf(
             Locale.ROOT,
             "round %d  full job wrote %,d decisions, %,d DLQ records%n",
             round,
-            decisions,
-            dlq);
-        results.add(new double[] {pass, full, decisions, dlq});
+            fullRun.decisions(),
+            fullRun.dlq());
+        results.add(new double[] {pass, full, fullRun.decisions(), fullRun.dlq()});
       }
     } finally {
       if (kafka != null) {
@@ -276,6 +267,35 @@ public final class JobBenchmark {
 
   interface Run {
     void run() throws Exception;
+  }
+
+  /** A round's two jobs, over files or through a broker ({@link KafkaJobRuns#jobs}). */
+  interface Jobs {
+    Timing passthrough(int round) throws Exception;
+
+    FullRun fullJob(int round) throws Exception;
+  }
+
+  /** The full job's run and what it wrote: a benchmark whose input ends in the DLQ measures it. */
+  record FullRun(Timing timing, long decisions, long dlq) {}
+
+  /**
+   * Both jobs over files: the passthrough over {@code passInput}, the full job over {@code input}.
+   */
+  private static Jobs files(Path input, Path passInput, Path work, int p) {
+    return new Jobs() {
+      @Override
+      public Timing passthrough(int round) throws Exception {
+        return time(() -> JobBenchmark.passthrough(passInput, work.resolve("pass"), p));
+      }
+
+      @Override
+      public FullRun fullJob(int round) throws Exception {
+        Timing t = time(() -> JobBenchmark.fullJob(input, work.resolve("full"), p));
+        Path parts = work.resolve("full").resolve("parts");
+        return new FullRun(t, lines(parts, "decisions"), lines(parts, "dlq"));
+      }
+    };
   }
 
   /**

@@ -155,7 +155,7 @@ final class KafkaJobRuns implements AutoCloseable {
   }
 
   /** The passthrough of round {@code round}: read, parse, validate, write to a topic. */
-  JobBenchmark.Timing passthrough(Configuration base, int round) throws Exception {
+  private JobBenchmark.Timing passthrough(Configuration base, int round) throws Exception {
     String prefix = "r" + round + "-pass";
     Configuration c = options(base, prefix, PASS_EVENTS);
     String out = prefix + "-out";
@@ -173,8 +173,27 @@ final class KafkaJobRuns implements AutoCloseable {
     return time(() -> env.execute("bench-passthrough-kafka"), List.of(out)).timing();
   }
 
+  /**
+   * The rounds' jobs through this broker, each job with its base options ({@code passBase}, {@code
+   * fullBase}) and topics of its own round.
+   */
+  JobBenchmark.Jobs jobs(Configuration passBase, Configuration fullBase) {
+    return new JobBenchmark.Jobs() {
+      @Override
+      public JobBenchmark.Timing passthrough(int round) throws Exception {
+        return KafkaJobRuns.this.passthrough(passBase, round);
+      }
+
+      @Override
+      public JobBenchmark.FullRun fullJob(int round) throws Exception {
+        Written w = KafkaJobRuns.this.fullJob(fullBase, round);
+        return new JobBenchmark.FullRun(w.timing(), w.of("decisions"), w.of("dlq"));
+      }
+    };
+  }
+
   /** The whole job of round {@code round}; returns its timing and what it wrote per topic. */
-  Written fullJob(Configuration base, int round) throws Exception {
+  private Written fullJob(Configuration base, int round) throws Exception {
     String prefix = "r" + round + "-full";
     Configuration c = options(base, prefix, EVENTS);
     StreamExecutionEnvironment env = PrescientJob.environment(c);

@@ -4,7 +4,6 @@ import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Formats;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -147,12 +146,9 @@ public final class PolicyEngine implements Serializable {
           d.policy = "rules";
           d.propensity = 1.0;
           d.reasonCodes.add("OFFER_MODEL_UNSURE");
-          why.append(
-              String.format(
-                  Locale.ROOT,
-                  "The offer model is unsure (its scores differ by less than %.3f), so the rules"
-                      + " decide: ",
-                  settings.unsureSpread));
+          why.append("The offer model is unsure (its scores differ by less than ")
+              .append(Formats.fixed(settings.unsureSpread, 3))
+              .append("), so the rules decide: ");
           rulesWhy(chosen, c.churnScore(), why, false);
         } else {
           EpsilonGreedy.Choice ch = EpsilonGreedy.choose(values, settings.epsilon, d.decisionId);

@@ -99,8 +99,10 @@ public final class TrainItems {
     EventLog log = TrainingCli.readEvents("items", events, o);
     List<ItemSimilarity.Purchase> history = interactions(log, historyTypes, false);
     List<ItemSimilarity.Purchase> targets = interactions(log, targetTypes, false);
+    // A clickstream's targets may be products viewed before: then "recently viewed" is a baseline.
+    boolean newToOtherTypes = !newToTypes.equals(historyTypes);
     List<ItemSimilarity.Purchase> had =
-        newToTypes.equals(historyTypes) ? history : interactions(log, newToTypes, false);
+        newToOtherTypes ? interactions(log, newToTypes, false) : history;
     List<ItemSimilarity.Purchase> servable = interactions(log, historyTypes, true);
     TrainingCli.log(
         String.format(
@@ -187,7 +189,7 @@ public final class TrainItems {
             best.popularityWeight(),
             best.neighbours()),
         ItemEvaluation.evaluate(rows, served(served), test, K, bootstrap, 42));
-    if (had != history) {
+    if (newToOtherTypes) {
       // Not a model: what a clickstream's own history gives, for scale (the served model ranks
       // only products the customer never interacted with, as the job serves it).
       results.put(
