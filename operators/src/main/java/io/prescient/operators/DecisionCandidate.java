@@ -27,6 +27,12 @@ public class DecisionCandidate {
 
   public long[] historyAt = new long[0];
 
+  /**
+   * The products the user viewed most recently (oldest first), for recommending a product looked at
+   * and not bought; empty for decisions made without the user's data.
+   */
+  public List<String> viewed = new ArrayList<>();
+
   /** The products in the user's cart: never recommended. */
   public List<String> cart = new ArrayList<>();
 

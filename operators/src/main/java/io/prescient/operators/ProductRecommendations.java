@@ -15,10 +15,11 @@ import java.util.Set;
 
 /**
  * The products recommended with a decision: the served item-to-item model ranks, from what the user
- * bought (and the decision's own product), and the guardrails filter: never out of stock, never
- * sensitive (by the catalog's flag or the category), never below the margin floor, never named to
- * the user more than the shown limit allows, never what they bought or have in the cart.
- * Flink-free; the policy calls it when a decision is made and again when a held one is released.
+ * bought (and the decision's own product) and viewed recently, and the guardrails filter: never out
+ * of stock, never sensitive (by the catalog's flag or the category), never below the margin floor,
+ * never named to the user more than the shown limit allows, never what they bought or have in the
+ * cart. Flink-free; the policy calls it when a decision is made and again when a held one is
+ * released.
  */
 final class ProductRecommendations {
   /** The triggers whose decisions carry recommendations. */
@@ -84,6 +85,7 @@ final class ProductRecommendations {
         model.recommend(
             history,
             at.stream().mapToLong(Long::longValue).toArray(),
+            c.viewed,
             d.decidedAt,
             MAX,
             id -> {
@@ -102,7 +104,9 @@ final class ProductRecommendations {
     d.recommendations = new ArrayList<>();
     for (ItemSimilarity.Recommended r : ranked) {
       Recommendation rec =
-          new Recommendation(r.item(), Math.round(r.score() * 1e4) / 1e4, r.because());
+          r.viewed()
+              ? Recommendation.viewed(r.item(), Math.round(r.score() * 1e4) / 1e4)
+              : new Recommendation(r.item(), Math.round(r.score() * 1e4) / 1e4, r.because());
       describe(rec, catalog.get(r.item()));
       d.recommendations.add(rec);
     }

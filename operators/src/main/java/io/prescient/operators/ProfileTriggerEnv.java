@@ -100,6 +100,7 @@ final class ProfileTriggerEnv implements Triggers.Env {
     DecisionCandidate c = new DecisionCandidate(d, features, p.events, orderValue);
     c.history = new ArrayList<>(p.recentBought);
     c.historyAt = p.recentBoughtAt.clone();
+    c.viewed = new ArrayList<>(p.recentViews);
     if (p.cartLines > 0) {
       for (Map.Entry<String, CartLine> line : store.cart().entries()) {
         c.cart.add(line.getKey());

@@ -607,6 +607,42 @@ class PolicyFunctionTest {
   }
 
   @Test
+  void aProductViewedAndNotBoughtIsRecommendedUnlessOutOfStockOrInTheCart() throws Exception {
+    harness = open(function(engine(0, 1, "email:100/1d", 0)), null);
+    List<ItemSimilarity.Purchase> log = new ArrayList<>();
+    for (int u = 0; u < 4; u++) { // a's neighbours: b, then c; d has none
+      log.add(new ItemSimilarity.Purchase("c" + u, "a", 0));
+      log.add(new ItemSimilarity.Purchase("c" + u, u < 3 ? "b" : "c", 0));
+    }
+    log.add(new ItemSimilarity.Purchase("c9", "d", 0));
+    ItemSimilarity model =
+        ItemSimilarity.train(log, 1, new ItemSimilarity.Settings(50, 0, 0, 30, 0, 0.5, 0.6));
+    announceItems(model.writeArtifact(dir, "v1", Map.of(), Map.of()), "v1");
+    catalog("d", true, 0.3, false);
+    PolicyInput viewedD = followUp("u1", "o1", T0, "a");
+    viewedD.candidate.viewed = List.of("d");
+    send(viewedD);
+    harness.watermark(T0 + 2 * DAY);
+    Decision first = decisions().get(0);
+    assertThat(recommended(first)).containsExactly("d", "b", "c"); // 0.6, 0.4, 0.2
+    assertThat(first.recommendations.get(0).reason).isEqualTo("viewed recently");
+    assertThat(first.recommendations.get(0).becauseOf).isEqualTo("d");
+    assertThat(first.recommendations.get(1).reason).isEqualTo("bought together with a");
+
+    PolicyInput inCart = followUp("u2", "o2", T0 + 3 * DAY, "a");
+    inCart.candidate.viewed = List.of("d");
+    inCart.candidate.cart = List.of("d");
+    send(inCart);
+    catalog("d", false, 0.3, false); // out of stock: u3 viewed it, it is not named
+    PolicyInput outOfStock = followUp("u3", "o3", T0 + 3 * DAY, "a");
+    outOfStock.candidate.viewed = List.of("d");
+    send(outOfStock);
+    harness.watermark(T0 + 5 * DAY);
+    assertThat(decisions().subList(1, 3))
+        .allSatisfy(d -> assertThat(recommended(d)).containsExactly("b", "c"));
+  }
+
+  @Test
   void twoHeldDecisionsCannotTogetherExceedTheShownLimitAndFeedbackRecordsWhatWasSent()
       throws Exception {
     harness = open(function(engine(0, 1, "email:100/1d", 0)), null);

@@ -63,6 +63,12 @@ public final class ScoringBenchmark {
               "FILE.json",
               null,
               "an items model to time recommendations with (default: the newest, if any)"),
+          opt(
+              "--items-events",
+              "FILE",
+              null,
+              "the log whose customers' last 10 purchases and views the items model ranks for"
+                  + " (default: --events, before 2011-09-01; another log: all of it)"),
           opt("--results", "FILE", null, "also write the figures as JSON"));
 
   public static void main(String[] args) throws Exception {
@@ -93,7 +99,7 @@ public final class ScoringBenchmark {
     int predictCalls = p.getInt("--predict-calls", 1, Integer.MAX_VALUE);
     Path resultsFile = p.has("--results") ? Path.of(p.get("--results")) : null;
     Path items = p.has("--items") ? Path.of(p.get("--items")) : null;
-    for (String k : List.of("--model", "--items")) {
+    for (String k : List.of("--model", "--items", "--items-events")) {
       if (p.has(k) && !Files.isRegularFile(Path.of(p.get(k)))) {
         throw p.error(k + " " + p.get(k) + " is not a file");
       }
@@ -157,7 +163,12 @@ public final class ScoringBenchmark {
         items = newest(Path.of(".local", "models"), "items");
       }
       if (items != null) {
-        out.put("items", itemsTiming(items, log, cutoff));
+        if (p.has("--items-events")) {
+          EventLog other = EventLog.read(Path.of(p.get("--items-events")));
+          out.put("items", itemsTiming(items, other, other.lastTimestamp() + 1));
+        } else {
+          out.put("items", itemsTiming(items, log, cutoff));
+        }
       }
       out.put("endurance", endurance(scorer, x, scores));
       BenchResults.write(resultsFile, out);
@@ -308,29 +319,39 @@ public final class ScoringBenchmark {
 
   /**
    * The cost of item-to-item recommendations per decision, as the policy computes them: for each
-   * customer of the log, their last 10 purchased products before the cut-off as history, the top 5
-   * of {@code manifest}'s model. Prints mean, p50 and p99 microseconds per decision.
+   * customer of the log who bought before the cut-off, their last 10 purchased products as history
+   * and their last 10 viewed products (as the profile keeps them; a log without views: none), the
+   * top 5 of {@code manifest}'s model. Prints mean, p50 and p99 microseconds per decision.
    */
   static Map<String, Object> itemsTiming(Path manifest, EventLog log, long cutoff)
       throws Exception {
     Map<String, java.util.LinkedHashMap<String, Long>> bought = new LinkedHashMap<>();
+    Map<String, java.util.LinkedHashMap<String, Long>> viewed = new LinkedHashMap<>();
     for (io.prescient.state.contract.Event e : log.events) {
-      if (e.type == io.prescient.state.contract.EventType.PURCHASE
-          && e.productId != null
-          && e.timestamp < cutoff) {
-        java.util.LinkedHashMap<String, Long> h =
-            bought.computeIfAbsent(e.userId, k -> new java.util.LinkedHashMap<>());
-        h.remove(e.productId);
-        h.put(e.productId, e.timestamp);
+      if (e.productId != null && e.timestamp < cutoff) {
+        Map<String, java.util.LinkedHashMap<String, Long>> into =
+            switch (e.type) {
+              case PURCHASE -> bought;
+              case VIEW -> viewed;
+              default -> null;
+            };
+        if (into != null) {
+          java.util.LinkedHashMap<String, Long> h =
+              into.computeIfAbsent(e.userId, k -> new java.util.LinkedHashMap<>());
+          h.remove(e.productId);
+          h.put(e.productId, e.timestamp);
+        }
       }
     }
     List<List<String>> histories = new java.util.ArrayList<>();
     List<long[]> times = new java.util.ArrayList<>();
-    for (java.util.LinkedHashMap<String, Long> h : bought.values()) {
-      List<String> ids = new java.util.ArrayList<>(h.keySet());
-      List<String> last = ids.subList(Math.max(0, ids.size() - 10), ids.size());
-      histories.add(List.copyOf(last));
+    List<List<String>> views = new java.util.ArrayList<>();
+    for (Map.Entry<String, java.util.LinkedHashMap<String, Long>> u : bought.entrySet()) {
+      java.util.LinkedHashMap<String, Long> h = u.getValue();
+      List<String> last = lastTen(h.keySet());
+      histories.add(last);
       times.add(last.stream().mapToLong(h::get).toArray());
+      views.add(lastTen(viewed.getOrDefault(u.getKey(), new java.util.LinkedHashMap<>()).keySet()));
     }
     try (LoadedModel m = LoadedModel.load(manifest)) {
       io.prescient.models.items.ItemSimilarity model = m.items;
@@ -339,7 +360,8 @@ public final class ScoringBenchmark {
       for (int round = 0; round < 6; round++) { // the first round warms up
         for (int i = 0; i < n; i++) {
           long t = System.nanoTime();
-          List<?> r = model.recommend(histories.get(i), times.get(i), cutoff, 5, id -> true);
+          List<?> r =
+              model.recommend(histories.get(i), times.get(i), views.get(i), cutoff, 5, id -> true);
           long d = System.nanoTime() - t;
           if (round > 0) {
             ns[(round - 1) * n + i] = d;
@@ -353,9 +375,15 @@ public final class ScoringBenchmark {
       double p50 = sorted[sorted.length / 2] / 1e3;
       double p99 = sorted[(int) (sorted.length * 0.99)] / 1e3;
       System.out.printf(
-          "%nitems model %s (%,d items): top 5 for %,d customers' last 10 purchases, 5 rounds:"
-              + " %.1f us mean, %.1f us p50, %.1f us p99 per decision%n",
-          manifest.getFileName(), model.size(), n, mean, p50, p99);
+          "%nitems model %s (%,d items): top 5 for %,d customers' last 10 purchases (and %,d"
+              + " with views), 5 rounds: %.1f us mean, %.1f us p50, %.1f us p99 per decision%n",
+          manifest.getFileName(),
+          model.size(),
+          n,
+          views.stream().filter(v -> !v.isEmpty()).count(),
+          mean,
+          p50,
+          p99);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("model", manifest.getFileName().toString());
       out.put("customers", n);
@@ -364,6 +392,12 @@ public final class ScoringBenchmark {
       out.put("us_p99", p99);
       return out;
     }
+  }
+
+  /** The last 10 of {@code ids} (insertion order: oldest first). */
+  private static List<String> lastTen(java.util.Collection<String> ids) {
+    List<String> all = new java.util.ArrayList<>(ids);
+    return List.copyOf(all.subList(Math.max(0, all.size() - 10), all.size()));
   }
 
   private static volatile double blackholeValue;

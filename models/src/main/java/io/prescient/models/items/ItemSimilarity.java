@@ -48,6 +48,9 @@ public final class ItemSimilarity {
    *     everything)
    * @param alpha similarity = co-purchases / (norm_i^alpha * norm_j^(1 - alpha)); 0.5 is cosine,
    *     larger favours neighbours j that are popular
+   * @param viewedWeight the share of the score that goes to the products the user viewed recently
+   *     and did not buy (the most recent 1, the oldest of n 1/n), 0 for none; with popularity it is
+   *     at most 1
    */
   public record Settings(
       int neighbours,
@@ -55,7 +58,36 @@ public final class ItemSimilarity {
       double popularityWeight,
       int popularityDays,
       double buyerExponent,
-      double alpha) {
+      double alpha,
+      double viewedWeight) {
+    public Settings {
+      if (!(popularityWeight >= 0 && viewedWeight >= 0 && popularityWeight + viewedWeight <= 1)) {
+        throw new IllegalArgumentException(
+            "popularity weight "
+                + popularityWeight
+                + " and viewed weight "
+                + viewedWeight
+                + " must be >= 0 and add up to at most 1");
+      }
+    }
+
+    public Settings(
+        int neighbours,
+        double historyHalfLifeDays,
+        double popularityWeight,
+        int popularityDays,
+        double buyerExponent,
+        double alpha) {
+      this(
+          neighbours,
+          historyHalfLifeDays,
+          popularityWeight,
+          popularityDays,
+          buyerExponent,
+          alpha,
+          0);
+    }
+
     public Settings(
         int neighbours, double historyHalfLifeDays, double popularityWeight, int popularityDays) {
       this(neighbours, historyHalfLifeDays, popularityWeight, popularityDays, 0, 0.5);
@@ -69,7 +101,25 @@ public final class ItemSimilarity {
     /** These settings keeping {@code k} neighbours per item. */
     public Settings withNeighbours(int k) {
       return new Settings(
-          k, historyHalfLifeDays, popularityWeight, popularityDays, buyerExponent, alpha);
+          k,
+          historyHalfLifeDays,
+          popularityWeight,
+          popularityDays,
+          buyerExponent,
+          alpha,
+          viewedWeight);
+    }
+
+    /** These settings giving {@code w} of the score to recently viewed products. */
+    public Settings withViewedWeight(double w) {
+      return new Settings(
+          neighbours,
+          historyHalfLifeDays,
+          popularityWeight,
+          popularityDays,
+          buyerExponent,
+          alpha,
+          w);
     }
   }
 
@@ -249,9 +299,10 @@ public final class ItemSimilarity {
 
   /**
    * A recommended item, its score, and the history item that contributed most to it ({@code
-   * because}; null when recent popularity alone put it there).
+   * because}; null when recent popularity alone put it there); {@code viewed} when the user viewed
+   * it recently (then {@code because} is the item itself).
    */
-  public record Recommended(String item, double score, String because) {}
+  public record Recommended(String item, double score, String because, boolean viewed) {}
 
   /**
    * The top {@code k} items {@code allowed} for a user whose history is {@code history} (bought at
@@ -260,6 +311,23 @@ public final class ItemSimilarity {
    */
   public List<Recommended> recommend(
       List<String> history, long[] at, long now, int k, Predicate<String> allowed) {
+    return recommend(history, at, List.of(), now, k, allowed);
+  }
+
+  /**
+   * As {@link #recommend(List, long[], long, int, Predicate)}, with the products the user viewed
+   * recently ({@code viewed}, oldest first): those the model knows and the user did not buy are
+   * candidates themselves, with {@link Settings#viewedWeight} of the score (the most recent view
+   * the whole share, the oldest of n 1/n of it). With no viewed product, or a viewed weight of 0,
+   * the ranking is the one without.
+   */
+  public List<Recommended> recommend(
+      List<String> history,
+      long[] at,
+      List<String> viewed,
+      long now,
+      int k,
+      Predicate<String> allowed) {
     Map<Integer, double[]> acc = new HashMap<>(); // score, best contribution, its history index
     Set<Integer> own = new HashSet<>();
     double halfLifeMs = settings.historyHalfLifeDays() * 86_400_000L;
@@ -281,15 +349,29 @@ public final class ItemSimilarity {
       }
     }
     double pw = settings.popularityWeight();
-    if (pw > 0) {
-      // the similarity part scaled to [0, 1] for this user, so the weight means the same for all
+    double vw = viewed.isEmpty() ? 0 : settings.viewedWeight();
+    if (pw > 0 || vw > 0) {
+      // the similarity part scaled to [0, 1] for this user, so the weights mean the same for all
       double top = acc.values().stream().mapToDouble(a -> a[0]).max().orElse(1);
       double scale = top == 0 ? 1 : top;
       for (Map.Entry<Integer, double[]> e : acc.entrySet()) {
-        e.getValue()[0] = (1 - pw) * e.getValue()[0] / scale + pw * popularity[e.getKey()];
+        e.getValue()[0] = (1 - pw - vw) * e.getValue()[0] / scale + pw * popularity[e.getKey()];
       }
-      for (int x = 0; x < popularOrder.length && x < POPULAR_CANDIDATES; x++) {
-        acc.putIfAbsent(popularOrder[x], new double[] {pw * popularity[popularOrder[x]], -1, -1});
+      if (pw > 0) {
+        for (int x = 0; x < popularOrder.length && x < POPULAR_CANDIDATES; x++) {
+          acc.putIfAbsent(popularOrder[x], new double[] {pw * popularity[popularOrder[x]], -1, -1});
+        }
+      }
+    }
+    Set<Integer> seen = new HashSet<>();
+    if (vw > 0) {
+      int n = viewed.size();
+      for (int r = 0; r < n; r++) { // r = 0: the most recent view
+        Integer i = index.get(viewed.get(n - 1 - r));
+        if (i != null && !own.contains(i) && seen.add(i)) {
+          double[] a = acc.computeIfAbsent(i, j -> new double[] {pw * popularity[j], -1, -1});
+          a[0] += vw * (n - r) / n;
+        }
       }
     }
     List<Recommended> out = new ArrayList<>();
@@ -302,12 +384,18 @@ public final class ItemSimilarity {
         .filter(e -> allowed.test(items.get(e.getKey())))
         .limit(k)
         .forEach(
-            e ->
-                out.add(
-                    new Recommended(
-                        items.get(e.getKey()),
-                        e.getValue()[0],
-                        e.getValue()[2] < 0 ? null : history.get((int) e.getValue()[2]))));
+            e -> {
+              String item = items.get(e.getKey());
+              boolean wasViewed = seen.contains(e.getKey());
+              out.add(
+                  new Recommended(
+                      item,
+                      e.getValue()[0],
+                      wasViewed
+                          ? item
+                          : e.getValue()[2] < 0 ? null : history.get((int) e.getValue()[2]),
+                      wasViewed));
+            });
     return out;
   }
 
@@ -316,17 +404,21 @@ public final class ItemSimilarity {
 
   /**
    * The model as an artifact: UTF-8 text, the {@link #HEADER} line, a settings line ({@code
-   * settings, history half-life days, popularity weight}), then one line per item: {@code item,
-   * recent popularity, then neighbour and similarity pairs}, tab-separated (ids never hold tabs or
-   * line breaks: the job's parser refuses control characters).
+   * settings, history half-life days, popularity weight}, then the viewed weight when it is not 0:
+   * a model without it reads as it did before the viewed weight existed), then one line per item:
+   * {@code item, recent popularity, then neighbour and similarity pairs}, tab-separated (ids never
+   * hold tabs or line breaks: the job's parser refuses control characters).
    */
   public byte[] toBytes() {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
     b.append("settings\t")
         .append(settings.historyHalfLifeDays())
         .append('\t')
-        .append(settings.popularityWeight())
-        .append('\n');
+        .append(settings.popularityWeight());
+    if (settings.viewedWeight() > 0) {
+      b.append('\t').append(settings.viewedWeight());
+    }
+    b.append('\n');
     for (int i = 0; i < items.size(); i++) {
       b.append(items.get(i)).append('\t').append((float) popularity[i]);
       for (int x = 0; x < neighbours[i].length; x++) {
@@ -349,13 +441,16 @@ public final class ItemSimilarity {
           "line 1: not an item-neighbours artifact (" + HEADER + ")");
     }
     String[] st = lines[1].split("\t");
-    if (st.length != 3 || !st[0].equals("settings")) {
-      throw new IllegalArgumentException("line 2: expected settings, half-life, popularity weight");
+    if (st.length < 3 || st.length > 4 || !st[0].equals("settings")) {
+      throw new IllegalArgumentException(
+          "line 2: expected settings, half-life, popularity weight[, viewed weight]");
     }
     Settings settings;
     try {
-      settings = new Settings(0, finite(st[1]), finite(st[2]), 0);
-    } catch (NumberFormatException e) {
+      settings =
+          new Settings(
+              0, finite(st[1]), finite(st[2]), 0, 0, 0.5, st.length == 4 ? finite(st[3]) : 0);
+    } catch (IllegalArgumentException e) { // NumberFormatException too
       throw new IllegalArgumentException("line 2: " + e.getMessage());
     }
     Map<String, Integer> index = new LinkedHashMap<>();
@@ -420,6 +515,7 @@ public final class ItemSimilarity {
     provenance.put("items", Integer.toString(items.size()));
     provenance.put("history_half_life_days", Double.toString(settings.historyHalfLifeDays()));
     provenance.put("popularity_weight", Double.toString(settings.popularityWeight()));
+    provenance.put("viewed_weight", Double.toString(settings.viewedWeight()));
     ModelManifest m =
         new ModelManifest(
             NAME,

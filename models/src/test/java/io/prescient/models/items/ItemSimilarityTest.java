@@ -128,4 +128,62 @@ class ItemSimilarityTest {
     assertThat(r).extracting(ItemSimilarity.Scored::item).containsExactly("c", "d", "a");
     assertThat(r.get(2).score()).isCloseTo(0.4, within(1e-9));
   }
+
+  @Test
+  void recentlyViewedProductsRankByTheirShareMostRecentFirstNeverWhenBought() {
+    ItemSimilarity m =
+        ItemSimilarity.train(LOG, CUTOFF, new ItemSimilarity.Settings(50, 0, 0, 30, 0, 0.5, 0.6));
+    // Bought a; viewed d, then b (oldest first). b is a's neighbour and the most recent view:
+    // 0.4 * 1 (its similarity, the user's best) + 0.6 * 2/2; d was viewed before b: 0.6 * 1/2.
+    List<ItemSimilarity.Recommended> r =
+        m.recommend(List.of("a"), new long[] {DAY}, List.of("d", "b"), CUTOFF, 10, i -> true);
+    assertThat(r)
+        .extracting(x -> x.item() + "<-" + x.because() + (x.viewed() ? " viewed" : ""))
+        .containsExactly("b<-b viewed", "d<-d viewed", "c<-a");
+    assertThat(r.get(0).score()).isCloseTo(0.4 + 0.6, within(1e-9));
+    assertThat(r.get(1).score()).isCloseTo(0.3, within(1e-9));
+    assertThat(r.get(2).score())
+        .isCloseTo(0.4 * (1 / Math.sqrt(6)) / (2 / Math.sqrt(6)), within(1e-9));
+    // a viewed product the user bought, or one the model never saw, is not recommended for it
+    assertThat(
+            m.recommend(List.of("a"), new long[] {DAY}, List.of("a", "zz"), CUTOFF, 10, i -> true))
+        .extracting(ItemSimilarity.Recommended::item)
+        .containsExactly("b", "c");
+    // no viewed weight: views change nothing
+    ItemSimilarity plain = m.withSettings(m.settings().withViewedWeight(0));
+    assertThat(
+            plain.recommend(
+                List.of("a"), new long[] {DAY}, List.of("d", "b"), CUTOFF, 10, i -> true))
+        .isEqualTo(plain.recommend(List.of("a"), new long[] {DAY}, CUTOFF, 10, i -> true));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new ItemSimilarity.Settings(5, 0, 0.5, 30, 0, 0.5, 0.6))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("add up to at most 1");
+  }
+
+  @Test
+  void theViewedShareTravelsInTheArtifactAndAnArtifactWithoutItStillReads() {
+    ItemSimilarity.Settings s = new ItemSimilarity.Settings(5, 0, 0.2, 30, 0, 0.5, 0.75);
+    ItemSimilarity m = ItemSimilarity.train(LOG, CUTOFF, s);
+    String text = new String(m.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text.split("\n")[1]).isEqualTo("settings\t0.0\t0.2\t0.75");
+    assertThat(ItemSimilarity.fromBytes(m.toBytes()).settings().viewedWeight()).isEqualTo(0.75);
+    // without a viewed share the line has the three fields it always had
+    ItemSimilarity old = m.withSettings(s.withViewedWeight(0));
+    String oldText = new String(old.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(oldText.split("\n")[1]).isEqualTo("settings\t0.0\t0.2");
+    assertThat(ItemSimilarity.fromBytes(old.toBytes()).settings().viewedWeight()).isZero();
+    for (String broken :
+        List.of(
+            text.replace("\t0.75\n", "\t0.9\n"), // 0.2 + 0.9 > 1
+            text.replace("\t0.75\n", "\t0.75\t1\n"),
+            text.replace("\t0.75\n", "\tmany\n"))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  ItemSimilarity.fromBytes(
+                      broken.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("line 2");
+    }
+  }
 }

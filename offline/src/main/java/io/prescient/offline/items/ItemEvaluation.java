@@ -1,6 +1,7 @@
 package io.prescient.offline.items;
 
 import io.prescient.models.items.ItemSimilarity;
+import io.prescient.state.profile.UserProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -63,6 +64,49 @@ public final class ItemEvaluation {
           if (out.size() < k && !out.contains(item)) {
             out.add(item);
           }
+        }
+        return out;
+      }
+    };
+  }
+
+  /**
+   * A model ranked as the job serves it: the items the customer had (bought, or carted: {@code
+   * had}) are the history its neighbours start from, and the items only viewed, the last {@link
+   * UserProfile#RECENT_VIEWS} by time as the profile keeps them, are the recently viewed products
+   * it may recommend; nothing the customer had is recommended. Where every history item was had
+   * (purchases only) this is the model's plain ranking of the history.
+   */
+  public static Recommender served(ItemSimilarity m) {
+    return new Recommender() {
+      @Override
+      public List<String> top(Map<String, Long> history, long now, int k) {
+        return top(history, history.keySet(), now, k);
+      }
+
+      @Override
+      public List<String> top(Map<String, Long> history, Set<String> had, long now, int k) {
+        List<String> seeds = new ArrayList<>();
+        List<Map.Entry<String, Long>> views = new ArrayList<>();
+        for (Map.Entry<String, Long> e : history.entrySet()) {
+          if (had.contains(e.getKey())) {
+            seeds.add(e.getKey());
+          } else {
+            views.add(e);
+          }
+        }
+        views.sort(
+            Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        List<String> viewed = new ArrayList<>();
+        for (Map.Entry<String, Long> e :
+            views.subList(Math.max(0, views.size() - UserProfile.RECENT_VIEWS), views.size())) {
+          viewed.add(e.getKey());
+        }
+        long[] at = seeds.stream().mapToLong(history::get).toArray();
+        List<String> out = new ArrayList<>();
+        for (ItemSimilarity.Recommended r :
+            m.recommend(seeds, at, viewed, now, k, item -> !had.contains(item))) {
+          out.add(r.item());
         }
         return out;
       }

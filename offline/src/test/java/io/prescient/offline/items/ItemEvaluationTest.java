@@ -101,4 +101,39 @@ class ItemEvaluationTest {
     assertThat(viewed.hit()).isEqualTo(1.0); // u7's top 1 is v2, a target
     assertThat(none.hit()).isEqualTo(0.0);
   }
+
+  @Test
+  void theServedRankingStartsFromWhatWasHadAndOffersTheLastTenViewsAsTheProfileKeepsThem() {
+    // u7 bought a (day 1) and viewed v0..v11 on days 80..91 (the profile keeps the last 10).
+    List<ItemSimilarity.Purchase> history = new java.util.ArrayList<>(LOG);
+    List<ItemSimilarity.Purchase> had = new java.util.ArrayList<>(LOG);
+    had.add(p("u7", "a", 1));
+    history.add(p("u7", "a", 1));
+    for (int v = 0; v < 12; v++) {
+      history.add(p("u7", "v" + v, 80 + v));
+      history.add(p("u6", "v" + v, 10)); // so that the model knows every viewed product
+    }
+    ItemSimilarity m =
+        ItemSimilarity.train(
+            history, CUTOFF, new ItemSimilarity.Settings(50, 0, 0, 30, 0, 0.5, 0.9));
+    java.util.Map<String, Long> h = new java.util.HashMap<>();
+    history.stream().filter(x -> x.user().equals("u7")).forEach(x -> h.put(x.item(), x.at()));
+    List<String> top = ItemEvaluation.served(m).top(h, java.util.Set.of("a"), CUTOFF, 20);
+    // the ten most recent views, most recent first, then a's neighbours; never a; v0 and v1 only
+    // as a's neighbours (u7 had them together), after b
+    assertThat(top.subList(0, 10))
+        .containsExactly("v11", "v10", "v9", "v8", "v7", "v6", "v5", "v4", "v3", "v2");
+    assertThat(top).doesNotContain("a").contains("b");
+    assertThat(top.indexOf("v0")).isGreaterThan(top.indexOf("b"));
+    // purchases only (every history item had): the model's plain ranking of the history
+    java.util.Map<String, Long> u1 = java.util.Map.of("a", DAY, "b", 2 * DAY);
+    ItemSimilarity cosine =
+        ItemSimilarity.train(LOG, CUTOFF, ItemSimilarity.Settings.plainCosine());
+    assertThat(ItemEvaluation.served(cosine).top(u1, CUTOFF, 10))
+        .isEqualTo(
+            cosine.recommend(u1, CUTOFF, 10, java.util.Set.of()).stream()
+                .map(ItemSimilarity.Scored::item)
+                .toList())
+        .containsExactly("c");
+  }
 }

@@ -19,10 +19,12 @@ import java.util.stream.Stream;
 
 /**
  * The demo's item-to-item model: trained once from the replayed dataset with the setting {@code
- * prescient train items} chose on Online Retail's validation cut-off (baskets not damped, history
- * half-life 90 days, 30% recent popularity, top 10 neighbours), cached in the work dir, and
+ * prescient train items} chose on the dataset's validation cut-off, cached in the work dir, and
  * announced on {@code models} when the job has started. Purchases only where the log has enough of
- * them (Online Retail); in a clickstream (Taobao) views and carts count as co-interactions too.
+ * them (Online Retail: baskets not damped, history half-life 90 days, 30% recent popularity, top 10
+ * neighbours); in a clickstream (Taobao) views and carts count as co-interactions too, and 75% of
+ * the score goes to the products the user viewed and did not buy (20% recent popularity, top 5
+ * neighbours).
  */
 final class DemoItems {
   private DemoItems() {}
@@ -30,10 +32,18 @@ final class DemoItems {
   static final ItemSimilarity.Settings SETTINGS =
       new ItemSimilarity.Settings(10, 90, 0.3, 30, 0, 0.5);
 
+  /**
+   * The setting chosen on Taobao (validation cut-off 2017-12-01, --new-to add_to_cart,purchase).
+   */
+  static final ItemSimilarity.Settings CLICKSTREAM =
+      new ItemSimilarity.Settings(5, 0, 0.2, 30, 0, 0.5, 0.75);
+
   /** The newest cached model for {@code events} in {@code dir}, or one trained now. */
   static Path modelFor(Path events, Path dir) throws IOException {
     String stem = events.getFileName().toString().replaceAll("\\.jsonl$", "");
-    Path cache = dir.resolve(stem);
+    // the cache names the artifact format: a model cached before viewed products counted is not
+    // reused
+    Path cache = dir.resolve(stem + "-v2");
     if (Files.isDirectory(cache)) {
       try (Stream<Path> files = Files.list(cache)) {
         Path newest =
@@ -48,8 +58,9 @@ final class DemoItems {
     }
     EventLog log = EventLog.read(events);
     long purchases = log.events.stream().filter(e -> e.type == EventType.PURCHASE).count();
+    boolean purchasesOnly = purchases >= log.events.size() / 2;
     Set<EventType> types =
-        purchases >= log.events.size() / 2
+        purchasesOnly
             ? Set.of(EventType.PURCHASE)
             : Set.of(EventType.VIEW, EventType.ADD_TO_CART, EventType.PURCHASE);
     SensitiveCategories sensitive = new SensitiveCategories(SensitiveCategories.DEFAULTS);
@@ -63,7 +74,8 @@ final class DemoItems {
     }
     // Learned from the whole log; "recent" popularity is the log's last 30 days.
     long end = history.stream().mapToLong(ItemSimilarity.Purchase::at).max().orElse(0) + 1;
-    ItemSimilarity model = ItemSimilarity.train(history, end, SETTINGS);
+    ItemSimilarity model =
+        ItemSimilarity.train(history, end, purchasesOnly ? SETTINGS : CLICKSTREAM);
     Map<String, String> training = new LinkedHashMap<>();
     training.put("events", events.getFileName().toString());
     training.put("events_sha256", log.sha256);
