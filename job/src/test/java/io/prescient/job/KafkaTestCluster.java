@@ -2,12 +2,16 @@ package io.prescient.job;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -104,6 +108,26 @@ final class KafkaTestCluster implements AutoCloseable {
         topics.add(new NewTopic(n, partitions, (short) 1));
       }
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+      // Until the broker serves every new partition: a producer writing before that can lose its
+      // first batch (KAFKA-15591; see LocalKafkaBroker.awaitWritable in the tools).
+      Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+      for (String n : names) {
+        for (int i = 0; i < partitions; i++) {
+          all.put(new TopicPartition(n, i), OffsetSpec.latest());
+        }
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        try {
+          admin.listOffsets(all).all().get(5, TimeUnit.SECONDS);
+          break;
+        } catch (ExecutionException | TimeoutException e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
+      }
     }
   }
 
