@@ -43,29 +43,45 @@ public final class ItemEvaluation {
    * product looked at before.
    */
   public static Recommender recentlyViewedThen(Recommender fallback) {
+    return knowingWhatWasHad(
+        (history, had, now, k) -> {
+          List<String> out = new ArrayList<>();
+          history.entrySet().stream()
+              .filter(e -> !had.contains(e.getKey()))
+              .sorted(
+                  Map.Entry.<String, Long>comparingByValue()
+                      .reversed()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(k)
+              .forEach(e -> out.add(e.getKey()));
+          for (String item : fallback.top(history, had, now, k)) {
+            if (out.size() < k && !out.contains(item)) {
+              out.add(item);
+            }
+          }
+          return out;
+        });
+  }
+
+  /**
+   * A method that ranks knowing what the customer had ({@link Recommender#top(Map, Set, long,
+   * int)}).
+   */
+  public interface RanksWithHad {
+    List<String> top(Map<String, Long> history, Set<String> had, long now, int k);
+  }
+
+  /** {@code m} as a {@link Recommender}: without a had set, every history item was had. */
+  public static Recommender knowingWhatWasHad(RanksWithHad m) {
     return new Recommender() {
       @Override
       public List<String> top(Map<String, Long> history, long now, int k) {
-        return top(history, history.keySet(), now, k);
+        return m.top(history, history.keySet(), now, k);
       }
 
       @Override
       public List<String> top(Map<String, Long> history, Set<String> had, long now, int k) {
-        List<String> out = new ArrayList<>();
-        history.entrySet().stream()
-            .filter(e -> !had.contains(e.getKey()))
-            .sorted(
-                Map.Entry.<String, Long>comparingByValue()
-                    .reversed()
-                    .thenComparing(Map.Entry.comparingByKey()))
-            .limit(k)
-            .forEach(e -> out.add(e.getKey()));
-        for (String item : fallback.top(history, had, now, k)) {
-          if (out.size() < k && !out.contains(item)) {
-            out.add(item);
-          }
-        }
-        return out;
+        return m.top(history, had, now, k);
       }
     };
   }
@@ -78,39 +94,32 @@ public final class ItemEvaluation {
    * (purchases only) this is the model's plain ranking of the history.
    */
   public static Recommender served(ItemSimilarity m) {
-    return new Recommender() {
-      @Override
-      public List<String> top(Map<String, Long> history, long now, int k) {
-        return top(history, history.keySet(), now, k);
-      }
-
-      @Override
-      public List<String> top(Map<String, Long> history, Set<String> had, long now, int k) {
-        List<String> seeds = new ArrayList<>();
-        List<Map.Entry<String, Long>> views = new ArrayList<>();
-        for (Map.Entry<String, Long> e : history.entrySet()) {
-          if (had.contains(e.getKey())) {
-            seeds.add(e.getKey());
-          } else {
-            views.add(e);
+    return knowingWhatWasHad(
+        (history, had, now, k) -> {
+          List<String> seeds = new ArrayList<>();
+          List<Map.Entry<String, Long>> views = new ArrayList<>();
+          for (Map.Entry<String, Long> e : history.entrySet()) {
+            if (had.contains(e.getKey())) {
+              seeds.add(e.getKey());
+            } else {
+              views.add(e);
+            }
           }
-        }
-        views.sort(
-            Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-        List<String> viewed = new ArrayList<>();
-        for (Map.Entry<String, Long> e :
-            views.subList(Math.max(0, views.size() - UserProfile.RECENT_VIEWS), views.size())) {
-          viewed.add(e.getKey());
-        }
-        long[] at = seeds.stream().mapToLong(history::get).toArray();
-        List<String> out = new ArrayList<>();
-        for (ItemSimilarity.Recommended r :
-            m.recommend(seeds, at, viewed, now, k, item -> !had.contains(item))) {
-          out.add(r.item());
-        }
-        return out;
-      }
-    };
+          views.sort(
+              Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+          List<String> viewed = new ArrayList<>();
+          for (Map.Entry<String, Long> e :
+              views.subList(Math.max(0, views.size() - UserProfile.RECENT_VIEWS), views.size())) {
+            viewed.add(e.getKey());
+          }
+          long[] at = seeds.stream().mapToLong(history::get).toArray();
+          List<String> out = new ArrayList<>();
+          for (ItemSimilarity.Recommended r :
+              m.recommend(seeds, at, viewed, now, k, item -> !had.contains(item))) {
+            out.add(r.item());
+          }
+          return out;
+        });
   }
 
   /**
