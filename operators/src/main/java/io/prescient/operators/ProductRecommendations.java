@@ -70,7 +70,7 @@ final class ProductRecommendations {
       history.add(d.productId); // the product the decision is about: "with it, customers bought"
       at.add(d.decidedAt);
     }
-    if (history.isEmpty()) {
+    if (history.isEmpty() && c.viewed.isEmpty()) {
       return;
     }
     ItemSimilarity model = served.items;

@@ -175,20 +175,22 @@ public final class JobBenchmark {
     List<Timing[]> timings = new ArrayList<>();
     KafkaJobRuns kafka =
         via.equals("kafka") ? KafkaJobRuns.start(work, kafkaCp, input, passInput, p) : null;
+    CpuClock clock = new CpuClock(kafka == null ? null : kafka.brokerProcess());
     try {
       // Each job once over one copy of the file, not measured: no round pays for the JIT's first
       // compilation of the operators (through Kafka too; its clients warm up in round 1).
       long w0 = System.nanoTime();
-      time(() -> passthrough(warmInput, work.resolve("warm-pass"), p));
-      time(() -> fullJob(warmInput, work.resolve("warm-full"), p));
+      time(() -> passthrough(warmInput, work.resolve("warm-pass"), p), clock);
+      time(() -> fullJob(warmInput, work.resolve("warm-full"), p), clock);
       System.out.printf(
           Locale.ROOT,
           "warm-up: each job once over one copy in %.1f s (not measured)%n",
           (System.nanoTime() - w0) / 1e9);
       Jobs jobs =
           kafka == null
-              ? files(input, passInput, work, p)
-              : kafka.jobs(options(p, work.resolve("pass")), options(p, work.resolve("full")));
+              ? files(input, passInput, work, p, clock)
+              : kafka.jobs(
+                  options(p, work.resolve("pass")), options(p, work.resolve("full")), clock);
       for (int round = 1; round <= rounds; round++) {
         Timing passRun = jobs.passthrough(round);
         double pass = passEvents / passRun.steady();
@@ -198,7 +200,11 @@ public final class JobBenchmark {
         print(round, "full Prescient job                  ", full, p, fullRun.timing());
         timings.add(new Timing[] {passRun, fullRun.timing()});
         System.out.printf(
-            Locale.ROOT, "round %d  ratio full / passthrough: %.2f%n", round, full / pass);
+            Locale.ROOT,
+            "round %d  ratio full / passthrough: %.2f; per CPU-second %.2f%n",
+            round,
+            full / pass,
+            (events / fullRun.timing().cpu()) / (passEvents / passRun.cpu()));
         // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
         System.out.printf(
             Locale.ROOT,
@@ -209,6 +215,7 @@ public final class JobBenchmark {
         results.add(new double[] {pass, full, fullRun.decisions(), fullRun.dlq()});
       }
     } finally {
+      clock.close();
       if (kafka != null) {
         kafka.close(); // the broker is a process of its own: never left running
       }
@@ -228,6 +235,15 @@ public final class JobBenchmark {
       r.put("full_steady_seconds", round1(t[1].steady()));
       r.put("full_startup_seconds", round1(t[1].startup()));
       r.put("full_shutdown_seconds", round1(t[1].shutdown()));
+      // CPU of the steady state: this JVM (the MiniCluster, sources, sinks, JIT, GC) and the broker
+      r.put("passthrough_cpu_seconds", round1(t[0].cpu()));
+      r.put("full_cpu_seconds", round1(t[1].cpu()));
+      r.put("passthrough_events_per_cpu_second", Math.round(passEvents / t[0].cpu()));
+      r.put("full_events_per_cpu_second", Math.round(events / t[1].cpu()));
+      if (t[1].brokerCpu() > 0) {
+        r.put("passthrough_broker_cpu_seconds", round1(t[0].brokerCpu()));
+        r.put("full_broker_cpu_seconds", round1(t[1].brokerCpu()));
+      }
       roundResults.add(r);
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -282,16 +298,16 @@ public final class JobBenchmark {
   /**
    * Both jobs over files: the passthrough over {@code passInput}, the full job over {@code input}.
    */
-  private static Jobs files(Path input, Path passInput, Path work, int p) {
+  private static Jobs files(Path input, Path passInput, Path work, int p, CpuClock clock) {
     return new Jobs() {
       @Override
       public Timing passthrough(int round) throws Exception {
-        return time(() -> JobBenchmark.passthrough(passInput, work.resolve("pass"), p));
+        return time(() -> JobBenchmark.passthrough(passInput, work.resolve("pass"), p), clock);
       }
 
       @Override
       public FullRun fullJob(int round) throws Exception {
-        Timing t = time(() -> JobBenchmark.fullJob(input, work.resolve("full"), p));
+        Timing t = time(() -> JobBenchmark.fullJob(input, work.resolve("full"), p), clock);
         Path parts = work.resolve("full").resolve("parts");
         return new FullRun(t, lines(parts, "decisions"), lines(parts, "dlq"));
       }
@@ -303,9 +319,14 @@ public final class JobBenchmark {
    * record read to the last record written (the steady state the figure divides by), and from then
    * to the job's end (shutdown: final flushes and the MiniCluster stopping).
    */
-  record Timing(double startup, double steady, double shutdown) {}
+  record Timing(double startup, double steady, double shutdown, double cpu, double brokerCpu) {
+    /** The CPU cores the steady state used on average: this JVM, and the broker process. */
+    double cores() {
+      return cpu / steady;
+    }
+  }
 
-  static Timing time(Run r) throws Exception {
+  static Timing time(Run r, CpuClock clock) throws Exception {
     ReplayClock.reset();
     long t0 = System.nanoTime();
     r.run();
@@ -315,21 +336,30 @@ public final class JobBenchmark {
     if (first == 0 || last <= first) {
       throw new IllegalStateException("the job read or wrote nothing: no steady state to measure");
     }
-    return new Timing((first - t0) / 1e9, (last - first) / 1e9, (t1 - last) / 1e9);
+    double[] cpu = clock.betweenNanos(first, last);
+    return new Timing((first - t0) / 1e9, (last - first) / 1e9, (t1 - last) / 1e9, cpu[0], cpu[1]);
   }
 
   private static void print(int round, String what, double rate, int p, Timing t) {
     System.out.printf(
         Locale.ROOT,
         "round %d  %s %,9.0f events/s  %,8.0f per core   (steady %.1f s; start-up %.1f s,"
-            + " shutdown %.1f s, not counted)%n",
+            + " shutdown %.1f s, not counted)%n"
+            + "round %d  %s %,9.0f events per CPU-second (the JVM used %.2f cores%s)%n",
         round,
         what,
         rate,
         rate / p,
         t.steady(),
         t.startup(),
-        t.shutdown());
+        t.shutdown(),
+        round,
+        what,
+        rate * t.steady() / t.cpu(),
+        t.cores(),
+        t.brokerCpu() > 0
+            ? String.format(Locale.ROOT, ", the broker %.2f", t.brokerCpu() / t.steady())
+            : "");
     if (t.steady() < MIN_STEADY_SECONDS) {
       System.out.printf(
           Locale.ROOT,

@@ -56,6 +56,7 @@ final class KafkaJobRuns implements AutoCloseable {
   private static final Pattern USER = Pattern.compile("\"user_id\"\\s*:\\s*\"([^\"]*)\"");
 
   private final LocalKafkaBroker broker;
+  private CpuClock clock;
   private final int parallelism;
 
   private KafkaJobRuns(LocalKafkaBroker broker, int parallelism) {
@@ -173,11 +174,17 @@ final class KafkaJobRuns implements AutoCloseable {
     return time(() -> env.execute("bench-passthrough-kafka"), List.of(out)).timing();
   }
 
+  /** The broker's process, whose CPU the benchmark reports beside the job's. */
+  ProcessHandle brokerProcess() {
+    return ProcessHandle.of(broker.pid()).orElse(null);
+  }
+
   /**
    * The rounds' jobs through this broker, each job with its base options ({@code passBase}, {@code
-   * fullBase}) and topics of its own round.
+   * fullBase}) and topics of its own round; {@code clock} measures their CPU.
    */
-  JobBenchmark.Jobs jobs(Configuration passBase, Configuration fullBase) {
+  JobBenchmark.Jobs jobs(Configuration passBase, Configuration fullBase, CpuClock clock) {
+    this.clock = clock;
     return new JobBenchmark.Jobs() {
       @Override
       public JobBenchmark.Timing passthrough(int round) throws Exception {
@@ -248,9 +255,10 @@ final class KafkaJobRuns implements AutoCloseable {
     if (first == Long.MAX_VALUE || last <= first) {
       throw new IllegalStateException("the job wrote nothing: no steady state to measure");
     }
+    double[] cpu = clock.betweenMillis(first, last);
     return new Written(
         new JobBenchmark.Timing(
-            (first - submitted) / 1e3, (last - first) / 1e3, (ended - last) / 1e3),
+            (first - submitted) / 1e3, (last - first) / 1e3, (ended - last) / 1e3, cpu[0], cpu[1]),
         records);
   }
 

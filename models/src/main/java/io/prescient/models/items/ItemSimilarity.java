@@ -316,10 +316,10 @@ public final class ItemSimilarity {
 
   /**
    * As {@link #recommend(List, long[], long, int, Predicate)}, with the products the user viewed
-   * recently ({@code viewed}, oldest first): those the model knows and the user did not buy are
-   * candidates themselves, with {@link Settings#viewedWeight} of the score (the most recent view
-   * the whole share, the oldest of n 1/n of it). With no viewed product, or a viewed weight of 0,
-   * the ranking is the one without.
+   * recently ({@code viewed}, oldest first): those the model knows, the user did not buy and {@code
+   * allowed} lets through are candidates themselves, with {@link Settings#viewedWeight} of the
+   * score (of n such, the most recent the whole share, the oldest 1/n of it). With no such product,
+   * or a viewed weight of 0, the ranking is the one without.
    */
   public List<Recommended> recommend(
       List<String> history,
@@ -348,14 +348,32 @@ public final class ItemSimilarity {
         }
       }
     }
+    // The viewed products that may be recommended, most recent first: known to the model, not
+    // bought, allowed. With none, the viewed share goes to no one and the ranking is as without.
+    List<Integer> eligible = new ArrayList<>();
+    if (settings.viewedWeight() > 0) {
+      Set<Integer> counted = new HashSet<>();
+      for (int v = viewed.size() - 1; v >= 0; v--) {
+        String id = viewed.get(v);
+        Integer i = index.get(id);
+        if (i != null
+            && !own.contains(i)
+            && !history.contains(id)
+            && counted.add(i)
+            && allowed.test(id)) {
+          eligible.add(i);
+        }
+      }
+    }
     double pw = settings.popularityWeight();
-    double vw = viewed.isEmpty() ? 0 : settings.viewedWeight();
+    double vw = eligible.isEmpty() ? 0 : settings.viewedWeight();
     if (pw > 0 || vw > 0) {
       // the similarity part scaled to [0, 1] for this user, so the weights mean the same for all
       double top = acc.values().stream().mapToDouble(a -> a[0]).max().orElse(1);
       double scale = top == 0 ? 1 : top;
+      double sw = Math.max(0, 1 - pw - vw); // not -1e-17 when the two add up to 1
       for (Map.Entry<Integer, double[]> e : acc.entrySet()) {
-        e.getValue()[0] = (1 - pw - vw) * e.getValue()[0] / scale + pw * popularity[e.getKey()];
+        e.getValue()[0] = sw * e.getValue()[0] / scale + pw * popularity[e.getKey()];
       }
       if (pw > 0) {
         for (int x = 0; x < popularOrder.length && x < POPULAR_CANDIDATES; x++) {
@@ -363,16 +381,12 @@ public final class ItemSimilarity {
         }
       }
     }
-    Set<Integer> seen = new HashSet<>();
-    if (vw > 0) {
-      int n = viewed.size();
-      for (int r = 0; r < n; r++) { // r = 0: the most recent view
-        Integer i = index.get(viewed.get(n - 1 - r));
-        if (i != null && !own.contains(i) && seen.add(i)) {
-          double[] a = acc.computeIfAbsent(i, j -> new double[] {pw * popularity[j], -1, -1});
-          a[0] += vw * (n - r) / n;
-        }
-      }
+    Set<Integer> seen = new HashSet<>(eligible);
+    int n = eligible.size();
+    for (int r = 0; r < n; r++) { // r = 0: the most recent view
+      double[] a =
+          acc.computeIfAbsent(eligible.get(r), j -> new double[] {pw * popularity[j], -1, -1});
+      a[0] += vw * (n - r) / n;
     }
     List<Recommended> out = new ArrayList<>();
     acc.entrySet().stream()
@@ -440,7 +454,7 @@ public final class ItemSimilarity {
       throw new IllegalArgumentException(
           "line 1: not an item-neighbours artifact (" + HEADER + ")");
     }
-    String[] st = lines[1].split("\t");
+    String[] st = lines[1].split("\t", -1);
     if (st.length < 3 || st.length > 4 || !st[0].equals("settings")) {
       throw new IllegalArgumentException(
           "line 2: expected settings, half-life, popularity weight[, viewed weight]");

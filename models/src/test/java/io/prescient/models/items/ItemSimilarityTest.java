@@ -144,11 +144,20 @@ class ItemSimilarityTest {
     assertThat(r.get(1).score()).isCloseTo(0.3, within(1e-9));
     assertThat(r.get(2).score())
         .isCloseTo(0.4 * (1 / Math.sqrt(6)) / (2 / Math.sqrt(6)), within(1e-9));
-    // a viewed product the user bought, or one the model never saw, is not recommended for it
+    // a viewed product the user bought, one the model never saw, or one not allowed (out of stock)
+    // is not recommended, and takes no share from the others: the ranking is the one without views
+    List<ItemSimilarity.Recommended> without =
+        m.recommend(List.of("a"), new long[] {DAY}, CUTOFF, 10, i -> !i.equals("d"));
+    assertThat(without).extracting(ItemSimilarity.Recommended::item).containsExactly("b", "c");
     assertThat(
-            m.recommend(List.of("a"), new long[] {DAY}, List.of("a", "zz"), CUTOFF, 10, i -> true))
-        .extracting(ItemSimilarity.Recommended::item)
-        .containsExactly("b", "c");
+            m.recommend(
+                List.of("a"),
+                new long[] {DAY},
+                List.of("a", "zz", "d"),
+                CUTOFF,
+                10,
+                i -> !i.equals("d")))
+        .isEqualTo(without);
     // no viewed weight: views change nothing
     ItemSimilarity plain = m.withSettings(m.settings().withViewedWeight(0));
     assertThat(

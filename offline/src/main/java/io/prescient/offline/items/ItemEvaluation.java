@@ -88,29 +88,29 @@ public final class ItemEvaluation {
 
   /**
    * A model ranked as the job serves it: the items the customer had (bought, or carted: {@code
-   * had}) are the history its neighbours start from, and the items only viewed, the last {@link
-   * UserProfile#RECENT_VIEWS} by time as the profile keeps them, are the recently viewed products
-   * it may recommend; nothing the customer had is recommended. Where every history item was had
-   * (purchases only) this is the model's plain ranking of the history.
+   * had}) are the history its neighbours start from; the last {@link UserProfile#RECENT_VIEWS}
+   * items the customer interacted with, by time, stand for the profile's recent views (on a
+   * clickstream a product is viewed before it is carted or bought), and those of them not had are
+   * the recently viewed products it may recommend; nothing the customer had is recommended. Where
+   * every history item was had (purchases only) this is the model's plain ranking of the history.
    */
   public static Recommender served(ItemSimilarity m) {
     return knowingWhatWasHad(
         (history, had, now, k) -> {
           List<String> seeds = new ArrayList<>();
-          List<Map.Entry<String, Long>> views = new ArrayList<>();
-          for (Map.Entry<String, Long> e : history.entrySet()) {
-            if (had.contains(e.getKey())) {
-              seeds.add(e.getKey());
-            } else {
-              views.add(e);
+          for (String item : history.keySet()) {
+            if (had.contains(item)) {
+              seeds.add(item);
             }
           }
-          views.sort(
+          List<Map.Entry<String, Long>> recent = new ArrayList<>(history.entrySet());
+          recent.sort(
               Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
           List<String> viewed = new ArrayList<>();
           for (Map.Entry<String, Long> e :
-              views.subList(Math.max(0, views.size() - UserProfile.RECENT_VIEWS), views.size())) {
-            viewed.add(e.getKey());
+              recent.subList(
+                  Math.max(0, recent.size() - UserProfile.RECENT_VIEWS), recent.size())) {
+            viewed.add(e.getKey()); // what was had among them is not recommended
           }
           long[] at = seeds.stream().mapToLong(history::get).toArray();
           List<String> out = new ArrayList<>();

@@ -125,6 +125,13 @@ class ItemEvaluationTest {
         .containsExactly("v11", "v10", "v9", "v8", "v7", "v6", "v5", "v4", "v3", "v2");
     assertThat(top).doesNotContain("a").contains("b");
     assertThat(top.indexOf("v0")).isGreaterThan(top.indexOf("b"));
+    // a purchase after the views is one of the profile's last 10 too: nine views remain
+    h.put("d", 92 * DAY);
+    List<String> afterPurchase =
+        ItemEvaluation.served(m).top(h, java.util.Set.of("a", "d"), CUTOFF, 20);
+    assertThat(afterPurchase.subList(0, 9))
+        .containsExactly("v11", "v10", "v9", "v8", "v7", "v6", "v5", "v4", "v3");
+    assertThat(afterPurchase).doesNotContain("a", "d");
     // purchases only (every history item had): the model's plain ranking of the history
     java.util.Map<String, Long> u1 = java.util.Map.of("a", DAY, "b", 2 * DAY);
     ItemSimilarity cosine =

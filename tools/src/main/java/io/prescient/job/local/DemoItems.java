@@ -36,14 +36,14 @@ final class DemoItems {
    * The setting chosen on Taobao (validation cut-off 2017-12-01, --new-to add_to_cart,purchase).
    */
   static final ItemSimilarity.Settings CLICKSTREAM =
-      new ItemSimilarity.Settings(5, 0, 0.2, 30, 0, 0.5, 0.75);
+      new ItemSimilarity.Settings(5, 0, 0.1, 30, 0, 0.5, 0.75);
 
   /** The newest cached model for {@code events} in {@code dir}, or one trained now. */
   static Path modelFor(Path events, Path dir) throws IOException {
     String stem = events.getFileName().toString().replaceAll("\\.jsonl$", "");
     // the cache names the artifact format: a model cached before viewed products counted is not
     // reused
-    Path cache = dir.resolve(stem + "-v2");
+    Path cache = dir.resolve(stem + "-v3");
     if (Files.isDirectory(cache)) {
       try (Stream<Path> files = Files.list(cache)) {
         Path newest =

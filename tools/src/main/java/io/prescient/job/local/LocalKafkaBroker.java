@@ -144,18 +144,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
       List<NewTopic> topics = new ArrayList<>();
       partitions.forEach(
           (name, n) -> topics.add(new NewTopic(name, n, (short) 1).configs(configs)));
-      for (var f : admin.createTopics(topics).values().values()) {
+      Map<String, Integer> created = new HashMap<>(partitions);
+      for (var f : admin.createTopics(topics).values().entrySet()) {
         try {
-          f.get(30, TimeUnit.SECONDS);
+          f.getValue().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw new IOException("cannot create topics: " + e.getCause().getMessage(), e);
           }
+          created.remove(f.getKey()); // there before: its partitions are what they are
         } catch (Exception e) {
           throw new IOException("cannot create topics: " + e, e);
         }
       }
-      awaitWritable(admin, partitions, Duration.ofSeconds(30));
+      awaitWritable(admin, created, Duration.ofSeconds(30));
     }
   }
 
@@ -165,9 +167,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
    * broker has not applied yet can have its first request refused and the second taken; the first
    * then fails with an out-of-order sequence until its delivery timeout, and its records are lost
    * (KAFKA-15591: seen here as check-replay failing with "Expiring 10 record(s) for events-1").
-   * Public so that tests creating topics their own way wait the same way.
    */
-  public static void awaitWritable(Admin admin, Map<String, Integer> partitions, Duration timeout)
+  static void awaitWritable(Admin admin, Map<String, Integer> partitions, Duration timeout)
       throws IOException {
     Map<TopicPartition, OffsetSpec> all = new HashMap<>();
     partitions.forEach(

@@ -1,0 +1,30 @@
+package io.prescient.job.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CpuClockTest {
+  private static volatile long sink;
+
+  @Test
+  void aSpanOfBusyWorkCostsAboutItsWallTimeAndASpanOfSleepAlmostNothing() throws Exception {
+    try (CpuClock clock = new CpuClock(null)) {
+      long busyFrom = System.nanoTime();
+      long x = 0;
+      while (System.nanoTime() - busyFrom < 400_000_000L) { // one thread busy for 0.4 s
+        x += x * 31 + 7;
+      }
+      sink = x;
+      long busyTo = System.nanoTime();
+      Thread.sleep(400);
+      long idleTo = System.nanoTime();
+      double busy = clock.betweenNanos(busyFrom, busyTo)[0];
+      double idle = clock.betweenNanos(busyTo, idleTo)[0];
+      // the busy thread alone used ~0.4 s; the JVM's other threads (JIT, GC) may add some
+      assertThat(busy).isBetween(0.25, 0.4 * Runtime.getRuntime().availableProcessors() + 0.1);
+      assertThat(idle).isLessThan(busy / 2);
+      assertThat(clock.betweenNanos(busyFrom, busyTo)[1]).isZero(); // no other process followed
+    }
+  }
+}
