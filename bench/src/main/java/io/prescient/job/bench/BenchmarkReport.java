@@ -298,8 +298,9 @@ public final class BenchmarkReport {
           new StringBuilder(
               "| round | passthrough events/s (per core) | full job events/s (per core) | ratio"
                   + " full / passthrough | steady s: passthrough, full (start-up s, not counted)"
+                  + " | events per CPU-second: passthrough, full (cores used in the steady state)"
                   + " | full job wrote: decisions, DLQ records |\n"
-                  + "|---|---|---|---|---|---|\n");
+                  + "|---|---|---|---|---|---|---|\n");
       Map<String, Double> bars = new LinkedHashMap<>();
       double bestPerCore = 0;
       double minPerCore = Double.MAX_VALUE;
@@ -315,7 +316,7 @@ public final class BenchmarkReport {
         t.append(
             String.format(
                 Locale.ROOT,
-                "| %d | %s (%s) | %s (%s) | %s | %s | %s, %s |%n",
+                "| %d | %s (%s) | %s (%s) | %s | %s | %s | %s, %s |%n",
                 r.path("round").asInt(),
                 n(pass),
                 n(pass / p),
@@ -331,6 +332,7 @@ public final class BenchmarkReport {
                         d1(r.path("full_steady_seconds").asDouble()),
                         d1(r.path("full_startup_seconds").asDouble()))
                     : "- (start-up included)",
+                cpu(r),
                 r.has("full_job_decisions") ? n(r.path("full_job_decisions").asDouble()) : "-",
                 r.has("full_job_dlq_records")
                     ? n(r.path("full_job_dlq_records").asDouble())
@@ -364,6 +366,32 @@ public final class BenchmarkReport {
           "events/s per core",
           bars);
       values.put(key + ".chart", chart(key + ".png", "throughput per core, " + via));
+    }
+
+    /**
+     * A round's events per CPU-second of both jobs and the cores they used (the JVM's, and the
+     * broker's when it was followed), or "-" for results written before they were measured.
+     */
+    private static String cpu(JsonNode r) {
+      if (!r.has("full_events_per_cpu_second")) {
+        return "-";
+      }
+      double ps = r.path("passthrough_steady_seconds").asDouble();
+      double fs = r.path("full_steady_seconds").asDouble();
+      return String.format(
+          Locale.ROOT,
+          "%s (%s), %s (%s)",
+          n(r.path("passthrough_events_per_cpu_second").asDouble()),
+          cores(r, "passthrough", ps),
+          n(r.path("full_events_per_cpu_second").asDouble()),
+          cores(r, "full", fs));
+    }
+
+    private static String cores(JsonNode r, String job, double steady) {
+      String jvm = d2(r.path(job + "_cpu_seconds").asDouble() / steady);
+      return r.has(job + "_broker_cpu_seconds")
+          ? jvm + " + broker " + d2(r.path(job + "_broker_cpu_seconds").asDouble() / steady)
+          : jvm;
     }
 
     private static String mix(JsonNode types) {
