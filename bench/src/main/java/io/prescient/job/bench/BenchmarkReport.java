@@ -290,9 +290,12 @@ public final class BenchmarkReport {
                       Locale.ROOT,
                       " The passthrough, which keeps no state, reads the log %d times over (%s"
                           + " events) so that it too runs for about a minute; each job first ran"
-                          + " once over one copy, not measured (the JIT's first compilation).",
+                          + " once over %s, not measured (the JIT compiling).",
                       j.path("passthrough_copies").asInt(),
-                      n(j.path("passthrough_events").asDouble()))
+                      n(j.path("passthrough_events").asDouble()),
+                      j.path("warmup_copies").asInt(1) == 1
+                          ? "one copy"
+                          : j.path("warmup_copies").asInt() + " copies")
                   : ""));
       StringBuilder t =
           new StringBuilder(

@@ -108,6 +108,8 @@ class BenchCommandLineTest {
             "30",
             "--rounds",
             "2",
+            "--warmup-copies",
+            "1",
             "--work",
             "w/job",
             "--results",
@@ -115,6 +117,7 @@ class BenchCommandLineTest {
     assertThat(job.get("--parallelism")).isEqualTo("2");
     assertThat(job.get("--via")).isEqualTo("files"); // a default
     assertThat(job.getInt("--passthrough-copies", 1, 1000)).isEqualTo(30);
+    assertThat(job.getInt("--warmup-copies", 0, 1000)).isEqualTo(1);
     CommandOptions.Parsed jobKafka =
         parse(
             JobBenchmark.COMMAND,
@@ -129,6 +132,8 @@ class BenchCommandLineTest {
             "30",
             "--rounds",
             "2",
+            "--warmup-copies",
+            "1",
             "--work",
             "w/job-kafka",
             "--results",
