@@ -40,7 +40,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * span is under 60 s gets a warning: raise {@code --copies}.
  *
  * <pre>
- * ./prescient bench-job --input .local/data/taobao.jsonl [--copies 20] [--rounds 2] [--parallelism 2]
+ * ./prescient bench-job --input .local/data/taobao.jsonl [--copies 30] [--rounds 2] [--parallelism 2]
  * </pre>
  *
  * {@code --copies N} writes the log N times with user and event ids re-keyed per copy (more users,
@@ -54,7 +54,7 @@ public final class JobBenchmark {
   static final String COMMAND = "prescient bench-job";
 
   /** Copies of the input by default: the Taobao slice x 20 is 1.6 million events. */
-  static final int DEFAULT_COPIES = 20;
+  static final int DEFAULT_COPIES = 30;
 
   /** The passthrough's copies by default: about a minute of its steady state on 2 cores. */
   static final int DEFAULT_PASSTHROUGH_COPIES = 200;
@@ -73,7 +73,7 @@ public final class JobBenchmark {
               "--copies",
               "N",
               Integer.toString(DEFAULT_COPIES),
-              "the log N times, re-keyed per copy (20: 16,280 users; the full job then runs for"
+              "the log N times, re-keyed per copy (30: 24,420 users; the full job then runs for"
                   + " minutes on 2 cores, the passthrough for seconds)"),
           opt(
               "--passthrough-copies",
