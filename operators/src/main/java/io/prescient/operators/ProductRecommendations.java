@@ -103,10 +103,11 @@ final class ProductRecommendations {
     }
     d.recommendations = new ArrayList<>();
     for (ItemSimilarity.Recommended r : ranked) {
+      double score = Math.round(r.score() * 1e4) / 1e4;
       Recommendation rec =
           r.viewed()
-              ? Recommendation.viewed(r.item(), Math.round(r.score() * 1e4) / 1e4)
-              : new Recommendation(r.item(), Math.round(r.score() * 1e4) / 1e4, r.because());
+              ? Recommendation.viewed(r.item(), score)
+              : new Recommendation(r.item(), score, r.because());
       describe(rec, catalog.get(r.item()));
       d.recommendations.add(rec);
     }

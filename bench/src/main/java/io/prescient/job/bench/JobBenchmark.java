@@ -223,7 +223,7 @@ public final class JobBenchmark {
             "round %d  ratio full / passthrough: %.2f; per CPU-second %.2f%n",
             round,
             full / pass,
-            (events / fullRun.timing().cpu()) / (passEvents / passRun.cpu()));
+            fullRun.timing().perCpuSecond(events) / passRun.perCpuSecond(passEvents));
         // What the full job wrote: a benchmark whose input mostly ends in the DLQ measures the DLQ.
         System.out.printf(
             Locale.ROOT,
@@ -257,8 +257,8 @@ public final class JobBenchmark {
       // CPU of the steady state: this JVM (the MiniCluster, sources, sinks, JIT, GC) and the broker
       r.put("passthrough_cpu_seconds", round1(t[0].cpu()));
       r.put("full_cpu_seconds", round1(t[1].cpu()));
-      r.put("passthrough_events_per_cpu_second", Math.round(passEvents / t[0].cpu()));
-      r.put("full_events_per_cpu_second", Math.round(events / t[1].cpu()));
+      r.put("passthrough_events_per_cpu_second", Math.round(t[0].perCpuSecond(passEvents)));
+      r.put("full_events_per_cpu_second", Math.round(t[1].perCpuSecond(events)));
       if (t[1].brokerCpu() > 0) {
         r.put("passthrough_broker_cpu_seconds", round1(t[0].brokerCpu()));
         r.put("full_broker_cpu_seconds", round1(t[1].brokerCpu()));
@@ -343,6 +343,11 @@ public final class JobBenchmark {
     /** The CPU cores the steady state used on average: this JVM, and the broker process. */
     double cores() {
       return cpu / steady;
+    }
+
+    /** {@code events} over the CPU seconds of this JVM in the steady state. */
+    double perCpuSecond(long events) {
+      return events / cpu;
     }
   }
 

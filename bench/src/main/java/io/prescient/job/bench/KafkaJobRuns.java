@@ -56,7 +56,6 @@ final class KafkaJobRuns implements AutoCloseable {
   private static final Pattern USER = Pattern.compile("\"user_id\"\\s*:\\s*\"([^\"]*)\"");
 
   private final LocalKafkaBroker broker;
-  private CpuClock clock;
   private final int parallelism;
 
   private KafkaJobRuns(LocalKafkaBroker broker, int parallelism) {
@@ -156,7 +155,8 @@ final class KafkaJobRuns implements AutoCloseable {
   }
 
   /** The passthrough of round {@code round}: read, parse, validate, write to a topic. */
-  private JobBenchmark.Timing passthrough(Configuration base, int round) throws Exception {
+  private JobBenchmark.Timing passthrough(Configuration base, int round, CpuClock clock)
+      throws Exception {
     String prefix = "r" + round + "-pass";
     Configuration c = options(base, prefix, PASS_EVENTS);
     String out = prefix + "-out";
@@ -171,7 +171,7 @@ final class KafkaJobRuns implements AutoCloseable {
             "pass",
             new JsonRecordSerializer<Envelope>(
                 out, e -> e.event.userId, e -> OutputJson.event(e.event))));
-    return time(() -> env.execute("bench-passthrough-kafka"), List.of(out)).timing();
+    return time(() -> env.execute("bench-passthrough-kafka"), List.of(out), clock).timing();
   }
 
   /** The broker's process, whose CPU the benchmark reports beside the job's. */
@@ -184,23 +184,22 @@ final class KafkaJobRuns implements AutoCloseable {
    * fullBase}) and topics of its own round; {@code clock} measures their CPU.
    */
   JobBenchmark.Jobs jobs(Configuration passBase, Configuration fullBase, CpuClock clock) {
-    this.clock = clock;
     return new JobBenchmark.Jobs() {
       @Override
       public JobBenchmark.Timing passthrough(int round) throws Exception {
-        return KafkaJobRuns.this.passthrough(passBase, round);
+        return KafkaJobRuns.this.passthrough(passBase, round, clock);
       }
 
       @Override
       public JobBenchmark.FullRun fullJob(int round) throws Exception {
-        Written w = KafkaJobRuns.this.fullJob(fullBase, round);
+        Written w = KafkaJobRuns.this.fullJob(fullBase, round, clock);
         return new JobBenchmark.FullRun(w.timing(), w.of("decisions"), w.of("dlq"));
       }
     };
   }
 
   /** The whole job of round {@code round}; returns its timing and what it wrote per topic. */
-  private Written fullJob(Configuration base, int round) throws Exception {
+  private Written fullJob(Configuration base, int round, CpuClock clock) throws Exception {
     String prefix = "r" + round + "-full";
     Configuration c = options(base, prefix, EVENTS);
     StreamExecutionEnvironment env = PrescientJob.environment(c);
@@ -208,7 +207,8 @@ final class KafkaJobRuns implements AutoCloseable {
     Function<String, String> t = name -> prefix + "-" + name;
     return time(
         () -> env.execute("bench-full-job-kafka"),
-        List.of(t.apply("decisions"), t.apply("feedback"), t.apply("audit"), t.apply("dlq")));
+        List.of(t.apply("decisions"), t.apply("feedback"), t.apply("audit"), t.apply("dlq")),
+        clock);
   }
 
   /** A job's timing and the records it wrote per output topic. */
@@ -221,7 +221,8 @@ final class KafkaJobRuns implements AutoCloseable {
     }
   }
 
-  private Written time(JobBenchmark.Run job, List<String> outputs) throws Exception {
+  private Written time(JobBenchmark.Run job, List<String> outputs, CpuClock clock)
+      throws Exception {
     long submitted = System.currentTimeMillis();
     job.run();
     long ended = System.currentTimeMillis();

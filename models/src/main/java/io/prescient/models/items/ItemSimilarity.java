@@ -356,11 +356,7 @@ public final class ItemSimilarity {
       for (int v = viewed.size() - 1; v >= 0; v--) {
         String id = viewed.get(v);
         Integer i = index.get(id);
-        if (i != null
-            && !own.contains(i)
-            && !history.contains(id)
-            && counted.add(i)
-            && allowed.test(id)) {
+        if (i != null && !own.contains(i) && counted.add(i) && allowed.test(id)) {
           eligible.add(i);
         }
       }
@@ -395,7 +391,8 @@ public final class ItemSimilarity {
             Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])
                 .thenComparing(Map.Entry::getKey))
         .filter(e -> !history.contains(items.get(e.getKey())))
-        .filter(e -> allowed.test(items.get(e.getKey())))
+        // an eligible viewed product was allowed already: the test may read state, once is enough
+        .filter(e -> seen.contains(e.getKey()) || allowed.test(items.get(e.getKey())))
         .limit(k)
         .forEach(
             e -> {
