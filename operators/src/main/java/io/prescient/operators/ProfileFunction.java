@@ -23,6 +23,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -58,7 +59,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
   public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
 
-  /** Profiles kept per task by default (see {@link ProfileCache}). */
+  /** Profiles kept per task by default (see {@link UserCache}). */
   public static final int DEFAULT_PROFILE_CACHE = 1024;
 
   private transient ProfileStateStore store;
@@ -78,7 +79,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private transient ProfileTriggerEnv triggerEnv;
 
   /** Set by {@link ProfileOperator} before open: the cache is write-behind. Null: write-through. */
-  private transient ProfileStateStore.Keys keys;
+  private transient KeyContext keys;
 
   private transient Histogram eventLatency;
 
@@ -122,7 +123,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
-   * How many users' profiles each task keeps on the heap (see {@link ProfileCache}): a user's next
+   * How many users' profiles each task keeps on the heap (see {@link UserCache}): a user's next
    * input then skips the RocksDB read, and under {@link ProfileOperator} the write too. 0 turns it
    * off.
    */
@@ -282,7 +283,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   /**
    * Called by {@link ProfileOperator} before open: profiles are written when evicted or flushed.
    */
-  void writeBehind(ProfileStateStore.Keys keys) {
+  void writeBehind(KeyContext keys) {
     this.keys = keys;
   }
 

@@ -35,18 +35,7 @@ public class ProfileOperator extends KeyedProcessOperator<String, Envelope, Poli
 
   @Override
   public void open() throws Exception {
-    profile.writeBehind(
-        new ProfileStateStore.Keys() {
-          @Override
-          public Object current() {
-            return getCurrentKey();
-          }
-
-          @Override
-          public void set(Object key) {
-            setCurrentKey(key);
-          }
-        });
+    profile.writeBehind(this);
     super.open();
   }
 

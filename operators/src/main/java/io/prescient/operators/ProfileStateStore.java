@@ -17,15 +17,16 @@ import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * The profile operator's keyed state in RocksDB (the current key is the user), with the heap cache
  * of recent profiles in front of the profile state.
  *
- * <p>Without {@link Keys} the cache is write-through: every profile change is written to RocksDB at
- * once. With them (set by {@link ProfileOperator}) it is write-behind: a profile is written when
- * the cache evicts it, under its own user's key, and every changed profile before a checkpoint
- * barrier and at the end of input ({@link #writeCached}).
+ * <p>Without {@link KeyContext} the cache is write-through: every profile change is written to
+ * RocksDB at once. With them (set by {@link ProfileOperator}) it is write-behind: a profile is
+ * written when the cache evicts it, under its own user's key, and every changed profile before a
+ * checkpoint barrier and at the end of input ({@link #writeCached}).
  */
 final class ProfileStateStore {
   private final ValueState<UserProfile> profileState;
@@ -36,18 +37,11 @@ final class ProfileStateStore {
   // registered, so that state restored from then is merged into the profile and erase clears it.
   private final MapState<String, Long> legacyEventIds;
   private final MapState<String, Affinity> legacyAffinities;
-  private final ProfileCache<UserProfile> cache;
-  private final ProfileCache<BrowseSession> browseCache;
-  private final ProfileCache<LifecycleState> lifecycleCache;
+  private final UserCache<UserProfile> cache;
+  private final UserCache<BrowseSession> browseCache;
+  private final UserCache<LifecycleState> lifecycleCache;
   private final Counter cacheHits;
-  private Keys keys;
-
-  /** How {@link ProfileOperator} lets the store write another user's profile. */
-  interface Keys {
-    Object current();
-
-    void set(Object key);
-  }
+  private KeyContext keys;
 
   ProfileStateStore(RuntimeContext rc, Duration stateTtl, int cacheSize, Counter cacheHits) {
     profileState = rc.getState(ProfileState.profile(stateTtl));
@@ -57,14 +51,14 @@ final class ProfileStateStore {
     legacyEventIds = rc.getMapState(ProfileState.seenEventIds(stateTtl));
     legacyAffinities = rc.getMapState(ProfileState.affinities(stateTtl));
     long ttlMs = stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis();
-    cache = new ProfileCache<>(cacheSize, ttlMs);
-    browseCache = new ProfileCache<>(cacheSize, ttlMs);
-    lifecycleCache = new ProfileCache<>(cacheSize, ttlMs);
+    cache = new UserCache<>(cacheSize, ttlMs);
+    browseCache = new UserCache<>(cacheSize, ttlMs);
+    lifecycleCache = new UserCache<>(cacheSize, ttlMs);
     this.cacheHits = cacheHits;
   }
 
   /** Makes the cache write-behind (see the class comment). */
-  void writeBehind(Keys keys) {
+  void writeBehind(KeyContext keys) {
     this.keys = keys;
   }
 
@@ -94,9 +88,9 @@ final class ProfileStateStore {
    * The user's value from the cache, or from state. Cached values are copies handed out as copies,
    * so a value changed and not put is not kept, as with RocksDB alone.
    */
-  private static <T> T read(
-      String user, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy) throws Exception {
-    ProfileCache.Entry<T> e = c.lookup(user, System.currentTimeMillis());
+  private static <T> T read(String user, ValueState<T> state, UserCache<T> c, UnaryOperator<T> copy)
+      throws Exception {
+    UserCache.Entry<T> e = c.lookup(user, System.currentTimeMillis());
     if (e != null) {
       return e.value == null ? null : copy.apply(e.value);
     }
@@ -109,25 +103,25 @@ final class ProfileStateStore {
    * own user's key.
    */
   private <T> void write(
-      String user, T value, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy)
+      String user, T value, ValueState<T> state, UserCache<T> c, UnaryOperator<T> copy)
       throws Exception {
     boolean behind = keys != null && c.enabled();
     if (!behind) {
       update(state, value);
     }
-    ProfileCache.Unwritten<T> evicted =
+    UserCache.Unwritten<T> evicted =
         c.put(user, value == null ? null : copy.apply(value), System.currentTimeMillis(), behind);
     if (evicted != null) {
-      keys.set(evicted.user());
+      keys.setCurrentKey(evicted.user());
       update(state, evicted.value());
-      keys.set(user);
+      keys.setCurrentKey(user);
     }
   }
 
   /** Writes the cache's dirty values, each under its own user's key (which it leaves set). */
-  private <T> void writeDirty(ProfileCache<T> c, ValueState<T> state) throws Exception {
-    for (ProfileCache.Unwritten<T> u : c.takeDirty()) {
-      keys.set(u.user());
+  private <T> void writeDirty(UserCache<T> c, ValueState<T> state) throws Exception {
+    for (UserCache.Unwritten<T> u : c.takeDirty()) {
+      keys.setCurrentKey(u.user());
       update(state, u.value());
     }
   }
@@ -169,7 +163,7 @@ final class ProfileStateStore {
 
   /**
    * Keeps the profile as the user's latest (see {@link #write(String, Object, ValueState,
-   * ProfileCache, UnaryOperator)}); profiles are not copied.
+   * UserCache, UnaryOperator)}); profiles are not copied.
    */
   void write(String user, UserProfile p) throws Exception {
     write(user, p, profileState, cache, UnaryOperator.identity());
@@ -183,12 +177,12 @@ final class ProfileStateStore {
     if (keys == null) {
       return;
     }
-    Object current = keys.current();
+    Object current = keys.getCurrentKey();
     writeDirty(cache, profileState);
     writeDirty(browseCache, browseState);
     writeDirty(lifecycleCache, lifecycleState);
     if (current != null) {
-      keys.set(current);
+      keys.setCurrentKey(current);
     }
   }
 

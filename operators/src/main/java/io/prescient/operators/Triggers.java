@@ -238,10 +238,16 @@ public final class Triggers {
     p.pendingTimer = at;
   }
 
+  /**
+   * Arms the browse timer at the session's due time. A later due time than the pending timer's (the
+   * user viewed again) waits for the pending timer, which finds the session not due and re-arms
+   * ({@link #decideBrowse}): one timer per lapse of the gap, not a delete and a register per view.
+   * An earlier one, or none (the session closed), moves or deletes the timer now.
+   */
   private void rearmBrowse(BrowseSession s, UserProfile p, Env env) throws Exception {
     long due = browseRule.dueAt(s);
     long at = due < 0 ? 0 : roundUp(due);
-    if (at == s.pendingTimer) {
+    if (at == s.pendingTimer || (s.pendingTimer != 0 && at > s.pendingTimer)) {
       return;
     }
     if (s.pendingTimer != 0) {

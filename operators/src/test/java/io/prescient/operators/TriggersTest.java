@@ -35,6 +35,7 @@ class TriggersTest {
     BrowseSession browse;
     LifecycleState life;
     final TreeSet<Long> timers = new TreeSet<>();
+    int registrations;
     final List<String> emitted = new ArrayList<>();
     int suppressed;
 
@@ -70,6 +71,7 @@ class TriggersTest {
 
     @Override
     public void registerTimer(long at) {
+      registrations++;
       timers.add(at);
     }
 
@@ -151,6 +153,25 @@ class TriggersTest {
     assertThat(env.emitted)
         .containsExactly(
             BrowseAbandonmentRule.TRIGGER + "@31", CartAbandonmentRule.TRIGGER + "@100");
+  }
+
+  @Test
+  void aBrowsingSessionKeepsOneTimerWhichReArmsUntilTheSessionIsDue() throws Exception {
+    Triggers t = triggers(false);
+    for (int i = 0; i <= 4; i++) {
+      t.onEvent(event("v" + i, EventType.VIEW, T0 + i * 5 * MINUTE, "p" + i), profile, env);
+    }
+    // Due 30 minutes after the second view (the first with 2 views); later views do not move it.
+    assertThat(env.timers).containsExactly(T0 + 35 * MINUTE);
+    assertThat(env.registrations).isEqualTo(1);
+    env.timers.pollFirst(); // fired, as the timer service does
+    t.onTimer(T0 + 35 * MINUTE, profile, env);
+    assertThat(env.emitted).isEmpty(); // viewed since: due 30 minutes after the last view
+    assertThat(env.timers).containsExactly(T0 + 50 * MINUTE);
+    env.timers.pollFirst();
+    t.onTimer(T0 + 50 * MINUTE, profile, env);
+    assertThat(env.emitted).containsExactly(BrowseAbandonmentRule.TRIGGER + "@50");
+    assertThat(env.registrations).isEqualTo(2);
   }
 
   @Test
