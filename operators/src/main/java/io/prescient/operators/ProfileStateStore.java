@@ -23,10 +23,10 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * The profile operator's keyed state in RocksDB (the current key is the user), with the heap cache
  * of recent profiles in front of the profile state.
  *
- * <p>Without {@link KeyContext} the cache is write-through: every profile change is written to
- * RocksDB at once. With them (set by {@link ProfileOperator}) it is write-behind: a profile is
- * written when the cache evicts it, under its own user's key, and every changed profile before a
- * checkpoint barrier and at the end of input ({@link #writeCached}).
+ * <p>Without the operator's {@link KeyContext} the cache is write-through: every profile change is
+ * written to RocksDB at once. With it (set by {@link ProfileOperator}) it is write-behind: a
+ * profile is written when the cache evicts it, under its own user's key, and every changed profile
+ * before a checkpoint barrier and at the end of input ({@link #writeCached}).
  */
 final class ProfileStateStore {
   private final ValueState<UserProfile> profileState;
