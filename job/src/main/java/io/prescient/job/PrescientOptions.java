@@ -3,7 +3,6 @@ package io.prescient.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.prescient.models.policy.PolicyEngine;
-import io.prescient.operators.PolicyFunction;
 import io.prescient.operators.ProfileFunction;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -444,17 +443,6 @@ public final class PrescientOptions {
                   + " user's next input skips the RocksDB read, and changed profiles are written"
                   + " to RocksDB when evicted and before every checkpoint barrier instead of on"
                   + " every event (checkpoints hold every profile in full). 0 turns it off.");
-
-  public static final ConfigOption<Integer> POLICY_CACHE =
-      key("prescient.policy.cache-size")
-          .intType()
-          .defaultValue(PolicyFunction.DEFAULT_USER_CACHE)
-          .withDescription(
-              "Users' policy records (consent, last purchase, the due-time index) each task keeps"
-                  + " on the heap, least recently used evicted: every input of the policy reads"
-                  + " one, and a cached one skips the RocksDB read; changed records are written"
-                  + " when evicted and before every checkpoint barrier (checkpoints hold every"
-                  + " record in full). 0 turns it off.");
 
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")

@@ -19,7 +19,6 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -72,14 +71,8 @@ public class PolicyFunction
   private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
   private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
 
-  /** User records each task keeps on the heap by default (see {@link PolicyStateStore}). */
-  public static final int DEFAULT_USER_CACHE = 4096;
-
-  private int userCacheSize = DEFAULT_USER_CACHE;
-
   private transient PolicyCore core;
-  private transient PolicyStateStore store;
-  private transient KeyContext keys;
+  private transient PolicyCore.Store store;
   private transient PolicyEffects fx;
   private transient ModelSlots models;
   private transient CatalogState catalog;
@@ -141,28 +134,6 @@ public class PolicyFunction
     return this;
   }
 
-  /**
-   * How many users' policy records each task keeps on the heap (see {@link PolicyStateStore}):
-   * under {@link PolicyOperator} a user's next input then skips the RocksDB read and changes are
-   * written when evicted and before checkpoint barriers. 0 turns it off.
-   */
-  public PolicyFunction withUserCache(int size) {
-    this.userCacheSize = size;
-    return this;
-  }
-
-  /** Called by {@link PolicyOperator} before open: records are written when evicted or flushed. */
-  void writeBehind(KeyContext keys) {
-    this.keys = keys;
-  }
-
-  /** Writes every cached user record changed since its last write (before a checkpoint barrier). */
-  void writeCachedUsers() throws Exception {
-    if (store != null) {
-      store.writeCached();
-    }
-  }
-
   /** The most products the live catalog holds (see {@link CatalogState}). */
   public PolicyFunction withCatalogLimit(int maxEntries) {
     this.catalogMaxEntries = maxEntries;
@@ -171,13 +142,8 @@ public class PolicyFunction
 
   @Override
   public void open(OpenContext ctx) throws Exception {
+    store = PolicyStateStore.of(getRuntimeContext());
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
-    store =
-        new PolicyStateStore(
-            getRuntimeContext(), userCacheSize, metrics.group().counter("policyCacheHits"));
-    if (keys != null) {
-      store.writeBehind(keys);
-    }
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
     core.outcomesTopic(outcomesTopic);

@@ -59,7 +59,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
   public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
 
-  /** Profiles kept per task by default (see {@link UserCache}). */
+  /** Profiles kept per task by default (see {@link ProfileCache}). */
   public static final int DEFAULT_PROFILE_CACHE = 1024;
 
   private transient ProfileStateStore store;
@@ -123,7 +123,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
-   * How many users' profiles each task keeps on the heap (see {@link UserCache}): a user's next
+   * How many users' profiles each task keeps on the heap (see {@link ProfileCache}): a user's next
    * input then skips the RocksDB read, and under {@link ProfileOperator} the write too. 0 turns it
    * off.
    */

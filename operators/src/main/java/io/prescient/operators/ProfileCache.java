@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One keyed value (the profile, the browse session, the order history, the policy's user record) of
- * the users a task saw last, so that a user's next input skips the RocksDB read and the
- * deserialization. Each entry is either written to keyed state already (clean) or changed since
- * (dirty): under {@link ProfileOperator} and {@link PolicyOperator} the task writes dirty values
- * when they are evicted and before every checkpoint barrier (write-behind), otherwise it writes
- * every change at once (write-through). Either way a checkpoint or savepoint holds every value in
- * full, and a restored task starts with the cache empty.
+ * One keyed value (the profile, the browse session, the order history) of the users a profile task
+ * saw last, so that a user's next input skips the RocksDB read and the deserialization. Each entry
+ * is either written to keyed state already (clean) or changed since (dirty): under {@link
+ * ProfileOperator} the task writes dirty profiles when they are evicted and before every checkpoint
+ * barrier (write-behind), otherwise it writes every change at once (write-through). Either way a
+ * checkpoint or savepoint holds every profile in full, and a restored task starts with the cache
+ * empty.
  *
  * <p>An entry older than the state TTL (by wall clock, which is what Flink's TTL uses) is dropped
  * instead of served. Least recently used entries go first beyond {@code capacity}; capacity 0 turns
  * the cache off.
  */
-final class UserCache<T> {
+final class ProfileCache<T> {
   /** A cached value; null: the user has none (known, not to be read again). */
   static final class Entry<T> {
     final T value;
@@ -43,7 +43,7 @@ final class UserCache<T> {
   /**
    * @param ttlMs the state TTL in milliseconds, or 0 for none
    */
-  UserCache(int capacity, long ttlMs) {
+  ProfileCache(int capacity, long ttlMs) {
     this.capacity = Math.max(0, capacity);
     this.ttlMs = ttlMs;
   }
