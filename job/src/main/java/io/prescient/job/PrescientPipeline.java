@@ -60,6 +60,13 @@ public final class PrescientPipeline {
   public static final String UID_ROUTE_MODELS = "route-models";
   public static final String UID_ANNOUNCEMENTS = "model-announcements";
   public static final String UID_PROFILE = "profile";
+
+  /**
+   * The name of the per-user operator, and so of its task (the policy is chained behind it): its
+   * threads are named after it.
+   */
+  public static final String PROFILE_NAME = "profile + triggers";
+
   public static final String UID_POLICY = "policy";
   public static final String UID_SOURCE_OUTCOMES = "source-outcomes";
   public static final String UID_ROUTE_OUTCOMES = "route-outcomes";
@@ -294,11 +301,11 @@ public final class PrescientPipeline {
             .keyBy(Envelope::userId)
             .connect(control.broadcast())
             .transform(
-                "profile + triggers",
+                PROFILE_NAME,
                 TypeInformation.of(PolicyInput.class),
                 new ProfileOperator(profileFunction(options)))
             .uid(UID_PROFILE)
-            .name("profile + triggers");
+            .name(PROFILE_NAME);
 
     SingleOutputStreamOperator<Decision> decisions =
         DataStreamUtils.reinterpretAsKeyedStream(profiled, PrescientPipeline::policyKey)

@@ -1,5 +1,6 @@
 package io.prescient.job.bench;
 
+import static io.prescient.job.cli.CommandOptions.flag;
 import static io.prescient.job.cli.CommandOptions.opt;
 
 import io.prescient.job.PipelineIO;
@@ -13,6 +14,8 @@ import io.prescient.job.replay.JsonLinesSink;
 import io.prescient.job.replay.ReplayClock;
 import io.prescient.job.replay.ReplayIO;
 import io.prescient.operators.Envelope;
+import io.prescient.operators.PolicyCore;
+import io.prescient.operators.ProfileFunction;
 import io.prescient.operators.RouteFunction;
 import io.prescient.state.json.OutputJson;
 import java.io.IOException;
@@ -111,6 +114,10 @@ public final class JobBenchmark {
               "DIR",
               Path.of(".local", "bench").toString(),
               "scratch directory for the input copies and outputs"),
+          flag(
+              "--profile",
+              "record each round's full job with JFR (WORK/profile-round-R.jfr, for jfr print or"
+                  + " JMC) and print where its per-user task's threads spent their time"),
           opt(
               "--results",
               "FILE",
@@ -214,7 +221,11 @@ public final class JobBenchmark {
         Timing passRun = jobs.passthrough(round);
         double pass = passEvents / passRun.steady();
         print(round, "passthrough (parse, validate, write)", pass, p, passRun);
+        TaskProfile profile = o.has("--profile") ? TaskProfile.start() : null;
         FullRun fullRun = jobs.fullJob(round);
+        if (profile != null) {
+          printProfile(round, profile.stop(work.resolve("profile-round-" + round + ".jfr")));
+        }
         double full = events / fullRun.timing().steady();
         print(round, "full Prescient job                  ", full, p, fullRun.timing());
         timings.add(new Timing[] {passRun, fullRun.timing()});
@@ -306,6 +317,47 @@ public final class JobBenchmark {
   }
 
   /** A round's two jobs, over files or through a broker ({@link KafkaJobRuns#jobs}). */
+  /** Where the per-user task's time goes (see {@link TaskProfile}): the areas printed. */
+  static final List<TaskProfile.Area> AREAS =
+      List.of(
+          TaskProfile.Area.classPrefix(
+              "RocksDB calls (org.rocksdb: native and JNI)", "org.rocksdb."),
+          TaskProfile.Area.classPrefix(
+              "timers kept in RocksDB",
+              "org.apache.flink.state.rocksdb.RocksDBCachingPriorityQueueSet"),
+          TaskProfile.Area.classPrefix(
+              "Flink's POJO serializers (policy state, chained copies)",
+              "org.apache.flink.api.java.typeutils.runtime.PojoSerializer"),
+          TaskProfile.Area.classPrefix(
+              "the profile's serializer", "io.prescient.operators.UserProfileSerializer"),
+          TaskProfile.Area.method(
+              "profile: events (with the policy for what they decide)",
+              ProfileFunction.class,
+              "processElement"),
+          TaskProfile.Area.method(
+              "profile: trigger timers (with the policy for what they decide)",
+              ProfileFunction.class,
+              "onTimer"),
+          TaskProfile.Area.method("policy: deciding", PolicyCore.class, "decide"),
+          TaskProfile.Area.method("policy: settling what is due", PolicyCore.class, "settle"),
+          TaskProfile.Area.method(
+              "policy: purchases and outcomes", PolicyCore.class, "onPurchase", "onOutcome"),
+          TaskProfile.Area.classPrefix("decision and feedback JSON", OutputJson.class.getName()));
+
+  private static void printProfile(int round, Path jfr) throws IOException {
+    TaskProfile.Summary s = TaskProfile.summarize(jfr, PrescientPipeline.PROFILE_NAME, AREAS, 8);
+    System.out.printf(
+        Locale.ROOT,
+        "round %d  profile of the full job's '%s' threads: %,d ms sampled (%s)%n",
+        round,
+        PrescientPipeline.PROFILE_NAME,
+        s.sampledMs(),
+        jfr);
+    for (String line : s.lines()) {
+      System.out.printf(Locale.ROOT, "round %d    %s%n", round, line);
+    }
+  }
+
   interface Jobs {
     Timing passthrough(int round) throws Exception;
 
