@@ -223,9 +223,8 @@ public final class JobBenchmark {
         print(round, "passthrough (parse, validate, write)", pass, p, passRun);
         TaskProfile profile = o.has("--profile") ? TaskProfile.start() : null;
         FullRun fullRun = jobs.fullJob(round);
-        if (profile != null) {
-          printProfile(round, profile.stop(work.resolve("profile-round-" + round + ".jfr")));
-        }
+        Path recorded =
+            profile == null ? null : profile.stop(work.resolve("profile-round-" + round + ".jfr"));
         double full = events / fullRun.timing().steady();
         print(round, "full Prescient job                  ", full, p, fullRun.timing());
         timings.add(new Timing[] {passRun, fullRun.timing()});
@@ -242,6 +241,9 @@ public final class JobBenchmark {
             round,
             fullRun.decisions(),
             fullRun.dlq());
+        if (recorded != null) {
+          printProfile(round, recorded);
+        }
         results.add(new double[] {pass, full, fullRun.decisions(), fullRun.dlq()});
       }
     } finally {
