@@ -20,6 +20,7 @@ import io.prescient.state.json.OutputJson;
 import io.prescient.state.profile.KeyedStore;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -591,7 +592,14 @@ public final class PolicyCore {
     }
   }
 
+  /**
+   * The user as the guardrails see them for one decision or release. The caps ask for a channel's
+   * history once per cap window and offer, the shown limit for a product's once per offer: each is
+   * read from state once per view (a view is used before the decision's own sends are appended).
+   */
   private static Guardrails.UserView view(PolicyUser user, Store s) {
+    Map<String, long[]> sends = new HashMap<>();
+    Map<String, long[]> shown = new HashMap<>();
     return new Guardrails.UserView() {
       @Override
       public boolean optedOut() {
@@ -605,15 +613,37 @@ public final class PolicyCore {
 
       @Override
       public int sentSince(String channel, long since) {
-        return countSince(s.sends(), channel, since);
+        return count(read(s.sends(), sends, channel), since);
       }
 
       @Override
       public int shownSince(String productId, long since) {
-        return countSince(s.shown(), productId, since);
+        return count(read(s.shown(), shown, productId), since);
       }
     };
   }
+
+  /** {@code key}'s times from {@code store}, read once into {@code memo} (none: empty). */
+  private static long[] read(KeyedStore<long[]> store, Map<String, long[]> memo, String key) {
+    long[] times = memo.get(key);
+    if (times == null) {
+      times = times(store, key);
+      memo.put(key, times);
+    }
+    return times;
+  }
+
+  /** {@code key}'s times in {@code store} (none: empty). */
+  private static long[] times(KeyedStore<long[]> store, String key) {
+    try {
+      long[] times = store.get(key);
+      return times == null ? NO_TIMES : times;
+    } catch (Exception e) {
+      throw new IllegalStateException("reading " + key + " from state", e);
+    }
+  }
+
+  private static final long[] NO_TIMES = new long[0];
 
   /** The control arm sends nothing, so caps never cancel its (logged) decisions. */
   private static Guardrails.UserView noMessages(Guardrails.UserView v) {
@@ -641,18 +671,16 @@ public final class PolicyCore {
   }
 
   private static int countSince(KeyedStore<long[]> store, String key, long since) {
-    try {
-      long[] times = store.get(key);
-      int n = 0;
-      if (times != null) {
-        for (long t : times) {
-          n += t >= since ? 1 : 0;
-        }
-      }
-      return n;
-    } catch (Exception e) {
-      throw new IllegalStateException("reading " + key + " from state", e);
+    return count(times(store, key), since);
+  }
+
+  /** How many of {@code times} are at or after {@code since}. */
+  private static int count(long[] times, long since) {
+    int n = 0;
+    for (long t : times) {
+      n += t >= since ? 1 : 0;
     }
+    return n;
   }
 
   /** Appends {@code at}, forgetting times older than {@code keepMs} before it. */

@@ -13,6 +13,7 @@ import io.prescient.state.contract.OutcomeType;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.InMemoryStore;
+import io.prescient.state.profile.KeyedStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -69,9 +70,38 @@ class PolicyCoreTest {
       return buffered;
     }
 
+    /** Reads of the message history, by channel. */
+    final Map<String, Integer> sendReads = new HashMap<>();
+
     @Override
-    public InMemoryStore<long[]> sends() {
-      return sends;
+    public KeyedStore<long[]> sends() {
+      return new KeyedStore<>() {
+        @Override
+        public long[] get(String key) {
+          sendReads.merge(key, 1, Integer::sum);
+          return sends.get(key);
+        }
+
+        @Override
+        public void put(String key, long[] value) {
+          sends.put(key, value);
+        }
+
+        @Override
+        public void remove(String key) {
+          sends.remove(key);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, long[]>> entries() {
+          return sends.entries();
+        }
+
+        @Override
+        public void clear() {
+          sends.clear();
+        }
+      };
     }
 
     @Override
@@ -173,6 +203,20 @@ class PolicyCoreTest {
     assertThat(fx.feedback).singleElement().satisfies(f -> assertThat(f.clicked).isFalse());
     assertThat(state.open.size()).isZero();
     assertThat(state.user.nextDueAt).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aDecisionReadsAChannelsHistoryOnceHoweverManyCapsAndOffersAskForIt() throws Exception {
+    // Email is capped over a day and over a week: each of the trigger's email offers asks for
+    // both windows, at the decision and again at the release.
+    decide("u1", "e1", T0, "p1");
+    assertThat(state.sendReads).containsEntry("email", 1);
+    fire(T0 + DAY); // released: re-checked (one read), then the send appended (one read)
+    assertThat(state.sendReads).containsEntry("email", 3);
+    assertThat(state.sends.get("email")).containsExactly(T0 + DAY);
+    decide("u1", "e2", T0 + DAY + HOUR, "p2"); // within the day: the cap suppresses
+    assertThat(fx.decisions).hasSize(1);
+    assertThat(state.sendReads).containsEntry("email", 4);
   }
 
   @Test
