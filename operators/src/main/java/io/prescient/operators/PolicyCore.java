@@ -625,12 +625,7 @@ public final class PolicyCore {
 
   /** {@code key}'s times from {@code store}, read once into {@code memo} (none: empty). */
   private static long[] read(KeyedStore<long[]> store, Map<String, long[]> memo, String key) {
-    long[] times = memo.get(key);
-    if (times == null) {
-      times = times(store, key);
-      memo.put(key, times);
-    }
-    return times;
+    return memo.computeIfAbsent(key, k -> times(store, k));
   }
 
   /** {@code key}'s times in {@code store} (none: empty). */

@@ -318,7 +318,6 @@ public final class JobBenchmark {
     void run() throws Exception;
   }
 
-  /** A round's two jobs, over files or through a broker ({@link KafkaJobRuns#jobs}). */
   /** Where the per-user task's time goes (see {@link TaskProfile}): the areas printed. */
   static final List<TaskProfile.Area> AREAS =
       List.of(
@@ -360,6 +359,7 @@ public final class JobBenchmark {
     }
   }
 
+  /** A round's two jobs, over files or through a broker ({@link KafkaJobRuns#jobs}). */
   interface Jobs {
     Timing passthrough(int round) throws Exception;
 

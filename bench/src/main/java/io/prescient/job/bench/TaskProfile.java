@@ -106,17 +106,19 @@ final class TaskProfile {
       RecordedStackTrace stack = e.getStackTrace();
       if (thread == null
           || stack == null
-          || stack.getFrames().isEmpty()
           || thread.getJavaName() == null
           || !thread.getJavaName().contains(threadPart)) {
         continue;
       }
-      long ms = (nativeSample ? NATIVE_PERIOD : JAVA_PERIOD).toMillis();
-      total += ms;
       List<String> frames = new ArrayList<>();
       for (RecordedFrame f : stack.getFrames()) {
         frames.add(f.getMethod().getType().getName() + "." + f.getMethod().getName());
       }
+      if (frames.isEmpty()) {
+        continue;
+      }
+      long ms = (nativeSample ? NATIVE_PERIOD : JAVA_PERIOD).toMillis();
+      total += ms;
       for (Area a : areas) {
         if (frames.stream().anyMatch(a.frame())) {
           inArea.merge(a.name(), ms, Long::sum);

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TaskProfileTest {
   @TempDir Path dir;
 
-  private static final AtomicBoolean RUNNING = new AtomicBoolean(true);
   static volatile double sink;
 
   static void hashing() {
@@ -32,11 +31,11 @@ class TaskProfileTest {
     sink = a[0];
   }
 
-  private static Thread busy(String name, Runnable work) {
+  private static Thread busy(String name, Runnable work, AtomicBoolean running) {
     Thread t =
         new Thread(
             () -> {
-              while (RUNNING.get()) {
+              while (running.get()) {
                 work.run();
               }
             },
@@ -48,11 +47,12 @@ class TaskProfileTest {
 
   @Test
   void theSampledThreadsTimeIsSharedOutByAreaAndOwnMethod() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
     TaskProfile profile = TaskProfile.start();
-    Thread task = busy("profile + triggers -> policy (1/2)#0", TaskProfileTest::hashing);
-    Thread other = busy("someone else", TaskProfileTest::sorting);
+    Thread task = busy("profile + triggers -> policy (1/2)#0", TaskProfileTest::hashing, running);
+    Thread other = busy("someone else", TaskProfileTest::sorting, running);
     Thread.sleep(2_000);
-    RUNNING.set(false);
+    running.set(false);
     task.join();
     other.join();
     Path jfr = profile.stop(dir.resolve("p.jfr"));
