@@ -72,7 +72,7 @@ public class PolicyFunction
   private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
 
   private transient PolicyCore core;
-  private transient PolicyCore.Store store;
+  private transient PolicyStateStore store;
   private transient PolicyEffects fx;
   private transient ModelSlots models;
   private transient CatalogState catalog;
@@ -180,6 +180,7 @@ public class PolicyFunction
   @Override
   public void processElement(PolicyInput in, ReadOnlyContext ctx, Collector<Decision> out)
       throws Exception {
+    store.newInput();
     fx.bind(ctx, out, in.receivedAt);
     models.catchUp(ctx.getBroadcastState(PolicyState.MODELS));
     if (in.kind == PolicyInput.Kind.OUTCOME) {
@@ -221,6 +222,7 @@ public class PolicyFunction
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Decision> out)
       throws Exception {
+    store.newInput();
     fx.bind(ctx, out, 0);
     models.catchUp(ctx.getBroadcastState(PolicyState.MODELS));
     core.settle(timestamp, store, fx);

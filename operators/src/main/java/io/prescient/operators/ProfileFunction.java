@@ -187,6 +187,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     // When the source read the record: handed on with what it causes, for latency.
     long receivedAt = env.receivedAt;
     String user = ctx.getCurrentKey();
+    store.newInput();
     lastWatermark = ctx.timerService().currentWatermark();
     if (env.request != null) {
       // Answered from the state as it is, never changing it: an erased user gets the generic one.
@@ -271,6 +272,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyInput> out)
       throws Exception {
+    store.newInput();
     UserProfile p = store.profile(ctx.getCurrentKey());
     if (p == null) {
       return;

@@ -32,7 +32,7 @@ final class ProfileStateStore {
   private final ValueState<UserProfile> profileState;
   private final ValueState<BrowseSession> browseState;
   private final ValueState<LifecycleState> lifecycleState;
-  private final KeyedStore<CartLine> cart;
+  private final MemoStore<CartLine> cart;
   // Before profile format 2 the event ids and affinities were map states of their own: still
   // registered, so that state restored from then is merged into the profile and erase clears it.
   private final MapState<String, Long> legacyEventIds;
@@ -47,7 +47,9 @@ final class ProfileStateStore {
     profileState = rc.getState(ProfileState.profile(stateTtl));
     browseState = rc.getState(ProfileState.browse(stateTtl));
     lifecycleState = rc.getState(ProfileState.lifecycle(stateTtl));
-    cart = new MapStateStore<>(rc.getMapState(ProfileState.cart(stateTtl)));
+    cart =
+        new MemoStore<>(
+            new MapStateStore<>(rc.getMapState(ProfileState.cart(stateTtl))), CartLine::copy);
     legacyEventIds = rc.getMapState(ProfileState.seenEventIds(stateTtl));
     legacyAffinities = rc.getMapState(ProfileState.affinities(stateTtl));
     long ttlMs = stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis();
@@ -62,8 +64,17 @@ final class ProfileStateStore {
     this.keys = keys;
   }
 
+  /**
+   * The user's cart: read from RocksDB once per input however often the triggers, the rule and the
+   * features ask ({@link MemoStore}).
+   */
   KeyedStore<CartLine> cart() {
     return cart;
+  }
+
+  /** Forgets what the last input read of the cart: this one may be another user's. */
+  void newInput() {
+    cart.newInput();
   }
 
   /** The user's browse session (a copy: changing it changes nothing until {@link #putBrowse}). */

@@ -21,6 +21,11 @@ public class CartLine {
     this.updatedAt = updatedAt;
   }
 
+  /** An equal line that shares nothing mutable with this one. */
+  public CartLine copy() {
+    return new CartLine(quantity, price, category, updatedAt);
+  }
+
   public double value() {
     return price == null ? 0.0 : price * quantity;
   }
