@@ -89,7 +89,12 @@ public final class LatencyBenchmark {
               "1000",
               "events/s before the first rate, not measured: the JIT compiles the hot path before"
                   + " it counts"),
-          opt("--prewarm-seconds", "S", "20", "how long to prewarm (0: none)"),
+          opt(
+              "--prewarm-seconds",
+              "S",
+              "20",
+              "how long to prewarm (0: none); then it waits until no decision is outstanding for"
+                  + " more than 1 s, so that the first rate does not start from a backlog"),
           opt("--seconds", "S", "30", "seconds measured at each rate"),
           opt(
               "--delivery",
@@ -121,10 +126,38 @@ public final class LatencyBenchmark {
               "--catch-up-timeout",
               "S",
               "300",
-              "after the last rate, how long to wait for the job to catch up"));
+              "after the pre-warm and after the last rate, how long to wait for the job to catch"
+                  + " up"));
 
   public static void main(String[] args) throws Exception {
     CommandOptions.main(COMMAND, () -> run(args));
+  }
+
+  /**
+   * After the pre-warm, waits (the generator still at the pre-warm rate) until no decision has been
+   * outstanding for more than a second: a job that fell behind while the JIT compiled would
+   * otherwise start the first measured rate from a backlog and measure it, not the rate.
+   */
+  private static void awaitCaughtUp(Run run, long t0, int timeoutS) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
+    long lastSay = System.nanoTime();
+    long behind = run.oldestOutstandingMs();
+    while (behind > 1_000 && System.nanoTime() < deadline) {
+      if (System.nanoTime() - lastSay > 5_000_000_000L) {
+        lastSay = System.nanoTime();
+        say(t0, String.format("pre-warm: the job is %,d ms behind; waiting", behind));
+      }
+      Thread.sleep(100);
+      behind = run.oldestOutstandingMs();
+    }
+    say(
+        t0,
+        behind > 1_000
+            ? String.format(
+                "warning: still %,d ms behind after %d s of waiting: the first rate starts from a"
+                    + " backlog",
+                behind, timeoutS)
+            : "pre-warm done: the job keeps up (no decision outstanding for more than 1 s)");
   }
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
@@ -255,6 +288,7 @@ public final class LatencyBenchmark {
                   "pre-warming at %,d events/s for %d s (not measured)",
                   prewarmRate, prewarmSeconds));
           Thread.sleep(prewarmSeconds * 1000L);
+          awaitCaughtUp(run, t0, catchUpTimeout);
         }
         List<String> rows = new ArrayList<>();
         List<Map<String, Object>> measured = new ArrayList<>();
@@ -414,6 +448,12 @@ public final class LatencyBenchmark {
 
     void rate(int r) {
       rate = r;
+    }
+
+    /** How long the oldest closed cart has waited for its decision, ms (0: none waits). */
+    long oldestOutstandingMs() {
+      long now = System.currentTimeMillis();
+      return closedAt.values().stream().mapToLong(at -> now - at).max().orElse(0);
     }
 
     /**
