@@ -439,10 +439,12 @@ public final class PrescientOptions {
           .intType()
           .defaultValue(ProfileFunction.DEFAULT_PROFILE_CACHE)
           .withDescription(
-              "Profiles each profile task keeps on the heap, least recently used evicted: a"
-                  + " user's next input skips the RocksDB read, and changed profiles are written"
-                  + " to RocksDB when evicted and before every checkpoint barrier instead of on"
-                  + " every event (checkpoints hold every profile in full). 0 turns it off.");
+              "Users each profile task keeps on the heap (profile, browse session, order"
+                  + " history: about 4 KB each), least recently used evicted: a user's next input"
+                  + " skips the RocksDB read, and changed values are written to RocksDB when"
+                  + " evicted and before every checkpoint barrier instead of on every event"
+                  + " (checkpoints hold every profile in full). 0 turns it off. See"
+                  + " deploy/RUNBOOK.md, \"Profile cache and memory\".");
 
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")

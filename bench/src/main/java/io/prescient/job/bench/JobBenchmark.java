@@ -142,7 +142,7 @@ public final class JobBenchmark {
             CommandOptions.Rest.JOB_OPTIONS,
             args,
             "Both jobs get the job and Flink options given, for example"
-                + " --prescient.profile.cache-size 4096.");
+                + " --prescient.profile.cache-size 1024.");
     if (o == null) {
       return;
     }
