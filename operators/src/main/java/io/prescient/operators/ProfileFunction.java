@@ -59,13 +59,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   /** How long an erased user stays erased by default (see {@link ErasedUsers}). */
   public static final Duration DEFAULT_ERASE_SUPPRESSION = Duration.ofDays(30);
 
-  /**
-   * Users whose profile, browse session and order history each task keeps on the heap by default
-   * (see {@link ProfileCache}): about 4 KB of heap per user, 64 MB per task when full. On
-   * 2026-12-04 bench-job (20 Taobao copies, 8,140 users per task) ran 35-39% faster with 16,384
-   * than with 1,024, with checkpoints every 10 s and without (deploy/RUNBOOK.md, "Profile cache and
-   * memory").
-   */
+  /** Users cached per task by default: about 64 MB of heap when full (RUNBOOK, "Profile cache"). */
   public static final int DEFAULT_PROFILE_CACHE = 16_384;
 
   private transient ProfileStateStore store;

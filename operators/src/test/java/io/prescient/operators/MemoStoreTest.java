@@ -52,6 +52,13 @@ class MemoStoreTest {
     }
   }
 
+  /** A memo over {@code state}, at the start of an input. */
+  private static MemoStore<CartLine> memo(CountingState state) {
+    MemoStore<CartLine> memo = new MemoStore<>(state, CartLine::copy);
+    memo.newInput();
+    return memo;
+  }
+
   private static CartLine line(int quantity) {
     return new CartLine(quantity, 2.0, "c", 0);
   }
@@ -66,8 +73,7 @@ class MemoStoreTest {
   void eachKeyIsReadFromStateOncePerInputMissesIncluded() throws Exception {
     CountingState state = new CountingState();
     state.put("a", line(1));
-    MemoStore<CartLine> memo = new MemoStore<>(state, CartLine::copy);
-    memo.newInput();
+    MemoStore<CartLine> memo = memo(state);
     assertThat(memo.get("a").quantity).isEqualTo(1);
     assertThat(memo.get("a").quantity).isEqualTo(1);
     assertThat(memo.get("absent")).isNull();
@@ -93,8 +99,7 @@ class MemoStoreTest {
     CountingState state = new CountingState();
     state.put("a", line(1));
     state.put("c", line(3));
-    MemoStore<CartLine> memo = new MemoStore<>(state, CartLine::copy);
-    memo.newInput();
+    MemoStore<CartLine> memo = memo(state);
     assertThat(keys(memo)).containsExactly("c", "a");
     assertThat(memo.get("c").quantity).isEqualTo(3); // served by the loaded entries
     memo.put("a", line(2)); // a key it has: the order stands
@@ -114,8 +119,7 @@ class MemoStoreTest {
   void aValueChangedAndNotPutStaysAsItWas() throws Exception {
     CountingState state = new CountingState();
     state.put("a", line(1));
-    MemoStore<CartLine> memo = new MemoStore<>(state, CartLine::copy);
-    memo.newInput();
+    MemoStore<CartLine> memo = memo(state);
     memo.get("a").quantity = 99;
     memo.entries().iterator().next().getValue().quantity = 98;
     assertThat(memo.get("a").quantity).isEqualTo(1);
@@ -130,8 +134,7 @@ class MemoStoreTest {
   void clearEmptiesTheStateAndTheMemo() throws Exception {
     CountingState state = new CountingState();
     state.put("a", line(1));
-    MemoStore<CartLine> memo = new MemoStore<>(state, CartLine::copy);
-    memo.newInput();
+    MemoStore<CartLine> memo = memo(state);
     assertThat(memo.get("a")).isNotNull();
     memo.clear();
     assertThat(state.map).isEmpty();

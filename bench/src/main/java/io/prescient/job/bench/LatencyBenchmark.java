@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
@@ -139,17 +141,14 @@ public final class LatencyBenchmark {
    * otherwise start the first measured rate from a backlog and measure it, not the rate.
    */
   private static void awaitCaughtUp(Run run, long t0, int timeoutS) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
-    long lastSay = System.nanoTime();
+    waitWhile(
+        () -> run.oldestOutstandingMs() > 1_000,
+        System.nanoTime() + timeoutS * 1_000_000_000L,
+        t0,
+        () ->
+            String.format(
+                "pre-warm: the job is %,d ms behind; waiting", run.oldestOutstandingMs()));
     long behind = run.oldestOutstandingMs();
-    while (behind > 1_000 && System.nanoTime() < deadline) {
-      if (System.nanoTime() - lastSay > 5_000_000_000L) {
-        lastSay = System.nanoTime();
-        say(t0, String.format("pre-warm: the job is %,d ms behind; waiting", behind));
-      }
-      Thread.sleep(100);
-      behind = run.oldestOutstandingMs();
-    }
     say(
         t0,
         behind > 1_000
@@ -158,6 +157,23 @@ public final class LatencyBenchmark {
                     + " backlog",
                 behind, timeoutS)
             : "pre-warm done: the job keeps up (no decision outstanding for more than 1 s)");
+  }
+
+  /**
+   * Polls {@code waiting} every 100 ms until it is false or the deadline ({@link System#nanoTime})
+   * passes, saying {@code progress} every 5 s.
+   */
+  private static void waitWhile(
+      BooleanSupplier waiting, long deadline, long t0, Supplier<String> progress)
+      throws InterruptedException {
+    long lastSay = System.nanoTime();
+    while (waiting.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      if (System.nanoTime() - lastSay > 5_000_000_000L) {
+        lastSay = System.nanoTime();
+        say(t0, progress.get());
+      }
+    }
   }
 
   /** The command with {@code args}; a user error is a {@link CommandOptions.UsageError}. */
@@ -354,15 +370,11 @@ public final class LatencyBenchmark {
         run.rate(0);
         long c0 = System.nanoTime();
         Thread.sleep(closeAfterMs + 500);
-        long deadline = c0 + catchUpTimeout * 1_000_000_000L;
-        long lastSay = c0;
-        while (!run.closedAt.isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-          if (System.nanoTime() - lastSay > 5_000_000_000L) {
-            lastSay = System.nanoTime();
-            say(t0, String.format("catching up: %,d decisions outstanding", run.closedAt.size()));
-          }
-        }
+        waitWhile(
+            () -> !run.closedAt.isEmpty(),
+            c0 + catchUpTimeout * 1_000_000_000L,
+            t0,
+            () -> String.format("catching up: %,d decisions outstanding", run.closedAt.size()));
         long[] tail = sorted(run.measure(false));
         double catchUpS = (System.nanoTime() - c0) / 1e9 - (closeAfterMs + 500) / 1e3;
         String catchUp =
