@@ -155,6 +155,7 @@ final class OptionChecks {
           check(AFFINITY_HALF_LIFE, OptionChecks::positive, "> 0", "0 s"),
           check(MAX_AFFINITIES, n -> n >= 1 && n <= 1024, "1 .. 1024", "0"),
           check(PROFILE_CACHE, n -> n >= 0 && n <= 1_000_000, "0 (off) .. 1000000", "-1"),
+          check(POLICY_CACHE, n -> n >= 0 && n <= 1_000_000, "0 (off) .. 1000000", "-1"),
           check(SESSION_GAP, OptionChecks::positive, "> 0", "0 s"),
           check(MODEL_CHURN, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
           check(MODEL_OFFERS, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),

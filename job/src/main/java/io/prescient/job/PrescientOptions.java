@@ -3,6 +3,7 @@ package io.prescient.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.prescient.models.policy.PolicyEngine;
+import io.prescient.operators.PolicyFunction;
 import io.prescient.operators.ProfileFunction;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -445,6 +446,17 @@ public final class PrescientOptions {
                   + " evicted and before every checkpoint barrier instead of on every event"
                   + " (checkpoints hold every profile in full). 0 turns it off. See"
                   + " deploy/RUNBOOK.md, \"Profile cache and memory\".");
+
+  public static final ConfigOption<Integer> POLICY_CACHE =
+      key("prescient.policy.cache-size")
+          .intType()
+          .defaultValue(PolicyFunction.DEFAULT_USER_CACHE)
+          .withDescription(
+              "Users' policy records (consent, last purchase, the keys and times of what is due)"
+                  + " each task keeps on the heap, least recently used evicted: every input of the"
+                  + " policy reads one, and a cached one skips the RocksDB read;"
+                  + " changed records are written when evicted and before every checkpoint barrier"
+                  + " (checkpoints hold every record in full). 0 turns it off.");
 
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")

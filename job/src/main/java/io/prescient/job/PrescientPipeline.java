@@ -197,6 +197,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
             options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())
         .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES))
+        .withUserCache(options.get(PrescientOptions.POLICY_CACHE))
         .withItemsModel(options.get(PrescientOptions.MODEL_ITEMS));
   }
 

@@ -19,6 +19,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -70,6 +71,14 @@ public class PolicyFunction
 
   private ModelSlots.Limits modelLimits = ModelSlots.Limits.DEFAULT;
   private int catalogMaxEntries = CatalogState.DEFAULT_MAX_ENTRIES;
+
+  /** User records cached per task by default, as many as profiles (RUNBOOK, "Profile cache"). */
+  public static final int DEFAULT_USER_CACHE = ProfileFunction.DEFAULT_PROFILE_CACHE;
+
+  private int userCacheSize = DEFAULT_USER_CACHE;
+
+  /** Set by {@link PolicyOperator} before open: the user cache is on. Null: off. */
+  private transient KeyContext keys;
 
   private transient PolicyCore core;
   private transient PolicyStateStore store;
@@ -134,6 +143,28 @@ public class PolicyFunction
     return this;
   }
 
+  /**
+   * How many users' policy records each task keeps on the heap (see {@link PolicyStateStore}):
+   * under {@link PolicyOperator} a user's next input then skips the RocksDB read, and changed
+   * records are written when evicted and before checkpoint barriers. 0 turns it off.
+   */
+  public PolicyFunction withUserCache(int size) {
+    this.userCacheSize = size;
+    return this;
+  }
+
+  /** Called by {@link PolicyOperator} before open: the user cache is on, write-behind. */
+  void writeBehind(KeyContext keys) {
+    this.keys = keys;
+  }
+
+  /** Writes every cached user record changed since its last write (before a checkpoint barrier). */
+  void writeCachedUsers() throws Exception {
+    if (store != null) {
+      store.writeCached();
+    }
+  }
+
   /** The most products the live catalog holds (see {@link CatalogState}). */
   public PolicyFunction withCatalogLimit(int maxEntries) {
     this.catalogMaxEntries = maxEntries;
@@ -142,8 +173,13 @@ public class PolicyFunction
 
   @Override
   public void open(OpenContext ctx) throws Exception {
-    store = PolicyStateStore.of(getRuntimeContext());
     metrics = new PolicyMetrics(getRuntimeContext().getMetricGroup().addGroup("prescient"));
+    store =
+        PolicyStateStore.of(
+            getRuntimeContext(), userCacheSize, metrics.group().counter("policyCacheHits"));
+    if (keys != null) {
+      store.writeBehind(keys);
+    }
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
     core.outcomesTopic(outcomesTopic);

@@ -16,14 +16,40 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * keyed states, same broadcast states, same timer service). Only the broadcast side arrives
  * differently: as {@link PolicyInput.Kind#CONTROL} inputs, interleaved with the users' inputs,
  * which go to {@link PolicyFunction#processBroadcastElement} and never set a key.
+ *
+ * <p>Its users' policy records are cached write-behind ({@link PolicyStateStore}): written when
+ * evicted, before every checkpoint barrier and at the end of input, as {@link ProfileOperator} does
+ * with profiles.
  */
 public class PolicyOperator
     extends CoBroadcastWithKeyedOperator<String, PolicyInput, Envelope, Decision>
     implements OneInputStreamOperator<PolicyInput, Decision> {
   private static final long serialVersionUID = 1L;
 
+  private final PolicyFunction policy;
+
   public PolicyOperator(PolicyFunction function) {
     super(function, List.of(PolicyState.MODELS, PolicyState.CATALOG));
+    this.policy = function;
+  }
+
+  @Override
+  public void open() throws Exception {
+    policy.writeBehind(this);
+    super.open();
+  }
+
+  /** Cached user records reach the state before the barrier (see {@link PolicyStateStore}). */
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    policy.writeCachedUsers();
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    policy.writeCachedUsers();
+    super.finish();
   }
 
   @Override

@@ -5,12 +5,22 @@ import io.prescient.state.contract.Outcome;
 import io.prescient.state.profile.KeyedStore;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * The user's keyed state in RocksDB (the current key is the user). Within one input the user record
  * and the message and shown histories are read from RocksDB once ({@link MemoStore}): settling and
  * deciding both read the record, the caps and the recommendations read a history that the release
  * then appends to. {@link #newInput} before each input.
+ *
+ * <p>Across inputs the user records ({@link PolicyUser}: consent, last purchase, the due-time
+ * index) of the users seen last stay on the heap ({@link UserCache}), since every input of the
+ * policy reads one to find what is due. Under {@link PolicyOperator} ({@link #writeBehind}) the
+ * cache is write-behind: a changed record is written when the cache evicts it, under its own user's
+ * key, and every changed record before a checkpoint barrier and at the end of input ({@link
+ * #writeCached}). Without it (Flink's own operator, as in some tests) records are read and written
+ * as they are.
  */
 final class PolicyStateStore implements PolicyCore.Store {
   private final ValueState<PolicyUser> userState;
@@ -19,6 +29,11 @@ final class PolicyStateStore implements PolicyCore.Store {
   private final KeyedStore<Outcome> buffered;
   private final MemoStore<long[]> sends;
   private final MemoStore<long[]> shown;
+  private final UserCache<PolicyUser> cache;
+  private final Counter cacheHits;
+
+  /** Set by {@link #writeBehind}: the cache is on. */
+  private KeyContext keys;
 
   /** The user record as read or written in this input, when {@link #userKnown}. */
   private PolicyUser user;
@@ -31,24 +46,39 @@ final class PolicyStateStore implements PolicyCore.Store {
       KeyedStore<Feedback> open,
       KeyedStore<Outcome> buffered,
       KeyedStore<long[]> sends,
-      KeyedStore<long[]> shown) {
+      KeyedStore<long[]> shown,
+      int cacheSize,
+      Counter cacheHits) {
     this.userState = userState;
     this.held = held;
     this.open = open;
     this.buffered = buffered;
     this.sends = new MemoStore<>(sends, long[]::clone);
     this.shown = new MemoStore<>(shown, long[]::clone);
+    this.cache = new UserCache<>(cacheSize, 0); // policy state has no TTL
+    this.cacheHits = cacheHits;
   }
 
   /** The policy's keyed states of this operator ({@link PolicyState}). */
-  static PolicyStateStore of(RuntimeContext rc) {
+  static PolicyStateStore of(RuntimeContext rc, int cacheSize, Counter cacheHits) {
     return new PolicyStateStore(
         rc.getState(PolicyState.user()),
         new MapStateStore<>(rc.getMapState(PolicyState.held())),
         new MapStateStore<>(rc.getMapState(PolicyState.open())),
         new MapStateStore<>(rc.getMapState(PolicyState.outcomes())),
         new MapStateStore<>(rc.getMapState(PolicyState.sends())),
-        new MapStateStore<>(rc.getMapState(PolicyState.shown())));
+        new MapStateStore<>(rc.getMapState(PolicyState.shown())),
+        cacheSize,
+        cacheHits);
+  }
+
+  /** Turns the cache on, write-behind (see the class comment). */
+  void writeBehind(KeyContext keys) {
+    this.keys = keys;
+  }
+
+  private boolean cached() {
+    return keys != null && cache.enabled();
   }
 
   /** Forgets what the last input read: this one may be another user's. */
@@ -62,29 +92,86 @@ final class PolicyStateStore implements PolicyCore.Store {
   /**
    * The user's record: the same object for every read of one input until it is put, so a change
    * made and not put is seen by the next read of the same input (the core puts every change it
-   * means to keep, and reads the record again only after putting it).
+   * means to keep, and reads the record again only after putting it). With the cache on it is the
+   * cached object, which the next input reads too: the core puts what it changes before the input
+   * ends.
    */
   @Override
   public PolicyUser user() throws Exception {
     if (!userKnown) {
-      user = userState.value();
+      user = load();
       userKnown = true;
     }
     return user;
   }
 
-  @Override
-  public void putUser(PolicyUser u) throws Exception {
-    userState.update(u);
-    user = u;
-    userKnown = true;
+  private PolicyUser load() throws Exception {
+    if (!cached()) {
+      return userState.value();
+    }
+    String key = (String) keys.getCurrentKey();
+    UserCache.Entry<PolicyUser> e = cache.lookup(key, 0);
+    if (e != null) {
+      cacheHits.inc();
+      return e.value;
+    }
+    PolicyUser stored = userState.value();
+    keep(key, stored, false); // null too: a user without a record is not read again
+    return stored;
   }
 
   @Override
-  public void clearUser() {
+  public void putUser(PolicyUser u) throws Exception {
+    user = u;
+    userKnown = true;
+    if (cached()) {
+      keep((String) keys.getCurrentKey(), u, true);
+    } else {
+      userState.update(u);
+    }
+  }
+
+  @Override
+  public void clearUser() throws Exception {
     userState.clear();
     user = null;
     userKnown = true;
+    if (cached()) {
+      keep((String) keys.getCurrentKey(), null, false);
+    }
+  }
+
+  /** Caches the user's record; a changed one the cache evicts is written now, under its key. */
+  private void keep(String key, PolicyUser value, boolean dirty) throws Exception {
+    UserCache.Unwritten<PolicyUser> evicted = cache.put(key, value, 0, dirty);
+    if (evicted != null) {
+      keys.setCurrentKey(evicted.user());
+      write(evicted.value());
+      keys.setCurrentKey(key);
+    }
+  }
+
+  /** Writes every cached record changed since its last write, each under its own user's key. */
+  void writeCached() throws Exception {
+    if (!cached()) {
+      return;
+    }
+    Object current = keys.getCurrentKey();
+    for (UserCache.Unwritten<PolicyUser> u : cache.takeDirty()) {
+      keys.setCurrentKey(u.user());
+      write(u.value());
+    }
+    if (current != null) {
+      keys.setCurrentKey(current);
+    }
+  }
+
+  private void write(PolicyUser value) throws Exception {
+    if (value == null) {
+      userState.clear();
+    } else {
+      userState.update(value);
+    }
   }
 
   @Override

@@ -123,7 +123,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
-   * How many users' profiles each task keeps on the heap (see {@link ProfileCache}): a user's next
+   * How many users' profiles each task keeps on the heap (see {@link UserCache}): a user's next
    * input then skips the RocksDB read, and under {@link ProfileOperator} the write too. 0 turns it
    * off.
    */

@@ -37,9 +37,9 @@ final class ProfileStateStore {
   // registered, so that state restored from then is merged into the profile and erase clears it.
   private final MapState<String, Long> legacyEventIds;
   private final MapState<String, Affinity> legacyAffinities;
-  private final ProfileCache<UserProfile> cache;
-  private final ProfileCache<BrowseSession> browseCache;
-  private final ProfileCache<LifecycleState> lifecycleCache;
+  private final UserCache<UserProfile> cache;
+  private final UserCache<BrowseSession> browseCache;
+  private final UserCache<LifecycleState> lifecycleCache;
   private final Counter cacheHits;
   private KeyContext keys;
 
@@ -53,9 +53,9 @@ final class ProfileStateStore {
     legacyEventIds = rc.getMapState(ProfileState.seenEventIds(stateTtl));
     legacyAffinities = rc.getMapState(ProfileState.affinities(stateTtl));
     long ttlMs = stateTtl == null || stateTtl.isNegative() ? 0 : stateTtl.toMillis();
-    cache = new ProfileCache<>(cacheSize, ttlMs);
-    browseCache = new ProfileCache<>(cacheSize, ttlMs);
-    lifecycleCache = new ProfileCache<>(cacheSize, ttlMs);
+    cache = new UserCache<>(cacheSize, ttlMs);
+    browseCache = new UserCache<>(cacheSize, ttlMs);
+    lifecycleCache = new UserCache<>(cacheSize, ttlMs);
     this.cacheHits = cacheHits;
   }
 
@@ -99,9 +99,9 @@ final class ProfileStateStore {
    * The user's value from the cache, or from state. Cached values are copies handed out as copies,
    * so a value changed and not put is not kept, as with RocksDB alone.
    */
-  private static <T> T read(
-      String user, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy) throws Exception {
-    ProfileCache.Entry<T> e = c.lookup(user, System.currentTimeMillis());
+  private static <T> T read(String user, ValueState<T> state, UserCache<T> c, UnaryOperator<T> copy)
+      throws Exception {
+    UserCache.Entry<T> e = c.lookup(user, System.currentTimeMillis());
     if (e != null) {
       return e.value == null ? null : copy.apply(e.value);
     }
@@ -114,13 +114,13 @@ final class ProfileStateStore {
    * own user's key.
    */
   private <T> void write(
-      String user, T value, ValueState<T> state, ProfileCache<T> c, UnaryOperator<T> copy)
+      String user, T value, ValueState<T> state, UserCache<T> c, UnaryOperator<T> copy)
       throws Exception {
     boolean behind = keys != null && c.enabled();
     if (!behind) {
       update(state, value);
     }
-    ProfileCache.Unwritten<T> evicted =
+    UserCache.Unwritten<T> evicted =
         c.put(user, value == null ? null : copy.apply(value), System.currentTimeMillis(), behind);
     if (evicted != null) {
       keys.setCurrentKey(evicted.user());
@@ -130,8 +130,8 @@ final class ProfileStateStore {
   }
 
   /** Writes the cache's dirty values, each under its own user's key (which it leaves set). */
-  private <T> void writeDirty(ProfileCache<T> c, ValueState<T> state) throws Exception {
-    for (ProfileCache.Unwritten<T> u : c.takeDirty()) {
+  private <T> void writeDirty(UserCache<T> c, ValueState<T> state) throws Exception {
+    for (UserCache.Unwritten<T> u : c.takeDirty()) {
       keys.setCurrentKey(u.user());
       update(state, u.value());
     }
@@ -174,7 +174,7 @@ final class ProfileStateStore {
 
   /**
    * Keeps the profile as the user's latest (see {@link #write(String, Object, ValueState,
-   * ProfileCache, UnaryOperator)}); profiles are not copied.
+   * UserCache, UnaryOperator)}); profiles are not copied.
    */
   void write(String user, UserProfile p) throws Exception {
     write(user, p, profileState, cache, UnaryOperator.identity());

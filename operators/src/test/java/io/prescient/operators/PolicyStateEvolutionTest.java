@@ -79,6 +79,7 @@ class PolicyStateEvolutionTest {
   private static PolicyUser user(
       KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> h, String user)
       throws Exception {
+    h.prepareSnapshotPreBarrier(0); // the policy's cached user records reach the state
     KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
     backend.setCurrentKey(user);
     ValueState<PolicyUser> s =

@@ -7,19 +7,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One keyed value (the profile, the browse session, the order history) of the users a profile task
- * saw last, so that a user's next input skips the RocksDB read and the deserialization. Each entry
- * is either written to keyed state already (clean) or changed since (dirty): under {@link
- * ProfileOperator} the task writes dirty profiles when they are evicted and before every checkpoint
- * barrier (write-behind), otherwise it writes every change at once (write-through). Either way a
- * checkpoint or savepoint holds every profile in full, and a restored task starts with the cache
- * empty.
+ * One keyed value of the users a task saw last (the profile, the browse session and the order
+ * history in {@link ProfileStateStore}; the policy's user record in {@link PolicyStateStore}), so
+ * that a user's next input skips the RocksDB read and the deserialization. Each entry is either
+ * written to keyed state already (clean) or changed since (dirty): under {@link ProfileOperator}
+ * and {@link PolicyOperator} the task writes dirty values when they are evicted and before every
+ * checkpoint barrier (write-behind), otherwise every change is written at once (write-through).
+ * Either way a checkpoint or savepoint holds every value in full, and a restored task starts with
+ * the cache empty.
  *
  * <p>An entry older than the state TTL (by wall clock, which is what Flink's TTL uses) is dropped
  * instead of served. Least recently used entries go first beyond {@code capacity}; capacity 0 turns
  * the cache off.
  */
-final class ProfileCache<T> {
+final class UserCache<T> {
   /** A cached value; null: the user has none (known, not to be read again). */
   static final class Entry<T> {
     final T value;
@@ -43,7 +44,7 @@ final class ProfileCache<T> {
   /**
    * @param ttlMs the state TTL in milliseconds, or 0 for none
    */
-  ProfileCache(int capacity, long ttlMs) {
+  UserCache(int capacity, long ttlMs) {
     this.capacity = Math.max(0, capacity);
     this.ttlMs = ttlMs;
   }
@@ -75,9 +76,9 @@ final class ProfileCache<T> {
   }
 
   /**
-   * Records the user's latest profile, {@code dirty} when it is not written to state yet. Returns
-   * the least recently used profile it evicted to stay within capacity if that one is dirty (the
-   * caller writes it), else null.
+   * Records the user's latest value, {@code dirty} when it is not written to state yet. Returns the
+   * least recently used value it evicted to stay within capacity if that one is dirty (the caller
+   * writes it), else null.
    */
   Unwritten<T> put(String user, T value, long now, boolean dirty) {
     if (capacity == 0) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prescient.state.profile.UserProfile;
 import org.junit.jupiter.api.Test;
 
-class ProfileCacheTest {
+class UserCacheTest {
   @Test
   void servesWhatWasPutAndEvictsTheLeastRecentlyUsed() {
-    ProfileCache<UserProfile> cache = new ProfileCache<>(2, 0);
+    UserCache<UserProfile> cache = new UserCache<>(2, 0);
     UserProfile a = new UserProfile();
     UserProfile b = new UserProfile();
     assertThat(cache.put("a", a, 0, false)).isNull();
@@ -24,30 +24,28 @@ class ProfileCacheTest {
 
   @Test
   void anEvictedDirtyProfileIsHandedBackToBeWritten() {
-    ProfileCache<UserProfile> cache = new ProfileCache<>(1, 0);
+    UserCache<UserProfile> cache = new UserCache<>(1, 0);
     UserProfile a = new UserProfile();
     cache.put("a", a, 0, true);
-    ProfileCache.Unwritten<UserProfile> out = cache.put("b", new UserProfile(), 1, true);
+    UserCache.Unwritten<UserProfile> out = cache.put("b", new UserProfile(), 1, true);
     assertThat(out.user()).isEqualTo("a");
     assertThat(out.value()).isSameAs(a);
   }
 
   @Test
   void takeDirtyHandsOutEachChangeOnce() {
-    ProfileCache<UserProfile> cache = new ProfileCache<>(10, 0);
+    UserCache<UserProfile> cache = new UserCache<>(10, 0);
     cache.put("a", new UserProfile(), 0, true);
     cache.put("b", new UserProfile(), 0, false);
     cache.put("c", new UserProfile(), 0, true);
-    assertThat(cache.takeDirty())
-        .extracting(ProfileCache.Unwritten::user)
-        .containsExactly("a", "c");
+    assertThat(cache.takeDirty()).extracting(UserCache.Unwritten::user).containsExactly("a", "c");
     assertThat(cache.takeDirty()).isEmpty();
     assertThat(cache.get("a", 1)).isNotNull(); // still served, now clean
   }
 
   @Test
   void anEntryAsOldAsTheStateTtlIsNotServed() {
-    ProfileCache<UserProfile> cache = new ProfileCache<>(10, 1_000);
+    UserCache<UserProfile> cache = new UserCache<>(10, 1_000);
     cache.put("a", new UserProfile(), 5_000, false);
     assertThat(cache.get("a", 5_999)).isNotNull();
     assertThat(cache.get("a", 6_000)).isNull();
@@ -56,7 +54,7 @@ class ProfileCacheTest {
 
   @Test
   void sizeZeroKeepsNothing() {
-    ProfileCache<UserProfile> cache = new ProfileCache<>(0, 0);
+    UserCache<UserProfile> cache = new UserCache<>(0, 0);
     assertThat(cache.enabled()).isFalse();
     assertThat(cache.put("a", new UserProfile(), 0, true)).isNull();
     assertThat(cache.get("a", 0)).isNull();
