@@ -3,11 +3,16 @@ package io.prescient.operators;
 import io.prescient.state.contract.Decision;
 
 /**
- * An outbound decision waiting out its creepiness delay in keyed state, released at {@code
- * decision.sendAfter} (event time) after a re-check. The features it was decided on are stored
- * once, in the decision's open feedback record.
+ * An outbound decision waiting out its creepiness delay in keyed state, released at its {@code
+ * sendAfter} (event time) after a re-check.
+ *
+ * <p>The decision is stored once: when its reward window is open (the user had not opted out), the
+ * open feedback record holds it and this entry keeps only when it is due ({@link #inFeedback}); the
+ * release reads the decision from the feedback. Otherwise (no feedback is kept for the user) this
+ * entry holds the decision itself. Entries written before 2026-12-05 all hold it.
  */
 public class HeldDecision {
+  /** The decision; null: its open feedback record holds it. */
   public Decision decision;
 
   /**
@@ -16,9 +21,24 @@ public class HeldDecision {
    */
   public float[] features = new float[0];
 
+  /** When it is due (the decision's sendAfter) for an entry whose decision its feedback holds. */
+  public long sendAfter;
+
   public HeldDecision() {}
 
   public HeldDecision(Decision decision) {
     this.decision = decision;
+  }
+
+  /** An entry for {@code d}, whose open feedback record holds it. */
+  static HeldDecision inFeedback(Decision d) {
+    HeldDecision h = new HeldDecision();
+    h.sendAfter = d.sendAfter;
+    return h;
+  }
+
+  /** When it is due, wherever its decision is stored. */
+  long dueAt() {
+    return decision != null ? decision.sendAfter : sendAfter;
   }
 }

@@ -168,7 +168,10 @@ public final class PolicyCore {
     describeProducts(d, listed, fx);
     ProductRecommendations.recommend(
         d, c, fx.items(), engine.guardrails().settings(), view(user, s), fx::catalog);
-    if (!user.optedOut) {
+    // A held decision is stored in its feedback record when that record outlives the delay.
+    boolean feedbackKept = !user.optedOut;
+    boolean heldInFeedback = feedbackKept && d.decidedAt + rewardWindowMs >= d.sendAfter;
+    if (feedbackKept) {
       // The reward window opens at the decision, whatever happens to it next: arms are compared
       // on everything they decided (intent to treat), cancelled decisions included.
       Feedback f = new Feedback();
@@ -180,14 +183,13 @@ public final class PolicyCore {
       fx.registerTimer(roundUp(f.rewardWindowEnd));
       DueIndex.add(user, f.rewardWindowEnd, DueIndex.CLOSE, d.decisionId);
     }
-    HeldDecision h = new HeldDecision(d);
     if (d.sendAfter > d.decidedAt) {
-      s.held().put(d.decisionId, h);
+      s.held().put(d.decisionId, heldInFeedback ? HeldDecision.inFeedback(d) : new HeldDecision(d));
       fx.registerTimer(roundUp(d.sendAfter));
       fx.count("delayedHeld");
       DueIndex.add(user, d.sendAfter, DueIndex.RELEASE, d.decisionId);
     } else {
-      release(h, false, s, fx);
+      release(d, null, false, s, fx);
     }
     s.putUser(user);
   }
@@ -211,9 +213,12 @@ public final class PolicyCore {
     return d;
   }
 
-  /** Sends a decision: out it goes, the caps and shown counts move. */
-  private void release(HeldDecision h, boolean delayed, Store s, Effects fx) throws Exception {
-    Decision d = h.decision;
+  /**
+   * Sends a decision: out it goes, the caps and shown counts move. {@code f}: its feedback record
+   * when already read (then {@code d} is its decision), else null.
+   */
+  private void release(Decision d, Feedback f, boolean delayed, Store s, Effects fx)
+      throws Exception {
     if (!PolicyEngine.NO_ACTION.equals(d.action)) {
       append(
           s.sends(),
@@ -231,10 +236,10 @@ public final class PolicyCore {
               (id, since) -> countSince(s.shown(), id, since),
               fx::catalog)) {
         // The feedback record carries the decision as sent, whichever state backend holds it.
-        Feedback f = s.open().get(d.decisionId);
-        if (f != null) {
-          f.decision.recommendations = d.recommendations;
-          s.open().put(d.decisionId, f);
+        Feedback stored = f != null ? f : s.open().get(d.decisionId);
+        if (stored != null) {
+          stored.decision.recommendations = d.recommendations;
+          s.open().put(d.decisionId, stored);
         }
       }
       for (Recommendation r : d.recommendations) {
@@ -278,7 +283,11 @@ public final class PolicyCore {
           HeldDecision h = s.held().get(x.key());
           if (h != null) {
             s.held().remove(x.key());
-            recheckAndRelease(h, user, s, fx);
+            // Its decision is in the feedback record, or in the entry (HeldDecision).
+            Feedback f = h.decision == null ? s.open().get(x.key()) : null;
+            if (h.decision != null || f != null) {
+              recheckAndRelease(h.decision != null ? h.decision : f.decision, f, user, s, fx);
+            }
           }
         }
         case DueIndex.OUTCOME -> {
@@ -301,9 +310,9 @@ public final class PolicyCore {
     s.putUser(user);
   }
 
-  private void recheckAndRelease(HeldDecision h, PolicyUser user, Store s, Effects fx)
+  /** {@code f}: the decision's feedback record when already read (its decision is {@code d}). */
+  private void recheckAndRelease(Decision d, Feedback f, PolicyUser user, Store s, Effects fx)
       throws Exception {
-    Decision d = h.decision;
     Offer offer = d.offerId == null ? null : engine.settings().catalog().byId(d.offerId);
     Guardrails.Product product = product(d.productId, d.category, listed(d.productId, fx));
     boolean control = PolicyEngine.NO_ACTION.equals(d.action);
@@ -319,14 +328,14 @@ public final class PolicyCore {
                 user.lastPurchaseAt > d.decidedAt,
                 d.sendAfter);
     if (reason == null) {
-      release(h, true, s, fx);
+      release(d, f, true, s, fx);
       return;
     }
     fx.count("delayedCancelled", "reason", reason);
-    Feedback f = s.open().get(d.decisionId);
-    if (f != null) {
-      f.cancelledReason = reason;
-      s.open().put(d.decisionId, f);
+    Feedback stored = f != null ? f : s.open().get(d.decisionId);
+    if (stored != null) {
+      stored.cancelledReason = reason;
+      s.open().put(d.decisionId, stored);
     }
     AuditRecord a = audit(d, "decision_cancelled", d.sendAfter);
     a.add(Effect.named("arm", d.arm)).add(Effect.named("reason", reason));
@@ -482,7 +491,9 @@ public final class PolicyCore {
     switch (in.kind) {
       case OPT_OUT -> {
         user.optedOut = true;
-        // Opted-out users never enter a training set: their open feedback is dropped.
+        // Opted-out users never enter a training set: their open feedback is dropped, after the
+        // held decisions it holds move into their held entries (to be re-checked and cancelled).
+        keepHeldDecisions(user, s);
         s.open().clear();
         DueIndex.removeKind(user, DueIndex.CLOSE);
       }
@@ -498,13 +509,30 @@ public final class PolicyCore {
     s.putUser(user);
   }
 
+  /** Each held decision whose feedback record holds it is stored in its held entry instead. */
+  private static void keepHeldDecisions(PolicyUser user, Store s) throws Exception {
+    if (user.dueAt == null) {
+      return;
+    }
+    for (int i = 0; i < user.dueAt.length; i++) {
+      if (user.dueKind[i] != DueIndex.RELEASE) {
+        continue;
+      }
+      HeldDecision h = s.held().get(user.dueKey[i]);
+      Feedback f = h == null || h.decision != null ? null : s.open().get(user.dueKey[i]);
+      if (f != null) {
+        s.held().put(user.dueKey[i], new HeldDecision(f.decision));
+      }
+    }
+  }
+
   /** Deletes every state entry and timer of the user here; the receipt says what went. */
   public void erase(PolicyInput in, Store s, Effects fx) throws Exception {
     AuditRecord receipt = AuditRecord.of(AuditRecord.POLICY, in.userId, "erase", in.timestamp);
     TreeSet<Long> timers = new TreeSet<>();
     int n = 0;
     for (Map.Entry<String, HeldDecision> e : s.held().entries()) {
-      timers.add(roundUp(e.getValue().decision.sendAfter));
+      timers.add(roundUp(e.getValue().dueAt()));
       n++;
     }
     effect(receipt, "held_decisions", n);
@@ -582,7 +610,7 @@ public final class PolicyCore {
   private static void indexByScan(PolicyUser user, Store s) throws Exception {
     DueIndex.clear(user);
     for (Map.Entry<String, HeldDecision> e : s.held().entries()) {
-      DueIndex.add(user, e.getValue().decision.sendAfter, DueIndex.RELEASE, e.getKey());
+      DueIndex.add(user, e.getValue().dueAt(), DueIndex.RELEASE, e.getKey());
     }
     for (Map.Entry<String, Outcome> e : s.buffered().entries()) {
       DueIndex.add(user, e.getValue().timestamp, DueIndex.OUTCOME, e.getKey());

@@ -14,6 +14,7 @@ import io.prescient.operators.MapStateStore;
 import io.prescient.operators.PolicyState;
 import io.prescient.operators.ProfileState;
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
 import io.prescient.state.features.FeatureSchema;
 import io.prescient.state.profile.Affinity;
 import io.prescient.state.profile.BrowseSession;
@@ -298,20 +299,29 @@ public final class ExportSavepoint {
     }
   }
 
-  /** A held-decision row per outbound decision waiting out its delay. */
+  /**
+   * A held-decision row per outbound decision waiting out its delay (its decision stored in the
+   * held entry or in its open feedback record, see {@link HeldDecision}).
+   */
   static final class HeldReader extends KeyedStateReaderFunction<String, ExportRow> {
     private static final long serialVersionUID = 1L;
     private transient MapState<String, HeldDecision> held;
+    private transient MapState<String, Feedback> open;
 
     @Override
     public void open(OpenContext ctx) {
       held = getRuntimeContext().getMapState(PolicyState.held());
+      open = getRuntimeContext().getMapState(PolicyState.open());
     }
 
     @Override
     public void readKey(String user, Context ctx, Collector<ExportRow> out) throws Exception {
-      for (HeldDecision h : held.values()) {
-        Decision d = h.decision;
+      for (Map.Entry<String, HeldDecision> e : held.entries()) {
+        Feedback f = e.getValue().decision == null ? open.get(e.getKey()) : null;
+        Decision d = f != null ? f.decision : e.getValue().decision;
+        if (d == null) {
+          continue; // no decision stored for it: nothing the job would release
+        }
         out.collect(
             new ExportRow(
                 HELD,
