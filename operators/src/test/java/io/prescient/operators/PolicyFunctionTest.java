@@ -36,12 +36,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -217,12 +213,12 @@ class PolicyFunctionTest {
     harness = open(function(rulesOnly()), null);
     send(candidate("u1", "e1", T0, "p1"));
     String id = DecisionIds.of("u1", CartAbandonmentRule.TRIGGER, "e1");
-    HeldDecision held = held("u1", id);
+    HeldDecision held = PolicyStateReads.held(harness, "u1", id);
     assertThat(held.decision).isNull(); // the feedback record holds it
     assertThat(held.sendAfter).isEqualTo(T0 + DAY);
     harness.watermark(T0 + DAY);
     assertThat(decisions()).extracting(d -> d.decisionId).containsExactly(id);
-    assertThat(held("u1", id)).isNull();
+    assertThat(PolicyStateReads.held(harness, "u1", id)).isNull();
     harness.close();
 
     // A reward window shorter than the delay closes before the release: the entry keeps it.
@@ -231,19 +227,10 @@ class PolicyFunctionTest {
             new PolicyFunction(rulesOnly(), "", Duration.ofHours(1), Duration.ofMinutes(1), 1024),
             null);
     send(candidate("u1", "e1", T0, "p1"));
-    assertThat(held("u1", id).decision.decisionId).isEqualTo(id);
+    assertThat(PolicyStateReads.held(harness, "u1", id).decision.decisionId).isEqualTo(id);
     harness.watermark(T0 + DAY);
     assertThat(decisions()).extracting(d -> d.decisionId).containsExactly(id);
     assertThat(side(PolicyFunction.FEEDBACK)).hasSize(1);
-  }
-
-  private HeldDecision held(String user, String decisionId) throws Exception {
-    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey(user);
-    MapState<String, HeldDecision> s =
-        backend.getPartitionedState(
-            VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PolicyState.held());
-    return s.get(decisionId);
   }
 
   @Test

@@ -8,12 +8,8 @@ import io.prescient.state.contract.DecisionIds;
 import io.prescient.state.contract.Feedback;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -47,7 +43,7 @@ class PolicyStateEvolutionTest {
       h.initializeState(v2);
       h.open();
 
-      PolicyUser u1 = user(h, "u1");
+      PolicyUser u1 = PolicyStateReads.user(h, "u1");
       assertThat(u1.dueAt).isNull(); // as written: no index yet
       assertThat(u1.nextDueAt).isEqualTo(T0 + 2 * DAY);
 
@@ -55,7 +51,7 @@ class PolicyStateEvolutionTest {
       assertThat(h.extractOutputValues())
           .extracting(d -> d.userId + "@" + d.sendAfter)
           .containsExactly("u1@" + (T0 + 2 * DAY));
-      u1 = user(h, "u1");
+      u1 = PolicyStateReads.user(h, "u1");
       assertThat(u1.dueAt).containsExactly(T0 + 8 * DAY); // its reward window, indexed
       assertThat(u1.dueKind).containsExactly(DueIndex.CLOSE);
       assertThat(u1.nextDueAt).isEqualTo(T0 + 8 * DAY);
@@ -67,24 +63,12 @@ class PolicyStateEvolutionTest {
           .containsExactlyInAnyOrder(
               "u2 " + DecisionIds.of("u2", CartAbandonmentRule.TRIGGER, "f1") + " clicked=true",
               "u1 " + DecisionIds.of("u1", CartAbandonmentRule.TRIGGER, "e1") + " clicked=false");
-      assertThat(user(h, "u2").dueAt).isEmpty();
-      assertThat(user(h, "u2").nextDueAt).isEqualTo(Long.MAX_VALUE);
+      assertThat(PolicyStateReads.user(h, "u2").dueAt).isEmpty();
+      assertThat(PolicyStateReads.user(h, "u2").nextDueAt).isEqualTo(Long.MAX_VALUE);
     }
   }
 
   private static String summary(Feedback f) {
     return f.decision.userId + " " + f.decision.decisionId + " clicked=" + f.clicked;
-  }
-
-  private static PolicyUser user(
-      KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> h, String user)
-      throws Exception {
-    h.prepareSnapshotPreBarrier(0); // the policy's cached user records reach the state
-    KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey(user);
-    ValueState<PolicyUser> s =
-        backend.getPartitionedState(
-            VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PolicyState.user());
-    return s.value();
   }
 }

@@ -13,12 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -131,7 +127,7 @@ class PolicyUserCacheTest {
     List<Object> out = new ArrayList<>(List.of(decisions, feedback, audits, rejected));
     out.add(harness.numEventTimeTimers());
     for (int u = 0; u < USERS; u++) {
-      out.add(stored("u" + u));
+      out.add(PolicyStateReads.user(harness, "u" + u));
     }
     harness.close();
     return out;
@@ -176,14 +172,5 @@ class PolicyUserCacheTest {
   private <T> List<T> side(OutputTag<T> tag) {
     ConcurrentLinkedQueue<StreamRecord<T>> q = harness.getSideOutput(tag);
     return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
-  }
-
-  private PolicyUser stored(String user) throws Exception {
-    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey(user);
-    ValueState<PolicyUser> s =
-        backend.getPartitionedState(
-            VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PolicyState.user());
-    return s.value();
   }
 }
