@@ -9,7 +9,7 @@ import io.prescient.state.contract.Decision;
  * <p>The decision is stored once: when its reward window is open (the user had not opted out), the
  * open feedback record holds it and this entry keeps only when it is due ({@link #inFeedback}); the
  * release reads the decision from the feedback. Otherwise (no feedback is kept for the user) this
- * entry holds the decision itself. Entries written before 2026-12-05 all hold it.
+ * entry holds the decision itself. Entries written by earlier versions all hold it.
  */
 public class HeldDecision {
   /** The decision; null: its open feedback record holds it. */
