@@ -6,10 +6,11 @@ import io.prescient.state.contract.Decision;
  * An outbound decision waiting out its creepiness delay in keyed state, released at its {@code
  * sendAfter} (event time) after a re-check.
  *
- * <p>The decision is stored once: when its reward window is open (the user had not opted out), the
- * open feedback record holds it and this entry keeps only when it is due ({@link #inFeedback}); the
- * release reads the decision from the feedback. Otherwise (no feedback is kept for the user) this
- * entry holds the decision itself. Entries written by earlier versions all hold it.
+ * <p>The decision is stored once: when its open feedback record outlives the delay (the user had
+ * not opted out, and the reward window is longer than the delay), that record holds it and this
+ * entry keeps only when it is due ({@link #inFeedback}); the release reads the decision from the
+ * feedback. Otherwise this entry holds the decision itself. Entries written by earlier versions all
+ * hold it.
  */
 public class HeldDecision {
   /** The decision; null: its open feedback record holds it. */
