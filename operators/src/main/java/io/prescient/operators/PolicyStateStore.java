@@ -145,8 +145,7 @@ final class PolicyStateStore implements PolicyCore.Store {
   private void keep(String key, PolicyUser value, boolean dirty) throws Exception {
     UserCache.Unwritten<PolicyUser> evicted = cache.put(key, value, 0, dirty);
     if (evicted != null) {
-      keys.setCurrentKey(evicted.user());
-      write(evicted.value());
+      UserCache.write(keys, userState, evicted);
       keys.setCurrentKey(key);
     }
   }
@@ -157,20 +156,9 @@ final class PolicyStateStore implements PolicyCore.Store {
       return;
     }
     Object current = keys.getCurrentKey();
-    for (UserCache.Unwritten<PolicyUser> u : cache.takeDirty()) {
-      keys.setCurrentKey(u.user());
-      write(u.value());
-    }
+    cache.writeDirty(keys, userState);
     if (current != null) {
       keys.setCurrentKey(current);
-    }
-  }
-
-  private void write(PolicyUser value) throws Exception {
-    if (value == null) {
-      userState.clear();
-    } else {
-      userState.update(value);
     }
   }
 

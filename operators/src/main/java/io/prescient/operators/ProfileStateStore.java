@@ -118,30 +118,13 @@ final class ProfileStateStore {
       throws Exception {
     boolean behind = keys != null && c.enabled();
     if (!behind) {
-      update(state, value);
+      UserCache.write(state, value);
     }
     UserCache.Unwritten<T> evicted =
         c.put(user, value == null ? null : copy.apply(value), System.currentTimeMillis(), behind);
     if (evicted != null) {
-      keys.setCurrentKey(evicted.user());
-      update(state, evicted.value());
+      UserCache.write(keys, state, evicted);
       keys.setCurrentKey(user);
-    }
-  }
-
-  /** Writes the cache's dirty values, each under its own user's key (which it leaves set). */
-  private <T> void writeDirty(UserCache<T> c, ValueState<T> state) throws Exception {
-    for (UserCache.Unwritten<T> u : c.takeDirty()) {
-      keys.setCurrentKey(u.user());
-      update(state, u.value());
-    }
-  }
-
-  private static <T> void update(ValueState<T> state, T value) throws Exception {
-    if (value == null) {
-      state.clear();
-    } else {
-      state.update(value);
     }
   }
 
@@ -189,9 +172,9 @@ final class ProfileStateStore {
       return;
     }
     Object current = keys.getCurrentKey();
-    writeDirty(cache, profileState);
-    writeDirty(browseCache, browseState);
-    writeDirty(lifecycleCache, lifecycleState);
+    cache.writeDirty(keys, profileState);
+    browseCache.writeDirty(keys, browseState);
+    lifecycleCache.writeDirty(keys, lifecycleState);
     if (current != null) {
       keys.setCurrentKey(current);
     }

@@ -5,6 +5,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * One keyed value of the users a task saw last (the profile, the browse session and the order
@@ -104,6 +106,33 @@ final class UserCache<T> {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes every dirty value to {@code state}, each under its own user's key (the last one's is
+   * left set); they are clean from then on.
+   */
+  void writeDirty(KeyContext keys, ValueState<T> state) throws Exception {
+    for (Unwritten<T> u : takeDirty()) {
+      write(keys, state, u);
+    }
+  }
+
+  /**
+   * Writes a value leaving the cache to {@code state} under its user's key (which it leaves set).
+   */
+  static <T> void write(KeyContext keys, ValueState<T> state, Unwritten<T> u) throws Exception {
+    keys.setCurrentKey(u.user());
+    write(state, u.value());
+  }
+
+  /** Writes {@code value} to {@code state} under the current key; null clears it. */
+  static <T> void write(ValueState<T> state, T value) throws Exception {
+    if (value == null) {
+      state.clear();
+    } else {
+      state.update(value);
+    }
   }
 
   /** The user's state was cleared: whatever was cached of them is gone. */
