@@ -1,6 +1,7 @@
 package io.prescient.operators;
 
 import io.prescient.state.contract.Decision;
+import io.prescient.state.contract.Feedback;
 
 /**
  * An outbound decision waiting out its creepiness delay in keyed state, released at its {@code
@@ -36,6 +37,14 @@ public class HeldDecision {
     HeldDecision h = new HeldDecision();
     h.sendAfter = d.sendAfter;
     return h;
+  }
+
+  /**
+   * Its decision, wherever stored: this entry's, or else that of its open feedback record {@code f}
+   * (which the caller reads when {@link #decision} is null); null when neither holds one.
+   */
+  public Decision decisionWith(Feedback f) {
+    return decision != null ? decision : f == null ? null : f.decision;
   }
 
   /** When it is due, wherever its decision is stored. */

@@ -285,8 +285,9 @@ public final class PolicyCore {
             s.held().remove(x.key());
             // Its decision is in the feedback record, or in the entry (HeldDecision).
             Feedback f = h.decision == null ? s.open().get(x.key()) : null;
-            if (h.decision != null || f != null) {
-              recheckAndRelease(h.decision != null ? h.decision : f.decision, f, user, s, fx);
+            Decision d = h.decisionWith(f);
+            if (d != null) {
+              recheckAndRelease(d, f, user, s, fx);
             }
           }
         }

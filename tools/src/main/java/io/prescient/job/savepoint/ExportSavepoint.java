@@ -317,8 +317,8 @@ public final class ExportSavepoint {
     @Override
     public void readKey(String user, Context ctx, Collector<ExportRow> out) throws Exception {
       for (Map.Entry<String, HeldDecision> e : held.entries()) {
-        Feedback f = e.getValue().decision == null ? open.get(e.getKey()) : null;
-        Decision d = f != null ? f.decision : e.getValue().decision;
+        HeldDecision h = e.getValue();
+        Decision d = h.decisionWith(h.decision == null ? open.get(e.getKey()) : null);
         if (d == null) {
           continue; // no decision stored for it: nothing the job would release
         }
