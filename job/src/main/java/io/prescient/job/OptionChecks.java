@@ -156,6 +156,11 @@ final class OptionChecks {
           check(MAX_AFFINITIES, n -> n >= 1 && n <= 1024, "1 .. 1024", "0"),
           check(PROFILE_CACHE, n -> n >= 0 && n <= 1_000_000, "0 (off) .. 1000000", "-1"),
           check(POLICY_CACHE, n -> n >= 0 && n <= 1_000_000, "0 (off) .. 1000000", "-1"),
+          check(
+              CACHE_WRITE_AFTER,
+              d -> !d.isNegative() && d.compareTo(Duration.ofHours(1)) <= 0,
+              "0 (off) .. 1 h",
+              "-1 s"),
           check(SESSION_GAP, OptionChecks::positive, "> 0", "0 s"),
           check(MODEL_CHURN, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),
           check(MODEL_OFFERS, v -> v.isEmpty() || !v.isBlank(), "a model path; empty: none", " "),

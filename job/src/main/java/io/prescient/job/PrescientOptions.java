@@ -458,6 +458,19 @@ public final class PrescientOptions {
                   + " changed records are written when evicted and before every checkpoint barrier"
                   + " (checkpoints hold every record in full). 0 turns it off.");
 
+  public static final ConfigOption<Duration> CACHE_WRITE_AFTER =
+      key("prescient.state.cache-write-after")
+          .durationType()
+          .defaultValue(Duration.ofMillis(2500))
+          .withDescription(
+              "Values the profile and policy caches changed this long ago are written to RocksDB"
+                  + " a few per input instead of all before the next checkpoint barrier, in the"
+                  + " task thread, while the records behind the barrier wait (with many users"
+                  + " changed per checkpoint that stall was most of the decisions' p99). Smaller:"
+                  + " shorter stalls, more writes of users active across it; about a quarter of"
+                  + " prescient.checkpoint.interval. 0: only when evicted and at barriers. Without"
+                  + " checkpoints it has no effect.");
+
   public static final ConfigOption<Duration> SESSION_GAP =
       key("prescient.profile.session-gap")
           .durationType()

@@ -21,6 +21,7 @@ import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Rejection;
 import io.prescient.state.profile.ProfileUpdater;
 import io.prescient.state.profile.SensitiveCategories;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -179,8 +180,19 @@ public final class PrescientPipeline {
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
             profileSettings(options))
         .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))
+        .withCacheWriteAfter(cacheWriteAfter(options))
         .withRequestValidity(options.get(PrescientOptions.DECISION_VALID_FOR))
         .withEraseSuppression(options.get(PrescientOptions.ERASE_SUPPRESSION));
+  }
+
+  /**
+   * How long cached values wait before they are written ahead of the next barrier: without
+   * checkpoints there is no barrier to spare, so never.
+   */
+  static Duration cacheWriteAfter(Configuration options) {
+    return options.get(PrescientOptions.CHECKPOINT_INTERVAL).isZero()
+        ? Duration.ZERO
+        : options.get(PrescientOptions.CACHE_WRITE_AFTER);
   }
 
   /** The policy function from the options. */
@@ -198,6 +210,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())
         .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES))
         .withUserCache(options.get(PrescientOptions.POLICY_CACHE))
+        .withCacheWriteAfter(cacheWriteAfter(options))
         .withItemsModel(options.get(PrescientOptions.MODEL_ITEMS));
   }
 

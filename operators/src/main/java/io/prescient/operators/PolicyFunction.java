@@ -10,6 +10,7 @@ import io.prescient.state.contract.AuditRecord;
 import io.prescient.state.contract.Decision;
 import io.prescient.state.contract.Feedback;
 import io.prescient.state.contract.Rejection;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -75,6 +76,7 @@ public class PolicyFunction
   /** User records cached per task by default, as many as profiles (RUNBOOK, "Profile cache"). */
   public static final int DEFAULT_USER_CACHE = ProfileFunction.DEFAULT_PROFILE_CACHE;
 
+  private long cacheWriteAfterMs;
   private int userCacheSize = DEFAULT_USER_CACHE;
 
   /** Set by {@link PolicyOperator} before open: the user cache is on. Null: off. */
@@ -153,6 +155,16 @@ public class PolicyFunction
     return this;
   }
 
+  /**
+   * Under write-behind, cached values changed this long ago are written to state a few per input
+   * instead of all at the next checkpoint barrier, which then stalls the task for less (see {@link
+   * UserCache}). Zero or negative: only when evicted and at barriers.
+   */
+  public PolicyFunction withCacheWriteAfter(Duration age) {
+    this.cacheWriteAfterMs = age.toMillis();
+    return this;
+  }
+
   /** Called by {@link PolicyOperator} before open: the user cache is on, write-behind. */
   void writeBehind(KeyContext keys) {
     this.keys = keys;
@@ -178,7 +190,7 @@ public class PolicyFunction
         PolicyStateStore.of(
             getRuntimeContext(), userCacheSize, metrics.group().counter("policyCacheHits"));
     if (keys != null) {
-      store.writeBehind(keys);
+      store.writeBehind(keys, cacheWriteAfterMs);
     }
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);

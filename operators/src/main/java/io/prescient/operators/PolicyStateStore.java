@@ -19,8 +19,9 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * policy reads one to find what is due. Under {@link PolicyOperator} ({@link #writeBehind}) the
  * cache is write-behind: a changed record is written when the cache evicts it, under its own user's
  * key, and every changed record before a checkpoint barrier and at the end of input ({@link
- * #writeCached}). Without it (Flink's own operator, as in some tests) records are read and written
- * as they are.
+ * #writeCached}), and, with a write-after age, records changed that long ago a few per input
+ * ({@link #newInput}). Without it (Flink's own operator, as in some tests) records are read and
+ * written as they are.
  */
 final class PolicyStateStore implements PolicyCore.Store {
   private final ValueState<PolicyUser> userState;
@@ -34,6 +35,8 @@ final class PolicyStateStore implements PolicyCore.Store {
 
   /** Set by {@link #writeBehind}: the cache is on. */
   private KeyContext keys;
+
+  private long writeAfterMs;
 
   /** The user record as read or written in this input, when {@link #userKnown}. */
   private PolicyUser user;
@@ -72,21 +75,42 @@ final class PolicyStateStore implements PolicyCore.Store {
         cacheHits);
   }
 
-  /** Turns the cache on, write-behind (see the class comment). */
-  void writeBehind(KeyContext keys) {
+  /**
+   * Turns the cache on, write-behind (see the class comment); records changed {@code writeAfterMs}
+   * ago or longer are written before the barrier, a few per input (0: only when evicted and at
+   * barriers).
+   */
+  void writeBehind(KeyContext keys, long writeAfterMs) {
     this.keys = keys;
+    this.writeAfterMs = writeAfterMs;
   }
 
   private boolean cached() {
     return keys != null && cache.enabled();
   }
 
-  /** Forgets what the last input read: this one may be another user's. */
-  void newInput() {
+  /**
+   * Forgets what the last input read (this one may be another user's), and writes a few cached
+   * records that have waited the write-after age, before the input reads or changes any.
+   */
+  void newInput() throws Exception {
     userKnown = false;
     user = null;
     sends.newInput();
     shown.newInput();
+    if (cached() && writeAfterMs > 0) {
+      Object current = keys.getCurrentKey();
+      int wrote =
+          cache.writeStale(
+              keys,
+              userState,
+              System.currentTimeMillis(),
+              writeAfterMs,
+              ProfileStateStore.STALE_WRITES_PER_INPUT);
+      if (wrote > 0) {
+        keys.setCurrentKey(current);
+      }
+    }
   }
 
   /**
@@ -143,7 +167,8 @@ final class PolicyStateStore implements PolicyCore.Store {
 
   /** Caches the user's record; a changed one the cache evicts is written now, under its key. */
   private void keep(String key, PolicyUser value, boolean dirty) throws Exception {
-    UserCache.Unwritten<PolicyUser> evicted = cache.put(key, value, 0, dirty);
+    UserCache.Unwritten<PolicyUser> evicted =
+        cache.put(key, value, System.currentTimeMillis(), dirty);
     if (evicted != null) {
       UserCache.write(keys, userState, evicted);
       keys.setCurrentKey(key);

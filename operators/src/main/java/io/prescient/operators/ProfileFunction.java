@@ -52,6 +52,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   private final Duration stateTtl;
   private final int dlqMaxRawBytes;
   private final ProfileUpdater.Settings settings;
+  private long cacheWriteAfterMs;
   private int profileCacheSize = DEFAULT_PROFILE_CACHE;
   private long eraseSuppressionMs = DEFAULT_ERASE_SUPPRESSION.toMillis();
   private long requestValidForMs = Duration.ofDays(7).toMillis();
@@ -133,6 +134,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
   }
 
   /**
+   * Under write-behind, cached values changed this long ago are written to state a few per input
+   * instead of all at the next checkpoint barrier, which then stalls the task for less (see {@link
+   * UserCache}). Zero or negative: only when evicted and at barriers.
+   */
+  public ProfileFunction withCacheWriteAfter(Duration age) {
+    this.cacheWriteAfterMs = age.toMillis();
+    return this;
+  }
+
+  /**
    * How long after an erase request the user's input is ignored (event time), unless they opt in
    * again; zero: a later event profiles the user anew.
    */
@@ -169,7 +180,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
         new ProfileStateStore(
             getRuntimeContext(), stateTtl, profileCacheSize, group.counter("profileCacheHits"));
     if (keys != null) {
-      store.writeBehind(keys);
+      store.writeBehind(keys, cacheWriteAfterMs);
     }
     triggerEnv = new ProfileTriggerEnv(store, settings.affinityHalfLifeMs(), decisions, suppressed);
     privacy = new ProfilePrivacy(store, erasedUsers, eraseSuppressionMs);

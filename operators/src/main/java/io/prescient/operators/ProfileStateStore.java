@@ -26,9 +26,14 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * <p>Without the operator's {@link KeyContext} the cache is write-through: every profile change is
  * written to RocksDB at once. With it (set by {@link ProfileOperator}) it is write-behind: a
  * profile is written when the cache evicts it, under its own user's key, and every changed profile
- * before a checkpoint barrier and at the end of input ({@link #writeCached}).
+ * before a checkpoint barrier and at the end of input ({@link #writeCached}). With a write-after
+ * age, values changed that long ago are written a few per input ({@link #newInput}), so that a
+ * barrier writes only those changed since.
  */
 final class ProfileStateStore {
+  /** Values of each cache written per input at most, once they have waited the write-after age. */
+  static final int STALE_WRITES_PER_INPUT = 2;
+
   private final ValueState<UserProfile> profileState;
   private final ValueState<BrowseSession> browseState;
   private final ValueState<LifecycleState> lifecycleState;
@@ -42,6 +47,7 @@ final class ProfileStateStore {
   private final UserCache<LifecycleState> lifecycleCache;
   private final Counter cacheHits;
   private KeyContext keys;
+  private long writeAfterMs;
 
   ProfileStateStore(RuntimeContext rc, Duration stateTtl, int cacheSize, Counter cacheHits) {
     profileState = rc.getState(ProfileState.profile(stateTtl));
@@ -59,9 +65,14 @@ final class ProfileStateStore {
     this.cacheHits = cacheHits;
   }
 
-  /** Makes the cache write-behind (see the class comment). */
-  void writeBehind(KeyContext keys) {
+  /**
+   * Makes the cache write-behind (see the class comment); values changed {@code writeAfterMs} ago
+   * or longer are written before the barrier, a few per input (0: only when evicted and at
+   * barriers).
+   */
+  void writeBehind(KeyContext keys, long writeAfterMs) {
     this.keys = keys;
+    this.writeAfterMs = writeAfterMs;
   }
 
   /**
@@ -72,9 +83,26 @@ final class ProfileStateStore {
     return cart;
   }
 
-  /** Forgets what the last input read of the cart: this one may be another user's. */
-  void newInput() {
+  /**
+   * Forgets what the last input read of the cart (this one may be another user's), and writes a few
+   * of the cached values that have waited the write-after age. Called before the input reads or
+   * changes anything, so no value written here is half changed.
+   */
+  void newInput() throws Exception {
     cart.newInput();
+    if (keys == null || writeAfterMs <= 0) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    Object current = keys.getCurrentKey();
+    int n = STALE_WRITES_PER_INPUT;
+    int wrote =
+        cache.writeStale(keys, profileState, now, writeAfterMs, n)
+            + browseCache.writeStale(keys, browseState, now, writeAfterMs, n)
+            + lifecycleCache.writeStale(keys, lifecycleState, now, writeAfterMs, n);
+    if (wrote > 0) {
+      keys.setCurrentKey(current);
+    }
   }
 
   /** The user's browse session (a copy: changing it changes nothing until {@link #putBrowse}). */

@@ -21,6 +21,11 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * <p>An entry older than the state TTL (by wall clock, which is what Flink's TTL uses) is dropped
  * instead of served. Least recently used entries go first beyond {@code capacity}; capacity 0 turns
  * the cache off.
+ *
+ * <p>Under write-behind a barrier writes every value changed since the last one, in the task
+ * thread, while the records behind it wait: with many users changed per checkpoint that is a stall
+ * the decisions feel. {@link #takeStale} hands out the values that have waited longest, so that the
+ * stores write them a few per input, and a barrier finds only those changed recently.
  */
 final class UserCache<T> {
   /** A cached value; null: the user has none (known, not to be read again). */
@@ -28,6 +33,9 @@ final class UserCache<T> {
     final T value;
     final long writtenAt;
     boolean dirty;
+
+    /** When the value first differed from state, since its last write (wall clock, ms). */
+    long dirtySince;
 
     Entry(T value, long writtenAt, boolean dirty) {
       this.value = value;
@@ -42,6 +50,11 @@ final class UserCache<T> {
   private final int capacity;
   private final long ttlMs;
   private final LinkedHashMap<String, Entry<T>> entries = new LinkedHashMap<>(16, 0.75f, true);
+
+  /**
+   * The dirty entries, in the order they became dirty (a change to a dirty one keeps its place).
+   */
+  private final LinkedHashMap<String, Entry<T>> dirtyOrder = new LinkedHashMap<>();
 
   /**
    * @param ttlMs the state TTL in milliseconds, or 0 for none
@@ -72,6 +85,7 @@ final class UserCache<T> {
     }
     if (ttlMs > 0 && now - e.writtenAt >= ttlMs) { // the state would have expired
       entries.remove(user);
+      dirtyOrder.remove(user);
       return null;
     }
     return e;
@@ -86,26 +100,79 @@ final class UserCache<T> {
     if (capacity == 0) {
       return null;
     }
-    entries.put(user, new Entry<>(value, now, dirty));
+    Entry<T> e = new Entry<>(value, now, dirty);
+    entries.put(user, e);
+    if (dirty) {
+      Entry<T> was = dirtyOrder.put(user, e); // a key already there keeps its place
+      e.dirtySince = was == null ? now : was.dirtySince;
+    } else {
+      dirtyOrder.remove(user);
+    }
     if (entries.size() <= capacity) {
       return null;
     }
     Iterator<Map.Entry<String, Entry<T>>> eldest = entries.entrySet().iterator();
     Map.Entry<String, Entry<T>> out = eldest.next();
     eldest.remove();
-    return out.getValue().dirty ? new Unwritten<>(out.getKey(), out.getValue().value) : null;
+    if (!out.getValue().dirty) {
+      return null;
+    }
+    dirtyOrder.remove(out.getKey());
+    return new Unwritten<>(out.getKey(), out.getValue().value);
   }
 
   /** The dirty values, which are clean from then on (the caller writes them all). */
   List<Unwritten<T>> takeDirty() {
-    List<Unwritten<T>> out = new ArrayList<>();
-    for (Map.Entry<String, Entry<T>> e : entries.entrySet()) {
-      if (e.getValue().dirty) {
-        out.add(new Unwritten<>(e.getKey(), e.getValue().value));
-        e.getValue().dirty = false;
+    List<Unwritten<T>> out = new ArrayList<>(dirtyOrder.size());
+    for (Map.Entry<String, Entry<T>> e : dirtyOrder.entrySet()) {
+      out.add(new Unwritten<>(e.getKey(), e.getValue().value));
+      e.getValue().dirty = false;
+    }
+    dirtyOrder.clear();
+    return out;
+  }
+
+  /**
+   * At most {@code max} of the values dirty since {@code ageMs} or longer before {@code now}, the
+   * longest waiting first; they are clean from then on (the caller writes them).
+   */
+  List<Unwritten<T>> takeStale(long now, long ageMs, int max) {
+    List<Unwritten<T>> out = List.of();
+    Iterator<Map.Entry<String, Entry<T>>> it = dirtyOrder.entrySet().iterator();
+    while (out.size() < max && it.hasNext()) {
+      Map.Entry<String, Entry<T>> e = it.next();
+      if (now - e.getValue().dirtySince < ageMs) {
+        break;
       }
+      if (out.isEmpty()) {
+        out = new ArrayList<>(max);
+      }
+      out.add(new Unwritten<>(e.getKey(), e.getValue().value));
+      e.getValue().dirty = false;
+      it.remove();
     }
     return out;
+  }
+
+  /**
+   * Writes at most {@code max} values dirty for {@code ageMs} or longer to {@code state}, each
+   * under its own user's key (the last one's is left set); returns how many it wrote.
+   */
+  int writeStale(KeyContext keys, ValueState<T> state, long now, long ageMs, int max)
+      throws Exception {
+    if (dirtyOrder.isEmpty()) {
+      return 0;
+    }
+    List<Unwritten<T>> stale = takeStale(now, ageMs, max);
+    for (Unwritten<T> u : stale) {
+      write(keys, state, u);
+    }
+    return stale.size();
+  }
+
+  /** How many values are dirty. */
+  int dirtyCount() {
+    return dirtyOrder.size();
   }
 
   /**
@@ -138,6 +205,7 @@ final class UserCache<T> {
   /** The user's state was cleared: whatever was cached of them is gone. */
   void remove(String user) {
     entries.remove(user);
+    dirtyOrder.remove(user);
   }
 
   int size() {

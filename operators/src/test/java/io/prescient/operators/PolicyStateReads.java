@@ -15,6 +15,12 @@ final class PolicyStateReads {
   static PolicyUser user(KeyedBroadcastOperatorTestHarness<String, ?, ?, ?> h, String user)
       throws Exception {
     h.prepareSnapshotPreBarrier(0);
+    return storedUser(h, user);
+  }
+
+  /** The user's record as the state holds it now, without writing what the cache holds. */
+  static PolicyUser storedUser(KeyedBroadcastOperatorTestHarness<String, ?, ?, ?> h, String user)
+      throws Exception {
     ValueState<PolicyUser> s =
         backend(h, user)
             .getPartitionedState(

@@ -44,10 +44,18 @@ class PolicyUserCacheTest {
   private KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> harness;
 
   @ParameterizedTest
-  @CsvSource({"2, false", "1000, false", "2, true", "1000, true"})
-  void theCacheChangesNothing(int cacheSize, boolean restoreMidway) throws Exception {
+  @CsvSource({
+    "2, false, 0",
+    "1000, false, 0",
+    "2, true, 0",
+    "1000, true, 0",
+    "1000, false, 1",
+    "1000, true, 1"
+  })
+  void theCacheChangesNothing(int cacheSize, boolean restoreMidway, long writeAfterMs)
+      throws Exception {
     if (reference == null) {
-      reference = run(0, false);
+      reference = run(0, false, 0);
     }
     List<?> audits = (List<?>) reference.get(2);
     assertThat((List<?>) reference.get(0)).hasSizeGreaterThan(100);
@@ -57,16 +65,45 @@ class PolicyUserCacheTest {
     assertThat((List<?>) reference.get(3)).isNotEmpty(); // outcomes of no open decision
     assertThat(reference.subList(5, reference.size())).anyMatch(u -> u != null);
 
-    assertThat(run(cacheSize, restoreMidway))
+    assertThat(run(cacheSize, restoreMidway, writeAfterMs))
         .usingRecursiveComparison()
         .withEqualsForType(Double::equals, Double.class)
         .withEqualsForType(Float::equals, Float.class)
         .isEqualTo(reference);
   }
 
+  /**
+   * A record changed longer ago than the write-after age is in the state before any barrier (the
+   * next input wrote it); one changed by the last input is only in the cache.
+   */
+  @ParameterizedTest
+  @CsvSource({"20, true", "0, false"})
+  void aRecordThatWaitedTheWriteAfterAgeIsWrittenByTheNextInput(long writeAfterMs, boolean written)
+      throws Exception {
+    harness = open(1000, null, writeAfterMs);
+    harness.processElement(purchase("u1", T0), T0);
+    Thread.sleep(60);
+    harness.processElement(purchase("u2", T0 + 1), T0 + 1);
+    if (written) {
+      assertThat(PolicyStateReads.storedUser(harness, "u1").lastPurchaseAt).isEqualTo(T0);
+    } else {
+      assertThat(PolicyStateReads.storedUser(harness, "u1")).isNull();
+    }
+    assertThat(PolicyStateReads.storedUser(harness, "u2")).isNull();
+    assertThat(PolicyStateReads.user(harness, "u2").lastPurchaseAt).isEqualTo(T0 + 1); // barrier
+    harness.close();
+  }
+
+  private static PolicyInput purchase(String user, long at) {
+    PolicyInput in = PolicyInput.signal(PolicyInput.Kind.PURCHASE, user, at);
+    in.value = 20.0;
+    return in;
+  }
+
   /** Decisions, feedback, audit, DLQ, timers left and every user's final record of one stream. */
-  private List<Object> run(int cacheSize, boolean restoreMidway) throws Exception {
-    harness = open(cacheSize, null);
+  private List<Object> run(int cacheSize, boolean restoreMidway, long writeAfterMs)
+      throws Exception {
+    harness = open(cacheSize, null, writeAfterMs);
     List<Object> decisions = new ArrayList<>();
     List<Object> feedback = new ArrayList<>();
     List<Object> audits = new ArrayList<>();
@@ -117,7 +154,7 @@ class PolicyUserCacheTest {
         OperatorSubtaskState snapshot = harness.snapshot(1, t);
         collect(decisions, feedback, audits, rejected);
         harness.close();
-        harness = open(cacheSize, snapshot);
+        harness = open(cacheSize, snapshot, writeAfterMs);
         harness.processWatermark(new Watermark(watermark)); // not in checkpoints: sent again
       }
     }
@@ -134,7 +171,7 @@ class PolicyUserCacheTest {
   }
 
   private static KeyedBroadcastOperatorTestHarness<String, PolicyInput, Envelope, Decision> open(
-      int cacheSize, OperatorSubtaskState restore) throws Exception {
+      int cacheSize, OperatorSubtaskState restore, long writeAfterMs) throws Exception {
     PolicyFunction fn =
         new PolicyFunction(
                 PolicyFunctionTest.engine(0.2, 0.8, "email:1/1d,3/7d", 0),
@@ -142,7 +179,8 @@ class PolicyUserCacheTest {
                 Duration.ofDays(7),
                 Duration.ofMinutes(1),
                 1024)
-            .withUserCache(cacheSize);
+            .withUserCache(cacheSize)
+            .withCacheWriteAfter(Duration.ofMillis(writeAfterMs));
     // Without a cache: Flink's own operator for the function, as before the cache existed.
     CoBroadcastWithKeyedOperator<String, PolicyInput, Envelope, Decision> op =
         cacheSize == 0

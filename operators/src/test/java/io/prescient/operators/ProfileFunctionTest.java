@@ -106,6 +106,18 @@ class ProfileFunctionTest {
       int profileCache,
       boolean writeBehind)
       throws Exception {
+    return harness(cartRule, browseRule, lifecycleRule, ttl, profileCache, writeBehind, 0);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
+      CartAbandonmentRule cartRule,
+      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
+      io.prescient.models.rules.LifecycleRule lifecycleRule,
+      Duration ttl,
+      int profileCache,
+      boolean writeBehind,
+      long writeAfterMs)
+      throws Exception {
     ProfileFunction fn =
         new ProfileFunction(
             cartRule,
@@ -116,7 +128,7 @@ class ProfileFunctionTest {
             ttl,
             1024,
             ProfileUpdater.Settings.defaults());
-    fn.withProfileCache(profileCache);
+    fn.withProfileCache(profileCache).withCacheWriteAfter(Duration.ofMillis(writeAfterMs));
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             writeBehind ? new ProfileOperator(fn) : new KeyedProcessOperator<>(fn),
@@ -496,6 +508,24 @@ class ProfileFunctionTest {
     assertThat(profileOf("u1").events).isEqualTo(1); // a fresh profile
   }
 
+  /**
+   * Under write-behind, a profile changed longer ago than the write-after age is in the state
+   * before any barrier (the next input wrote it); one changed by the last input is only cached.
+   */
+  @ParameterizedTest
+  @CsvSource({"20, true", "0, false"})
+  void aProfileThatWaitedTheWriteAfterAgeIsWrittenByTheNextInput(long writeAfterMs, boolean written)
+      throws Exception {
+    harness = mixedHarness(1000, true, writeAfterMs);
+    harness.open();
+    send(event("e1", "u1", EventType.VIEW, T0, "p1"));
+    Thread.sleep(60);
+    send(event("e2", "u2", EventType.VIEW, T0 + 1, "p1"));
+    UserProfile u1 = stateOf("u1", ProfileState.profile(Duration.ofDays(400)));
+    assertThat(u1 == null ? 0 : u1.events).isEqualTo(written ? 1 : 0);
+    assertThat(stateOf("u2", ProfileState.profile(Duration.ofDays(400)))).isNull();
+  }
+
   private <T> T stateOf(
       String user, org.apache.flink.api.common.state.ValueStateDescriptor<T> descriptor)
       throws Exception {
@@ -597,23 +627,26 @@ class ProfileFunctionTest {
    */
   @ParameterizedTest
   @CsvSource({
-    "3, false, false",
-    "1000, false, false",
-    "3, true, false",
-    "1000, true, false",
-    "1000, true, true",
-    "5, true, true"
+    "3, false, false, 0",
+    "1000, false, false, 0",
+    "3, true, false, 0",
+    "1000, true, false, 0",
+    "1000, true, true, 0",
+    "5, true, true, 0",
+    "1000, true, false, 1",
+    "1000, true, true, 1"
   })
-  void theProfileCacheChangesNothing(int cacheSize, boolean writeBehind, boolean restoreMidway)
+  void theProfileCacheChangesNothing(
+      int cacheSize, boolean writeBehind, boolean restoreMidway, long writeAfterMs)
       throws Exception {
-    List<Object> reference = mixedStream(0, false, false);
+    List<Object> reference = mixedStream(0, false, false, 0);
     assertThat((List<?>) reference.get(0)).anyMatch(in -> ((PolicyInput) in).candidate != null);
     assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("DUPLICATE"));
     assertThat((List<?>) reference.get(1)).anyMatch(x -> x.toString().startsWith("LATE"));
     assertThat(reference).filteredOn(x -> x instanceof UserProfile).hasSizeGreaterThan(6);
     assertThat(reference).anyMatch(x -> x instanceof io.prescient.state.profile.BrowseSession);
     assertThat(reference).anyMatch(x -> x instanceof io.prescient.state.profile.LifecycleState);
-    assertThat(mixedStream(cacheSize, writeBehind, restoreMidway))
+    assertThat(mixedStream(cacheSize, writeBehind, restoreMidway, writeAfterMs))
         .usingRecursiveComparison(
             org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
                 .withEqualsForType(RecentEventIds::equals, RecentEventIds.class)
@@ -624,9 +657,10 @@ class ProfileFunctionTest {
   }
 
   /** Outputs, DLQ records, receipts and every user's final profile of one seeded stream. */
-  private List<Object> mixedStream(int cacheSize, boolean writeBehind, boolean restoreMidway)
+  private List<Object> mixedStream(
+      int cacheSize, boolean writeBehind, boolean restoreMidway, long writeAfterMs)
       throws Exception {
-    harness = mixedHarness(cacheSize, writeBehind);
+    harness = mixedHarness(cacheSize, writeBehind, writeAfterMs);
     harness.open();
     List<Object> outputs = new ArrayList<>();
     List<Object> rejected = new ArrayList<>();
@@ -663,7 +697,7 @@ class ProfileFunctionTest {
         OperatorSubtaskState snapshot = harness.snapshot(1, t);
         collect(outputs, rejected, receipts);
         harness.close();
-        harness = mixedHarness(cacheSize, writeBehind);
+        harness = mixedHarness(cacheSize, writeBehind, writeAfterMs);
         harness.initializeState(snapshot);
         harness.open();
         // Watermarks are not in checkpoints: the sources send theirs again.
@@ -696,14 +730,15 @@ class ProfileFunctionTest {
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> mixedHarness(
-      int cacheSize, boolean writeBehind) throws Exception {
+      int cacheSize, boolean writeBehind, long writeAfterMs) throws Exception {
     return harness(
         new CartAbandonmentRule(HOUR, 7 * 24 * HOUR),
         new io.prescient.models.rules.BrowseAbandonmentRule(HOUR, 30 * MINUTE, 3, 7 * 24 * HOUR),
         new io.prescient.models.rules.LifecycleRule(2 * HOUR, 10 * HOUR, 7 * 24 * HOUR),
         Duration.ofDays(400),
         cacheSize,
-        writeBehind);
+        writeBehind,
+        writeAfterMs);
   }
 
   private void collect(List<Object> outputs, List<Object> rejected, List<Object> receipts) {

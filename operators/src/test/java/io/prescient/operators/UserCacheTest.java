@@ -44,6 +44,45 @@ class UserCacheTest {
   }
 
   @Test
+  void takeStaleHandsOutWhatWaitedLongestFirstAndOnlyOnce() {
+    UserCache<UserProfile> cache = new UserCache<>(10, 0);
+    cache.put("a", new UserProfile(), 1_000, true);
+    cache.put("b", new UserProfile(), 2_000, true);
+    cache.put("c", new UserProfile(), 2_500, false); // clean: never stale
+    UserProfile a2 = new UserProfile();
+    cache.put("a", a2, 2_900, true); // changed again: still dirty since 1,000
+    cache.put("d", new UserProfile(), 3_000, true);
+    assertThat(cache.dirtyCount()).isEqualTo(3);
+
+    assertThat(cache.takeStale(1_999, 1_000, 10)).isEmpty(); // a has waited 999 ms
+    var first = cache.takeStale(3_000, 1_000, 1); // at most one
+    assertThat(first).extracting(UserCache.Unwritten::user).containsExactly("a");
+    assertThat(first.get(0).value()).isSameAs(a2); // its latest value
+    assertThat(cache.takeStale(3_000, 1_000, 10))
+        .extracting(UserCache.Unwritten::user)
+        .containsExactly("b"); // d has waited 0 ms
+    assertThat(cache.takeStale(3_000, 1_000, 10)).isEmpty();
+    assertThat(cache.takeDirty()).extracting(UserCache.Unwritten::user).containsExactly("d");
+    assertThat(cache.get("a", 3_001)).isSameAs(a2); // written, still served
+  }
+
+  @Test
+  void aValueWrittenOrGoneIsNotStale() {
+    UserCache<UserProfile> cache = new UserCache<>(2, 0);
+    cache.put("a", new UserProfile(), 0, true);
+    cache.put("b", new UserProfile(), 0, true);
+    cache.takeDirty(); // both written at a barrier
+    cache.put("b", new UserProfile(), 10, true); // b changed after it: dirty since 10
+    cache.remove("b"); // erased
+    cache.put("c", new UserProfile(), 20, true);
+    cache.put("d", new UserProfile(), 30, true); // evicts a (clean)
+    assertThat(cache.put("e", new UserProfile(), 40, false).user()).isEqualTo("c"); // evicted
+    assertThat(cache.takeStale(1_000, 0, 10))
+        .extracting(UserCache.Unwritten::user)
+        .containsExactly("d");
+  }
+
+  @Test
   void anEntryAsOldAsTheStateTtlIsNotServed() {
     UserCache<UserProfile> cache = new UserCache<>(10, 1_000);
     cache.put("a", new UserProfile(), 5_000, false);
