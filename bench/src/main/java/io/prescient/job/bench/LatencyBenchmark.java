@@ -361,6 +361,9 @@ public final class LatencyBenchmark {
           rows.add(row);
           measured.add(figures);
           say(t0, row);
+          say(
+              t0,
+              "slowest seconds (decision received, UTC; max latency): " + slowestSeconds(timed));
           if (job.getJobStatus().get().isGloballyTerminalState()) {
             throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
           }
@@ -665,6 +668,27 @@ public final class LatencyBenchmark {
       }
     }
     return m;
+  }
+
+  /**
+   * The five seconds (by the time the decision was received) with the largest latency, in time
+   * order: spaced by the checkpoint interval, the tail is the checkpoints'.
+   */
+  static String slowestSeconds(List<long[]> timed) {
+    Map<Long, Long> maxBySecond = new HashMap<>();
+    for (long[] t : timed) {
+      maxBySecond.merge(t[0] / 1000, t[1], Math::max);
+    }
+    return maxBySecond.entrySet().stream()
+        .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
+        .limit(5)
+        .sorted(Map.Entry.comparingByKey())
+        .map(
+            e ->
+                String.format(
+                    "%s %,d ms",
+                    Instant.ofEpochSecond(e.getKey()).toString().substring(11, 19), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
