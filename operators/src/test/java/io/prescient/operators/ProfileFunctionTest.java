@@ -95,18 +95,7 @@ class ProfileFunctionTest {
       Duration ttl,
       int profileCache)
       throws Exception {
-    return harness(cartRule, browseRule, lifecycleRule, ttl, profileCache, false);
-  }
-
-  private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
-      CartAbandonmentRule cartRule,
-      io.prescient.models.rules.BrowseAbandonmentRule browseRule,
-      io.prescient.models.rules.LifecycleRule lifecycleRule,
-      Duration ttl,
-      int profileCache,
-      boolean writeBehind)
-      throws Exception {
-    return harness(cartRule, browseRule, lifecycleRule, ttl, profileCache, writeBehind, 0);
+    return harness(cartRule, browseRule, lifecycleRule, ttl, profileCache, false, 0);
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> harness(
