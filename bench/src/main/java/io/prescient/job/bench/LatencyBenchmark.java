@@ -266,6 +266,13 @@ public final class LatencyBenchmark {
       } catch (PrescientConfig.ConfigException e) {
         throw p.error(e.getMessage());
       }
+      // Flink's REST API on a port of our choosing: each rate reports its checkpoints' sync phase.
+      int restPort;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        restPort = free.getLocalPort();
+      }
+      config.setString("rest.port", Integer.toString(restPort));
+      CheckpointSyncs.Rest rest = CheckpointSyncs.at(restPort);
       Map<String, Integer> topics = new LinkedHashMap<>();
       for (String t : PrescientOptions.TOPICS) {
         topics.put(topic(config, t), 2);
@@ -318,6 +325,7 @@ public final class LatencyBenchmark {
           }
           long sent0 = run.sent.get();
           long s0 = System.nanoTime();
+          long measuredFrom = System.currentTimeMillis();
           Thread.sleep(seconds * 1000L);
           List<long[]> timed = run.measure(false);
           long[] lat = sorted(timed);
@@ -358,12 +366,25 @@ public final class LatencyBenchmark {
             req.put("fallbacks", fallbacks);
             figures.put("requests", req);
           }
+          List<Long> syncs =
+              CheckpointSyncs.of(
+                  rest,
+                  job.getJobID().toString(),
+                  "profile",
+                  measuredFrom,
+                  System.currentTimeMillis());
+          figures.put("checkpoint_sync_ms", syncs);
           rows.add(row);
           measured.add(figures);
           say(t0, row);
           say(
               t0,
               "slowest seconds (decision received, UTC; max latency): " + slowestSeconds(timed));
+          say(
+              t0,
+              "synchronous phase of the per-user task's checkpoints (Flink's statistics, the"
+                  + " slowest subtask): "
+                  + CheckpointSyncs.describe(syncs));
           if (job.getJobStatus().get().isGloballyTerminalState()) {
             throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
           }
