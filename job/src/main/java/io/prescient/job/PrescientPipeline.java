@@ -179,8 +179,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.STATE_TTL),
             (int) options.get(PrescientOptions.DLQ_MAX_RAW_SIZE).getBytes(),
             profileSettings(options))
-        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE))
-        .withCacheWriteAfter(cacheWriteAfter(options))
+        .withProfileCache(options.get(PrescientOptions.PROFILE_CACHE), cacheWriteAfter(options))
         .withRequestValidity(options.get(PrescientOptions.DECISION_VALID_FOR))
         .withEraseSuppression(options.get(PrescientOptions.ERASE_SUPPRESSION));
   }
@@ -209,8 +208,7 @@ public final class PrescientPipeline {
             options.get(PrescientOptions.MODEL_ALLOWED_LOCATIONS),
             options.get(PrescientOptions.MODEL_MAX_SIZE).getBytes())
         .withCatalogLimit(options.get(PrescientOptions.CATALOG_MAX_ENTRIES))
-        .withUserCache(options.get(PrescientOptions.POLICY_CACHE))
-        .withCacheWriteAfter(cacheWriteAfter(options))
+        .withUserCache(options.get(PrescientOptions.POLICY_CACHE), cacheWriteAfter(options))
         .withItemsModel(options.get(PrescientOptions.MODEL_ITEMS));
   }
 

@@ -147,21 +147,13 @@ public class PolicyFunction
 
   /**
    * How many users' policy records each task keeps on the heap (see {@link PolicyStateStore}):
-   * under {@link PolicyOperator} a user's next input then skips the RocksDB read, and changed
-   * records are written when evicted and before checkpoint barriers. 0 turns it off.
+   * under {@link PolicyOperator} a user's next input then skips the RocksDB read; changed records
+   * are written when evicted, {@code writeAfter} after the change a few per input (zero: not so)
+   * and before checkpoint barriers. Size 0 turns it off.
    */
-  public PolicyFunction withUserCache(int size) {
+  public PolicyFunction withUserCache(int size, Duration writeAfter) {
     this.userCacheSize = size;
-    return this;
-  }
-
-  /**
-   * Under write-behind, cached values changed this long ago are written to state a few per input
-   * instead of all at the next checkpoint barrier, which then stalls the task for less (see {@link
-   * UserCache}). Zero or negative: only when evicted and at barriers.
-   */
-  public PolicyFunction withCacheWriteAfter(Duration age) {
-    this.cacheWriteAfterMs = age.toMillis();
+    this.cacheWriteAfterMs = writeAfter.toMillis();
     return this;
   }
 

@@ -1,5 +1,6 @@
 package io.prescient.operators;
 
+import io.prescient.state.contract.Event;
 import io.prescient.state.contract.Outcome;
 import io.prescient.state.contract.PrivacyRequest;
 import java.util.ArrayList;
@@ -67,6 +68,17 @@ public class PolicyInput {
 
   public static PolicyInput signal(Kind kind, String userId, long timestamp) {
     return of(kind, userId, timestamp);
+  }
+
+  /**
+   * A purchase as the policy needs it (held decisions it cancels, open ones it converts): its value
+   * is price times quantity.
+   */
+  public static PolicyInput purchase(Event e, long receivedAt) {
+    PolicyInput in = of(Kind.PURCHASE, e.userId, e.timestamp);
+    in.value = (e.price == null ? 0 : e.price) * (e.quantity == null ? 1 : e.quantity);
+    in.receivedAt = receivedAt;
+    return in;
   }
 
   /** The privacy request as the policy operator needs it (held decisions, open feedback). */

@@ -125,21 +125,13 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
 
   /**
    * How many users' profiles each task keeps on the heap (see {@link UserCache}): a user's next
-   * input then skips the RocksDB read, and under {@link ProfileOperator} the write too. 0 turns it
-   * off.
+   * input then skips the RocksDB read, and under {@link ProfileOperator} the write too; values
+   * changed {@code writeAfter} ago are written a few per input ahead of the barrier (zero: only
+   * when evicted and at barriers). Size 0 turns it off.
    */
-  public ProfileFunction withProfileCache(int size) {
+  public ProfileFunction withProfileCache(int size, Duration writeAfter) {
     this.profileCacheSize = size;
-    return this;
-  }
-
-  /**
-   * Under write-behind, cached values changed this long ago are written to state a few per input
-   * instead of all at the next checkpoint barrier, which then stalls the task for less (see {@link
-   * UserCache}). Zero or negative: only when evicted and at barriers.
-   */
-  public ProfileFunction withCacheWriteAfter(Duration age) {
-    this.cacheWriteAfterMs = age.toMillis();
+    this.cacheWriteAfterMs = writeAfter.toMillis();
     return this;
   }
 
@@ -272,11 +264,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
       eventLatency.update(Math.max(0, System.currentTimeMillis() - receivedAt));
     }
     if (e.type == EventType.PURCHASE && outcome != ProfileUpdater.Outcome.IGNORED_SENSITIVE) {
-      // Held decisions are cancelled by it, open ones converted: the policy needs to know.
-      PolicyInput purchase = PolicyInput.signal(PolicyInput.Kind.PURCHASE, e.userId, e.timestamp);
-      purchase.value = (e.price == null ? 0 : e.price) * (e.quantity == null ? 1 : e.quantity);
-      purchase.receivedAt = receivedAt;
-      out.collect(purchase);
+      out.collect(PolicyInput.purchase(e, receivedAt));
     }
   }
 

@@ -179,8 +179,7 @@ class PolicyUserCacheTest {
                 Duration.ofDays(7),
                 Duration.ofMinutes(1),
                 1024)
-            .withUserCache(cacheSize)
-            .withCacheWriteAfter(Duration.ofMillis(writeAfterMs));
+            .withUserCache(cacheSize, Duration.ofMillis(writeAfterMs));
     // Without a cache: Flink's own operator for the function, as before the cache existed.
     CoBroadcastWithKeyedOperator<String, PolicyInput, Envelope, Decision> op =
         cacheSize == 0

@@ -117,7 +117,7 @@ class ProfileFunctionTest {
             ttl,
             1024,
             ProfileUpdater.Settings.defaults());
-    fn.withProfileCache(profileCache).withCacheWriteAfter(Duration.ofMillis(writeAfterMs));
+    fn.withProfileCache(profileCache, Duration.ofMillis(writeAfterMs));
     KeyedOneInputStreamOperatorTestHarness<String, Envelope, PolicyInput> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             writeBehind ? new ProfileOperator(fn) : new KeyedProcessOperator<>(fn),

@@ -304,7 +304,8 @@ public final class ProfileBenchmark {
                         .withProfileCache(
                             mode == Mode.PROFILE_NO_CACHE
                                 ? 0
-                                : options.get(PrescientOptions.PROFILE_CACHE))))
+                                : options.get(PrescientOptions.PROFILE_CACHE),
+                            java.time.Duration.ZERO)))
             .uid("bench-profile");
     decisions.addSink(new DiscardingSink<>()).uid("bench-discard");
     return env.execute("bench-profile");
