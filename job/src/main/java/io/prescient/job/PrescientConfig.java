@@ -130,6 +130,15 @@ public final class PrescientConfig {
       throw new ConfigException(
           "exactly-once needs checkpointing: set prescient.checkpoint.interval above 0");
     }
+    if (PrescientJob.changelog(c)
+        && "NO_CLAIM".equalsIgnoreCase(values.get(PrescientJob.CLAIM_MODE_KEY))) {
+      // Flink forces a full snapshot after a NO_CLAIM restore, which the changelog backend cannot
+      // take: every checkpoint of the resumed job would fail, and the job restart.
+      throw new ConfigException(
+          PrescientJob.CLAIM_MODE_KEY
+              + " = NO_CLAIM cannot resume the changelog state backend (every checkpoint after"
+              + " the restore would fail): use CLAIM, or set prescient.state.changelog to false");
+    }
     return c;
   }
 

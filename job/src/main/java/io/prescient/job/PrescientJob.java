@@ -120,13 +120,18 @@ public final class PrescientJob {
           CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
-    if (options.get(PrescientOptions.STATE_CHANGELOG)) {
+    if (changelog(options)) {
       String dir = options.get(PrescientOptions.STATE_CHANGELOG_DIR);
       flink.setString("state.changelog.enabled", "true");
       flink.setString("state.changelog.storage", "filesystem");
       flink.setString(
           "state.changelog.dstl.dfs.base-path",
           dir.isEmpty() ? checkpointDir(options).replaceAll("/+$", "") + "/changelog" : dir);
+      // Resuming in NO_CLAIM (Flink's default) forces a full snapshot the changelog backend
+      // cannot take: every checkpoint after the restore would fail. The job claims the snapshot
+      // it resumes from instead (a key given in the options still wins; PrescientConfig refuses
+      // NO_CLAIM).
+      flink.setString(CLAIM_MODE_KEY, "CLAIM");
     }
     String localDir = options.get(PrescientOptions.STATE_LOCAL_DIR);
     if (!localDir.isEmpty()) {
@@ -153,6 +158,18 @@ public final class PrescientJob {
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
     flink.addAll(withoutPrescientKeys(options));
     return flink;
+  }
+
+  /** Flink's key for how a job resumed from a snapshot owns it (CLAIM, NO_CLAIM). */
+  static final String CLAIM_MODE_KEY = "execution.state-recovery.claim-mode";
+
+  /**
+   * Whether the changelog state backend wraps RocksDB: when asked for and checkpoints are on
+   * (without checkpoints there is nothing to upload it for).
+   */
+  public static boolean changelog(Configuration options) {
+    return options.get(PrescientOptions.STATE_CHANGELOG)
+        && !options.get(PrescientOptions.CHECKPOINT_INTERVAL).isZero();
   }
 
   static String checkpointDir(Configuration options) {

@@ -144,6 +144,52 @@ class PrescientConfigTest {
         .noneSatisfy((k, v) -> assertThat(v).contains("s3"));
   }
 
+  /**
+   * The changelog backend is on with checkpoints and off without; a job resumed with it claims the
+   * snapshot, because NO_CLAIM (Flink's default) would fail every checkpoint after the restore.
+   */
+  @Test
+  void changelogStateWithCheckpointsClaimsWhatItResumesFrom() throws Exception {
+    Configuration on = PrescientJob.flinkConfiguration(PrescientConfig.fromMap(Map.of()));
+    assertThat(on.toMap())
+        .containsEntry("state.changelog.enabled", "true")
+        .containsEntry("execution.state-recovery.claim-mode", "CLAIM");
+    assertThat(on.toMap().get("state.changelog.dstl.dfs.base-path")).endsWith("/changelog");
+
+    Configuration noCheckpoints =
+        PrescientJob.flinkConfiguration(
+            PrescientConfig.fromMap(
+                Map.of(
+                    "prescient.checkpoint.interval", "0 s",
+                    "prescient.delivery-guarantee", "at-least-once")));
+    assertThat(noCheckpoints.toMap())
+        .doesNotContainKey("state.changelog.enabled")
+        .doesNotContainKey("execution.state-recovery.claim-mode");
+
+    Configuration off =
+        PrescientJob.flinkConfiguration(
+            PrescientConfig.fromMap(Map.of("prescient.state.changelog", "false")));
+    assertThat(off.toMap())
+        .doesNotContainKey("state.changelog.enabled")
+        .doesNotContainKey("execution.state-recovery.claim-mode");
+
+    // A claim mode given by the user wins; NO_CLAIM with the changelog is refused at start.
+    Map<String, String> legacy = Map.of("execution.state-recovery.claim-mode", "LEGACY");
+    assertThat(PrescientJob.flinkConfiguration(PrescientConfig.fromMap(legacy)).toMap())
+        .containsEntry("execution.state-recovery.claim-mode", "LEGACY");
+    assertThatThrownBy(
+            () ->
+                PrescientConfig.fromMap(Map.of("execution.state-recovery.claim-mode", "NO_CLAIM")))
+        .isInstanceOf(PrescientConfig.ConfigException.class)
+        .hasMessageContaining("NO_CLAIM cannot resume the changelog state backend");
+    assertThat(
+            PrescientConfig.fromMap(
+                Map.of(
+                    "execution.state-recovery.claim-mode", "NO_CLAIM",
+                    "prescient.state.changelog", "false")))
+        .isNotNull();
+  }
+
   @Test
   void rulesBetweenOptions() {
     assertThatThrownBy(

@@ -231,9 +231,8 @@ public final class Prescient implements Runnable {
     CommandLine cl = commandLine();
     cl.setParameterExceptionHandler(Prescient::oneLine);
     int status = cl.execute(args);
-    if (status != 0) {
-      System.exit(status);
-    }
+    // Exit even when a finished job left threads behind (the changelog state backend's uploads).
+    System.exit(status);
   }
 
   /** A user error: one line (and the suggestions picocli has), exit status 2. */
