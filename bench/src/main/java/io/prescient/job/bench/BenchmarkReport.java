@@ -65,8 +65,8 @@ public final class BenchmarkReport {
           "latency-load",
           "latency-load-20ms",
           "latency-load-5ms",
-          "latency-load-changelog",
-          "latency-load-5ms-changelog",
+          "latency-load-native",
+          "latency-load-5ms-requests",
           "latency-exactly-once",
           "latency-overload");
 
@@ -79,8 +79,8 @@ public final class BenchmarkReport {
           "latency-load",
           "latency-load-20ms",
           "latency-load-5ms",
-          "latency-load-changelog",
-          "latency-load-5ms-changelog",
+          "latency-load-native",
+          "latency-load-5ms-requests",
           "latency-exactly-once",
           "latency-overload",
           "state",
@@ -494,8 +494,8 @@ public final class BenchmarkReport {
               "latency-load",
               "latency-load-20ms",
               "latency-load-5ms",
-              "latency-load-changelog",
-              "latency-load-5ms-changelog")) {
+              "latency-load-native",
+              "latency-load-5ms-requests")) {
         JsonNode half = phase(load, "50%");
         goals.add(
             half == null
@@ -612,10 +612,10 @@ public final class BenchmarkReport {
 
     private static String bufferTimeout(JsonNode run) {
       JsonNode v = run.path("flink_overrides").get("execution.buffer-timeout.interval");
-      boolean changelog =
-          run.path("flink_overrides").path("prescient.state.changelog").asText().equals("true");
+      boolean nativeOnly =
+          run.path("flink_overrides").path("prescient.state.changelog").asText().equals("false");
       return (v == null ? "100 ms (default)" : v.asText())
-          + (changelog ? ", changelog state backend" : "");
+          + (nativeOnly ? ", RocksDB's native checkpoints without the changelog" : "");
     }
 
     /** The phase of a latency run whose rate was asked as {@code asked}, or null. */
