@@ -133,7 +133,7 @@ public final class PrescientConfig {
     if (PrescientJob.changelog(c)
         && "NO_CLAIM".equalsIgnoreCase(values.get(PrescientJob.CLAIM_MODE_KEY))) {
       // Flink forces a full snapshot after a NO_CLAIM restore, which the changelog backend cannot
-      // take: every checkpoint of the resumed job would fail, and the job restart.
+      // take: every checkpoint of the resumed job would fail, and the job would restart.
       throw new ConfigException(
           PrescientJob.CLAIM_MODE_KEY
               + " = NO_CLAIM cannot resume the changelog state backend (every checkpoint after"

@@ -614,8 +614,15 @@ public final class BenchmarkReport {
       JsonNode v = run.path("flink_overrides").get("execution.buffer-timeout.interval");
       boolean nativeOnly =
           run.path("flink_overrides").path("prescient.state.changelog").asText().equals("false");
+      String requests = "";
+      for (JsonNode r : toList(run.path("rates"))) {
+        if (r.has("requests")) {
+          requests = ", " + r.path("requests").path("rate").asText() + " web-page requests/s";
+        }
+      }
       return (v == null ? "100 ms (default)" : v.asText())
-          + (nativeOnly ? ", RocksDB's native checkpoints without the changelog" : "");
+          + (nativeOnly ? ", RocksDB's native checkpoints without the changelog" : "")
+          + requests;
     }
 
     /** The phase of a latency run whose rate was asked as {@code asked}, or null. */

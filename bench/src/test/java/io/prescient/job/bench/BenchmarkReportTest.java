@@ -133,8 +133,26 @@ class BenchmarkReportTest {
             Map.of("execution.buffer-timeout.interval", "5ms"),
             "rates",
             List.of(LatencyBenchmark.phase("50%", 1500, 1500, slower))));
+    // The same buffer timeout with web-page requests beside it: a row and a chart series of its
+    // own.
+    Map<String, Object> withRequests = LatencyBenchmark.phase("50%", 1500, 1500, slower);
+    withRequests.put(
+        "requests", Map.of("rate", 50, "answered", 1500, "p50_ms", 20, "p99_ms", 90, "max_ms", 95));
+    BenchResults.write(
+        results.resolve("latency-load-5ms-requests.json"),
+        Map.of(
+            "delivery",
+            "at-least-once",
+            "checkpoint_interval_seconds",
+            10,
+            "flink_overrides",
+            Map.of("execution.buffer-timeout.interval", "5ms"),
+            "rates",
+            List.of(withRequests)));
     String doc = Files.readString(report(results));
     assertThat(doc)
+        .contains(
+            "| load-5ms-requests | at-least-once | 10 s | 5ms, 50 web-page requests/s | 50% |")
         .contains(
             "- at-least-once at 50% load, buffer timeout 100 ms (default): p99 49 ms at 1,500"
                 + " events/s; p99 <= 200 ms: **met**; p99 <= 50 ms (the goal): **met**")
