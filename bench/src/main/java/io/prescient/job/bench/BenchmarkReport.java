@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code ./prescient bench-report}: turns the JSON results of one {@code bench-suite} run into
@@ -72,20 +73,12 @@ public final class BenchmarkReport {
 
   /** Results files of one suite run, by benchmark. */
   static final List<String> FILES =
-      List.of(
-          "job",
-          "job-kafka",
-          "latency-sweep",
-          "latency-load",
-          "latency-load-20ms",
-          "latency-load-5ms",
-          "latency-load-native",
-          "latency-load-5ms-requests",
-          "latency-exactly-once",
-          "latency-overload",
-          "state",
-          "scoring",
-          "profile");
+      Stream.of(
+              Stream.of("job", "job-kafka"),
+              LATENCY_RUNS.stream(),
+              Stream.of("state", "scoring", "profile"))
+          .flatMap(f -> f)
+          .toList();
 
   public static void main(String[] args) throws Exception {
     CommandOptions.main(COMMAND, () -> run(args));
@@ -489,13 +482,7 @@ public final class BenchmarkReport {
       JsonNode eo = phase("latency-exactly-once", "50%");
       JsonNode eoRun = results.get("latency-exactly-once");
       List<String> goals = new ArrayList<>();
-      for (String load :
-          List.of(
-              "latency-load",
-              "latency-load-20ms",
-              "latency-load-5ms",
-              "latency-load-native",
-              "latency-load-5ms-requests")) {
+      for (String load : LATENCY_RUNS.stream().filter(r -> r.startsWith("latency-load")).toList()) {
         JsonNode half = phase(load, "50%");
         goals.add(
             half == null

@@ -267,10 +267,7 @@ public final class LatencyBenchmark {
         throw p.error(e.getMessage());
       }
       // Flink's REST API on a port of our choosing: each rate reports its checkpoints' sync phase.
-      int restPort;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-        restPort = free.getLocalPort();
-      }
+      int restPort = LocalKafkaBroker.freePort();
       config.setString("rest.port", Integer.toString(restPort));
       CheckpointSyncs.Rest rest = CheckpointSyncs.at(restPort);
       Map<String, Integer> topics = new LinkedHashMap<>();

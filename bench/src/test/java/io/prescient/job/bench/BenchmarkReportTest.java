@@ -122,33 +122,15 @@ class BenchmarkReportTest {
     for (int i = 0; i < 1000; i++) {
       slower.add(new long[] {i, 100 + i / 5}); // p99 = 297 ms
     }
-    BenchResults.write(
+    writeAt5ms(
         results.resolve("latency-load-5ms.json"),
-        Map.of(
-            "delivery",
-            "at-least-once",
-            "checkpoint_interval_seconds",
-            10,
-            "flink_overrides",
-            Map.of("execution.buffer-timeout.interval", "5ms"),
-            "rates",
-            List.of(LatencyBenchmark.phase("50%", 1500, 1500, slower))));
+        LatencyBenchmark.phase("50%", 1500, 1500, slower));
     // The same buffer timeout with web-page requests beside it: a row and a chart series of its
     // own.
     Map<String, Object> withRequests = LatencyBenchmark.phase("50%", 1500, 1500, slower);
     withRequests.put(
         "requests", Map.of("rate", 50, "answered", 1500, "p50_ms", 20, "p99_ms", 90, "max_ms", 95));
-    BenchResults.write(
-        results.resolve("latency-load-5ms-requests.json"),
-        Map.of(
-            "delivery",
-            "at-least-once",
-            "checkpoint_interval_seconds",
-            10,
-            "flink_overrides",
-            Map.of("execution.buffer-timeout.interval", "5ms"),
-            "rates",
-            List.of(withRequests)));
+    writeAt5ms(results.resolve("latency-load-5ms-requests.json"), withRequests);
     String doc = Files.readString(report(results));
     assertThat(doc)
         .contains(
@@ -162,6 +144,21 @@ class BenchmarkReportTest {
         .contains("- at-least-once at 50% load, buffer timeout (latency-load-20ms): not measured")
         .contains("| load-5ms | at-least-once | 10 s | 5ms | 50% |");
     assertThat(dir.resolve("out").resolve("charts").resolve("latency.png")).isNotEmptyFile();
+  }
+
+  /** An at-least-once latency run at a 5 ms buffer timeout with one measured rate. */
+  private static void writeAt5ms(Path file, Map<String, Object> phase) throws Exception {
+    BenchResults.write(
+        file,
+        Map.of(
+            "delivery",
+            "at-least-once",
+            "checkpoint_interval_seconds",
+            10,
+            "flink_overrides",
+            Map.of("execution.buffer-timeout.interval", "5ms"),
+            "rates",
+            List.of(phase)));
   }
 
   /** {@code n} decisions, one a second, all {@code ms} late. */

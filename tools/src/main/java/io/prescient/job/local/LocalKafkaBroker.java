@@ -336,7 +336,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return lines[lines.length - 1].strip();
   }
 
-  static int freePort() throws IOException {
+  /** A TCP port nothing listens on now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
