@@ -11,6 +11,7 @@ import io.prescient.state.contract.Rejection;
 import io.prescient.state.json.JsonLimits;
 import io.prescient.state.json.OutputJson;
 import java.time.Instant;
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -24,6 +25,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /** The production sources and sinks: the Kafka topics of DESIGN.md. */
 public final class KafkaIO {
   private KafkaIO() {}
+
+  /** fetch.min.bytes of the events source when it batches (see EVENTS_FETCH_WAIT). */
+  static final int EVENTS_FETCH_MIN_BYTES = 64 * 1024;
 
   public static PipelineIO create(Configuration c) {
     JsonLimits limits = limits(c);
@@ -85,14 +89,28 @@ public final class KafkaIO {
             .setClientIdPrefix(c.get(PrescientOptions.GROUP_ID) + "-" + topic)
             .setStartingOffsets(startingOffsets(c))
             .setDeserializer(new KafkaEnvelopeDeserializer(new InputParser(kind, limits, dlqMax)))
-            // Only read committed input, so an upstream exactly-once producer is honoured.
-            .setProperty("isolation.level", "read_committed")
-            .setProperty("commit.offsets.on.checkpoint", "true");
-    KafkaClientProperties.of(c).forEach((k, v) -> b.setProperty((String) k, (String) v));
+            .setProperties(sourceProperties(c, kind));
     if (c.get(PrescientOptions.BOUNDED)) {
       b.setBounded(OffsetsInitializer.latest());
     }
     return b.build();
+  }
+
+  /** The Kafka consumer settings of the source of {@code kind}. */
+  static Properties sourceProperties(Configuration c, InputParser.Kind kind) {
+    Properties p = new Properties();
+    // Only read committed input, so an upstream exactly-once producer is honoured.
+    p.setProperty("isolation.level", "read_committed");
+    p.setProperty("commit.offsets.on.checkpoint", "true");
+    long fetchWait = c.get(PrescientOptions.EVENTS_FETCH_WAIT).toMillis();
+    if (kind == InputParser.Kind.EVENTS && fetchWait > 0) {
+      // Without a minimum, a busy topic is fetched a record or two at a time: a request per poll
+      // for the broker and the fetcher. Idle topics keep the defaults (a 500 ms long poll).
+      p.setProperty("fetch.min.bytes", Integer.toString(EVENTS_FETCH_MIN_BYTES));
+      p.setProperty("fetch.max.wait.ms", Long.toString(fetchWait));
+    }
+    p.putAll(KafkaClientProperties.of(c));
+    return p;
   }
 
   private static OffsetsInitializer startingOffsets(Configuration c) {

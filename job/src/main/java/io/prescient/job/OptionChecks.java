@@ -71,6 +71,11 @@ final class OptionChecks {
               d -> !d.isNegative() && d.compareTo(Duration.ofMinutes(10)) <= 0,
               "0 (no check) .. 10 min",
               "-1 s"),
+          check(
+              EVENTS_FETCH_WAIT,
+              d -> !d.isNegative() && d.compareTo(Duration.ofSeconds(1)) <= 0,
+              "0 (no batching) .. 1 s",
+              "-5 ms"),
           check(STARTING_OFFSETS, v -> true, "EARLIEST, LATEST or COMMITTED", "SOMETIMES"),
           check(BOUNDED, v -> true, "true or false", "maybe"),
           topic(TOPIC_EVENTS),

@@ -3,6 +3,7 @@ package io.prescient.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prescient.operators.InputParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,6 +143,38 @@ class PrescientConfigTest {
     // Never handed to Flink's configuration.
     assertThat(PrescientJob.flinkConfiguration(c).toMap())
         .noneSatisfy((k, v) -> assertThat(v).contains("s3"));
+  }
+
+  /**
+   * The events source batches its fetches (the busy topic); the idle sources keep Kafka's long
+   * poll; 0 turns batching off; a client setting given by the user wins on every source.
+   */
+  @Test
+  void theEventsSourceBatchesItsFetchesAndTheUserHasTheLastWord() {
+    Configuration defaults = PrescientConfig.fromArgs(new String[0]);
+    assertThat(KafkaIO.sourceProperties(defaults, InputParser.Kind.EVENTS))
+        .containsEntry("fetch.min.bytes", "65536")
+        .containsEntry("fetch.max.wait.ms", "10")
+        .containsEntry("isolation.level", "read_committed");
+    for (InputParser.Kind idle :
+        List.of(InputParser.Kind.PRIVACY, InputParser.Kind.OUTCOMES, InputParser.Kind.REQUESTS)) {
+      assertThat(KafkaIO.sourceProperties(defaults, idle))
+          .doesNotContainKeys("fetch.min.bytes", "fetch.max.wait.ms");
+    }
+    Configuration off =
+        PrescientConfig.fromArgs(new String[] {"--prescient.kafka.events-fetch-wait", "0 ms"});
+    assertThat(KafkaIO.sourceProperties(off, InputParser.Kind.EVENTS))
+        .doesNotContainKeys("fetch.min.bytes", "fetch.max.wait.ms");
+    Configuration user =
+        PrescientConfig.fromMap(Map.of("prescient.kafka.properties.fetch.max.wait.ms", "3"));
+    assertThat(KafkaIO.sourceProperties(user, InputParser.Kind.EVENTS))
+        .containsEntry("fetch.max.wait.ms", "3");
+    assertThat(KafkaIO.sourceProperties(user, InputParser.Kind.PRIVACY))
+        .containsEntry("fetch.max.wait.ms", "3");
+    assertThatThrownBy(
+            () -> PrescientConfig.fromMap(Map.of("prescient.kafka.events-fetch-wait", "2 s")))
+        .hasMessageContaining("prescient.kafka.events-fetch-wait")
+        .hasMessageContaining("0 (no batching) .. 1 s");
   }
 
   /**
