@@ -156,6 +156,10 @@ public final class PrescientJob {
     // Anything that would silently fall back to Kryo, or an operator without a uid, fails fast.
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    // Chained operators (profile -> policy -> sinks) hand records over without a serializer copy
+    // (about 5% of the per-user task's CPU). Safe because no operator changes or keeps a record
+    // after emitting it: each decision candidate is built fresh, with copies of profile data.
+    flink.set(PipelineOptions.OBJECT_REUSE, true);
     flink.addAll(withoutPrescientKeys(options));
     return flink;
   }

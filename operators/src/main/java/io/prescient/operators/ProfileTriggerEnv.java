@@ -98,6 +98,8 @@ final class ProfileTriggerEnv implements Triggers.Env {
     float[] features =
         FeatureSchema.extract(FeatureSchema.Inputs.of(p, store.cart(), at, affinityHalfLifeMs));
     DecisionCandidate c = new DecisionCandidate(d, features, p.events, orderValue);
+    // Copies: the job runs with object reuse, so the policy (chained in this task) receives this
+    // very candidate, keeps parts of it, and must share nothing the profile goes on changing.
     c.history = new ArrayList<>(p.recentBought);
     c.historyAt = p.recentBoughtAt.clone();
     c.viewed = new ArrayList<>(p.recentViews);
