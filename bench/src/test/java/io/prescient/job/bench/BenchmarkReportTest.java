@@ -190,6 +190,13 @@ class BenchmarkReportTest {
             LatencyBenchmark.phase("5000", 5000, 5000, steady(30, 2400))); // a backlog carried
     assertThat(sweep.get(2)).containsEntry("kept_up", false);
     assertThat(sweep.get(4)).containsEntry("kept_up", true); // relatively steady, seconds late
+    assertThat(sweep.stream().map(m -> m.get("sustained")))
+        .containsExactly(
+            "yes",
+            "yes",
+            "no (p50 500 -> 2,500 ms)",
+            "no (generator reached 3,000)",
+            "no (steady, but p50 2,400 ms > 1 s)");
     assertThat(LatencyBenchmark.maxSustained(sweep)).isEqualTo(2000);
     assertThat(LatencyBenchmark.maxSustained(sweep.subList(2, 5))).isNull();
   }
