@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -143,6 +144,23 @@ class PrescientConfigTest {
     // Never handed to Flink's configuration.
     assertThat(PrescientJob.flinkConfiguration(c).toMap())
         .noneSatisfy((k, v) -> assertThat(v).contains("s3"));
+  }
+
+  /** Low-latency defaults for Flink's own settings; a Flink key given by the user wins. */
+  @Test
+  void theJobSetsItsBufferTimeoutAndObjectReuseUnlessGiven() {
+    Configuration defaults =
+        PrescientJob.flinkConfiguration(PrescientConfig.fromArgs(new String[0]));
+    assertThat(defaults.get(ExecutionOptions.BUFFER_TIMEOUT)).isEqualTo(Duration.ofMillis(20));
+    assertThat(defaults.get(PipelineOptions.OBJECT_REUSE)).isTrue();
+    Configuration given =
+        PrescientJob.flinkConfiguration(
+            PrescientConfig.fromArgs(
+                new String[] {
+                  "--execution.buffer-timeout.interval", "100ms", "--pipeline.object-reuse", "false"
+                }));
+    assertThat(given.get(ExecutionOptions.BUFFER_TIMEOUT)).isEqualTo(Duration.ofMillis(100));
+    assertThat(given.get(PipelineOptions.OBJECT_REUSE)).isFalse();
   }
 
   /**

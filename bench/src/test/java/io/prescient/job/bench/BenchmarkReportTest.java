@@ -136,12 +136,12 @@ class BenchmarkReportTest {
         .contains(
             "| load-5ms-requests | at-least-once | 10 s | 5ms, 50 web-page requests/s | 50% |")
         .contains(
-            "- at-least-once at 50% load, buffer timeout 100 ms (default): p99 49 ms at 1,500"
+            "- at-least-once at 50% load, buffer timeout 20 ms (default): p99 49 ms at 1,500"
                 + " events/s; p99 <= 200 ms: **met**; p99 <= 50 ms (the goal): **met**")
         .contains(
             "- at-least-once at 50% load, buffer timeout 5ms: p99 297 ms at 1,500 events/s;"
                 + " p99 <= 200 ms: **not met**; p99 <= 50 ms (the goal): **not met**")
-        .contains("- at-least-once at 50% load, buffer timeout (latency-load-20ms): not measured")
+        .contains("- at-least-once at 50% load, buffer timeout (latency-load-100ms): not measured")
         .contains("| load-5ms | at-least-once | 10 s | 5ms | 50% |");
     assertThat(dir.resolve("out").resolve("charts").resolve("latency.png")).isNotEmptyFile();
   }
