@@ -582,13 +582,13 @@ public final class BenchmarkReport {
       }
     }
 
-    /** The network buffer timeout a latency run used (the job's default: 20 ms). */
     private static List<JsonNode> toList(JsonNode array) {
       List<JsonNode> out = new ArrayList<>();
       array.forEach(out::add);
       return out;
     }
 
+    /** The network buffer timeout a latency run used (the job's default: 20 ms). */
     private static String bufferTimeout(JsonNode run) {
       JsonNode v = run.path("flink_overrides").get("execution.buffer-timeout.interval");
       boolean nativeOnly =
