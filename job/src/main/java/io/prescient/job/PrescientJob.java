@@ -169,7 +169,7 @@ public final class PrescientJob {
   }
 
   /** The job's network buffer timeout unless execution.buffer-timeout.interval is given. */
-  static final Duration BUFFER_TIMEOUT = Duration.ofMillis(20);
+  public static final Duration BUFFER_TIMEOUT = Duration.ofMillis(20);
 
   /** Flink's key for how a job resumed from a snapshot owns it (CLAIM, NO_CLAIM). */
   static final String CLAIM_MODE_KEY = "execution.state-recovery.claim-mode";

@@ -3,6 +3,7 @@ package io.prescient.job.bench;
 import static io.prescient.job.cli.CommandOptions.opt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prescient.job.PrescientJob;
 import io.prescient.job.cli.CommandOptions;
 import io.prescient.job.cli.CommandOptions.Opt;
 import io.prescient.offline.report.Charts;
@@ -588,7 +589,7 @@ public final class BenchmarkReport {
       return out;
     }
 
-    /** The network buffer timeout a latency run used (the job's default: 20 ms). */
+    /** The network buffer timeout a latency run used (the job's default when not given). */
     private static String bufferTimeout(JsonNode run) {
       JsonNode v = run.path("flink_overrides").get("execution.buffer-timeout.interval");
       boolean nativeOnly =
@@ -599,7 +600,7 @@ public final class BenchmarkReport {
           requests = ", " + r.path("requests").path("rate").asText() + " web-page requests/s";
         }
       }
-      return (v == null ? "20 ms (default)" : v.asText())
+      return (v == null ? PrescientJob.BUFFER_TIMEOUT.toMillis() + " ms (default)" : v.asText())
           + (nativeOnly ? ", RocksDB's native checkpoints without the changelog" : "")
           + requests;
     }

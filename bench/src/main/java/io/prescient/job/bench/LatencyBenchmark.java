@@ -339,12 +339,11 @@ public final class LatencyBenchmark {
                   q(lat, 0.95),
                   q(lat, 0.99),
                   lat.length == 0 ? "-" : Long.toString(lat[lat.length - 1]));
-          Map<String, Object> figures = phase(rateArgs.get(r), rate, achieved, timed);
-          if (delivery.equals("exactly-once")) {
-            // Its decisions become visible when the checkpoint that covers them completes.
-            figures.put(
-                "sustained", sustained(figures, checkpointSeconds * 1000L + MAX_SUSTAINED_P50_MS));
-          }
+          // Exactly-once decisions become visible when the checkpoint that covers them completes.
+          long maxP50Ms =
+              MAX_SUSTAINED_P50_MS
+                  + (delivery.equals("exactly-once") ? checkpointSeconds * 1000L : 0);
+          Map<String, Object> figures = phase(rateArgs.get(r), rate, achieved, timed, maxP50Ms);
           if (requests != null) {
             List<long[]> answered = requests.measure(false);
             long[] ms = answered.stream().mapToLong(x -> x[0]).sorted().toArray();
@@ -664,6 +663,12 @@ public final class LatencyBenchmark {
    * for the charts. {@code timed}: {receive time, latency} pairs in arrival order.
    */
   static Map<String, Object> phase(String asked, int rate, double achieved, List<long[]> timed) {
+    return phase(asked, rate, achieved, timed, MAX_SUSTAINED_P50_MS);
+  }
+
+  /** {@link #phase}, sustained only with a p50 up to {@code maxP50Ms}. */
+  static Map<String, Object> phase(
+      String asked, int rate, double achieved, List<long[]> timed, long maxP50Ms) {
     long[] lat = sorted(timed);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("asked", asked);
@@ -691,7 +696,7 @@ public final class LatencyBenchmark {
         m.put("kept_up", last <= 1.5 * first + 250);
       }
     }
-    m.put("sustained", sustained(m, MAX_SUSTAINED_P50_MS));
+    m.put("sustained", sustained(m, maxP50Ms));
     return m;
   }
 
