@@ -175,12 +175,33 @@ final class ProfileStateStore {
       return p; // cached profiles are merged: they were written since the restore
     }
     p = profileState.value();
+    if (p == null) {
+      knownAbsent(user, browseState, browseCache);
+      knownAbsent(user, lifecycleState, lifecycleCache);
+    }
     if (p != null && ProfileState.mergeLegacyMaps(p, legacyAffinities, legacyEventIds)) {
       legacyAffinities.clear();
       legacyEventIds.clear();
       write(user, p);
     }
     return p;
+  }
+
+  /**
+   * A user without a profile has no browse session or order history either: each of the user's
+   * events writes the profile, and no later than the other two (the three share one TTL, and a
+   * barrier writes every cached value), so the cache records them as absent instead of a RocksDB
+   * lookup of each (every event of a new user would read them). A value the cache holds is kept.
+   */
+  private <T> void knownAbsent(String user, ValueState<T> state, UserCache<T> c) throws Exception {
+    long now = System.currentTimeMillis();
+    if (c.enabled() && c.lookup(user, now) == null) {
+      UserCache.Unwritten<T> evicted = c.put(user, null, now, false);
+      if (evicted != null) { // a changed value made room: written now, under its own user's key
+        UserCache.write(keys, state, evicted);
+        keys.setCurrentKey(user);
+      }
+    }
   }
 
   /**
@@ -240,6 +261,9 @@ final class ProfileStateStore {
     if (categories > 0) {
       effects.add(Effect.count("category_affinities", categories));
     }
+    // What erase reports is read from state: an absent mark of the cache is an inference.
+    browseCache.dropAbsent(user);
+    lifecycleCache.dropAbsent(user);
     BrowseSession browse = browse(user);
     if (browse != null) {
       effects.add(Effect.of("browse_session"));

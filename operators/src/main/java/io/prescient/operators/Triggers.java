@@ -168,7 +168,9 @@ public final class Triggers {
     if (p.pendingTimer == timestamp) {
       p.pendingTimer = 0;
     }
-    ProfileUpdater.recountCart(p, env.cart()); // entries may have expired since the last event
+    if (p.cartLines > 0) { // an empty cart stays empty; lines may have expired since the last event
+      ProfileUpdater.recountCart(p, env.cart());
+    }
     String blocked = rule.blockedBecause(p, timestamp);
     if (blocked == null) {
       Decision d = rule.evaluate(env.user(), p, env.cart(), timestamp);

@@ -202,6 +202,17 @@ final class UserCache<T> {
     }
   }
 
+  /**
+   * Drops the user's entry if it holds no value and nothing unwritten (so the next read goes to
+   * state).
+   */
+  void dropAbsent(String user) {
+    Entry<T> e = entries.get(user);
+    if (e != null && e.value == null && !e.dirty) {
+      entries.remove(user);
+    }
+  }
+
   /** The user's state was cleared: whatever was cached of them is gone. */
   void remove(String user) {
     entries.remove(user);

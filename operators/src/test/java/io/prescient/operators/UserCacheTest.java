@@ -33,6 +33,22 @@ class UserCacheTest {
   }
 
   @Test
+  void dropAbsentDropsOnlyAnAbsentMarkNeverAValueOrAnUnwrittenClear() {
+    UserCache<UserProfile> cache = new UserCache<>(10, 0);
+    cache.put("absent", null, 0, false);
+    cache.put("cleared", null, 0, true); // cleared in the cache, not yet in state
+    cache.put("value", new UserProfile(), 0, false);
+    for (String user : new String[] {"absent", "cleared", "value", "unknown"}) {
+      cache.dropAbsent(user);
+    }
+    assertThat(cache.lookup("absent", 1)).isNull(); // the next read goes to state
+    assertThat(cache.lookup("cleared", 1)).isNotNull();
+    assertThat(cache.lookup("cleared", 1).value).isNull();
+    assertThat(cache.dirtyCount()).isEqualTo(1);
+    assertThat(cache.get("value", 1)).isNotNull();
+  }
+
+  @Test
   void takeDirtyHandsOutEachChangeOnce() {
     UserCache<UserProfile> cache = new UserCache<>(10, 0);
     cache.put("a", new UserProfile(), 0, true);

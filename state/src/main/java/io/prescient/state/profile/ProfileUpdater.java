@@ -61,6 +61,7 @@ public final class ProfileUpdater {
     d[Metric.EVENTS.ordinal()] = 1;
     d[Metric.SESSIONS.ordinal()] = newSession ? 1 : 0;
     boolean cartChanged = false;
+    boolean firstLine = false; // the event put the only line into an empty cart
     switch (e.type) {
       case VIEW -> {
         p.views++;
@@ -79,7 +80,9 @@ public final class ProfileUpdater {
       case ADD_TO_CART -> {
         p.cartAdds++;
         d[Metric.CART_ADDS.ordinal()] = 1;
-        CartLine line = cart.get(e.productId);
+        // An empty cart is known without a state lookup (cartLines is recounted on every change).
+        boolean wasEmpty = p.cartLines == 0;
+        CartLine line = wasEmpty ? null : cart.get(e.productId);
         if (line == null) {
           line = new CartLine(0, e.price, e.category, e.timestamp);
         }
@@ -90,6 +93,7 @@ public final class ProfileUpdater {
         line.updatedAt = Math.max(line.updatedAt, e.timestamp);
         cart.put(e.productId, line);
         cartChanged = true;
+        firstLine = wasEmpty;
       }
       case REMOVE_FROM_CART -> {
         d[Metric.CART_REMOVES.ordinal()] = 1;
@@ -115,7 +119,9 @@ public final class ProfileUpdater {
     }
     p.windows.add(e.timestamp, d);
     updateAffinity(p, e, settings);
-    if (cartChanged) {
+    if (firstLine) {
+      p.cartLines = 1; // nothing to recount: the cart was empty
+    } else if (cartChanged) {
       recountCart(p, cart);
     }
     if (cartChanged && e.timestamp >= p.cartLastChange) {

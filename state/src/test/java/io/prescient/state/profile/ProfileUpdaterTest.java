@@ -40,6 +40,72 @@ class ProfileUpdaterTest {
   }
 
   @Test
+  void anEmptyCartTakesItsFirstLineWithoutAStateReadAndTheCountStaysExact() throws Exception {
+    int[] reads = new int[2]; // point reads, iterations
+    KeyedStore<CartLine> counted =
+        new KeyedStore<>() {
+          @Override
+          public CartLine get(String key) {
+            reads[0]++;
+            return cart.get(key);
+          }
+
+          @Override
+          public void put(String key, CartLine value) {
+            cart.put(key, value);
+          }
+
+          @Override
+          public void remove(String key) {
+            cart.remove(key);
+          }
+
+          @Override
+          public Iterable<java.util.Map.Entry<String, CartLine>> entries() {
+            reads[1]++;
+            return cart.entries();
+          }
+
+          @Override
+          public void clear() {
+            cart.clear();
+          }
+        };
+    String[][] steps = {
+      {"add", "p1", "0", "0"}, // empty: no read, no recount
+      {"add", "p2", "1", "1"},
+      {"add", "p1", "2", "2"}, // the same product again: one line more units
+      {"buy", "p1", "3", "3"},
+      {"remove", "p2", "4", "4"}, // empty again
+      {"remove", "p2", "4", "4"}, // known empty: nothing read
+      {"add", "p3", "4", "4"}, // empty: no read, no recount
+    };
+    int i = 0;
+    for (String[] s : steps) {
+      Event e =
+          new Event(
+              "c" + i,
+              "u",
+              switch (s[0]) {
+                case "add" -> EventType.ADD_TO_CART;
+                case "buy" -> EventType.PURCHASE;
+                default -> EventType.REMOVE_FROM_CART;
+              },
+              T + i++ * MIN);
+      e.productId = s[1];
+      e.category = "bags";
+      e.price = 10.0;
+      ProfileUpdater.apply(p, counted, e, settings);
+      assertThat(p.cartLines).as("lines after %s %s", s[0], s[1]).isEqualTo(cart.size());
+      assertThat(reads)
+          .as("reads after %s %s", s[0], s[1])
+          .containsExactly(Integer.parseInt(s[2]), Integer.parseInt(s[3]));
+    }
+    assertThat(cart.asMap()).containsOnlyKeys("p3");
+    assertThat(cart.get("p3").quantity).isEqualTo(1);
+  }
+
+  @Test
   void sessionsStartAfterTheGap() throws Exception {
     apply("e1", EventType.VIEW, T, "p1", "bags");
     apply("e2", EventType.VIEW, T + 10 * MIN, "p2", "bags");
