@@ -235,6 +235,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, Envelope, Poli
     UserProfile p = store.profile(ctx.getCurrentKey());
     if (p == null) {
       p = ProfileStateStore.newProfile();
+      store.newUser(user);
     } else {
       long firstSeenAt = p.recentEventIds.firstSeenAt(e.eventId);
       if (firstSeenAt != RecentEventIds.NONE) {

@@ -836,6 +836,38 @@ class ProfileFunctionTest {
         .contains(Effect.of("browse_session"), Effect.count("browse_timers", 1));
   }
 
+  /**
+   * A user without a profile is taken to have no browse session (the cache marks it absent), but
+   * written behind, a profile can expire shortly before the session of the same input. Erase then
+   * still finds the session in state, removes it and names it in the receipt.
+   */
+  @Test
+  void eraseReportsABrowseSessionThatOutlivedItsProfile() throws Exception {
+    harness = mixedHarness(1, true, 0); // one user cached: the next user's input writes u1 out
+    harness.open();
+    for (int i = 0; i < 3; i++) {
+      send(event("a" + i, "u1", EventType.VIEW, T0 + i * MINUTE, "p" + i)); // browsing: a timer
+    }
+    send(event("b0", "u2", EventType.VIEW, T0, "p1"));
+    assertThat(keysOf(ProfileState.BROWSE)).contains("u1");
+    // The profile expires first (as its TTL would, had it been written before the session).
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey("u1");
+    backend
+        .getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            ProfileState.profile(Duration.ofDays(400)))
+        .clear();
+    send(event("a9", "u1", EventType.EMAIL_OPEN, T0 + 5 * MINUTE, null)); // a new profile
+    send(privacy("u1", PrivacyType.ERASE));
+    assertThat(audits().get(audits().size() - 1).effects)
+        .contains(
+            Effect.of("profile"), Effect.of("browse_session"), Effect.count("browse_timers", 1));
+    assertThat(keysOf(ProfileState.BROWSE)).doesNotContain("u1");
+    assertThat(keysOf(ProfileState.PROFILE)).doesNotContain("u1");
+  }
+
   @Test
   void cartAndBrowseDeadlinesInTheSameMinuteBothDecideWhicheverWayTimeMoves() throws Exception {
     // the cart changes at T0+10s and the last view is at T0+40s: both deadlines round to T0+61min
