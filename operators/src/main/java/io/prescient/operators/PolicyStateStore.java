@@ -167,12 +167,7 @@ final class PolicyStateStore implements PolicyCore.Store {
 
   /** Caches the user's record; a changed one the cache evicts is written now, under its key. */
   private void keep(String key, PolicyUser value, boolean dirty) throws Exception {
-    UserCache.Unwritten<PolicyUser> evicted =
-        cache.put(key, value, System.currentTimeMillis(), dirty);
-    if (evicted != null) {
-      UserCache.write(keys, userState, evicted);
-      keys.setCurrentKey(key);
-    }
+    cache.put(keys, userState, key, value, System.currentTimeMillis(), dirty);
   }
 
   /** Writes every cached record changed since its last write, each under its own user's key. */

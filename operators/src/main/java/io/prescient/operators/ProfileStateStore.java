@@ -148,12 +148,13 @@ final class ProfileStateStore {
     if (!behind) {
       UserCache.write(state, value);
     }
-    UserCache.Unwritten<T> evicted =
-        c.put(user, value == null ? null : copy.apply(value), System.currentTimeMillis(), behind);
-    if (evicted != null) {
-      UserCache.write(keys, state, evicted);
-      keys.setCurrentKey(user);
-    }
+    c.put(
+        keys,
+        state,
+        user,
+        value == null ? null : copy.apply(value),
+        System.currentTimeMillis(),
+        behind);
   }
 
   /** A new user's profile: it holds its affinities and event ids itself. */
@@ -197,17 +198,9 @@ final class ProfileStateStore {
    * purchase, so it is not marked (a mark would take a cache slot for every new user).
    */
   void newUser(String user) throws Exception {
-    knownAbsent(user, browseState, browseCache);
-  }
-
-  private <T> void knownAbsent(String user, ValueState<T> state, UserCache<T> c) throws Exception {
     long now = System.currentTimeMillis();
-    if (c.enabled() && c.lookup(user, now) == null) {
-      UserCache.Unwritten<T> evicted = c.put(user, null, now, false);
-      if (evicted != null) { // a changed value made room: written now, under its own user's key
-        UserCache.write(keys, state, evicted);
-        keys.setCurrentKey(user);
-      }
+    if (browseCache.enabled() && browseCache.lookup(user, now) == null) {
+      browseCache.put(keys, browseState, user, null, now, false);
     }
   }
 

@@ -121,6 +121,19 @@ final class UserCache<T> {
     return new Unwritten<>(out.getKey(), out.getValue().value);
   }
 
+  /**
+   * {@link #put}, and a dirty value evicted to make room is written to {@code state} at once, under
+   * its own user's key; {@code user}'s key is current again afterwards.
+   */
+  void put(KeyContext keys, ValueState<T> state, String user, T value, long now, boolean dirty)
+      throws Exception {
+    Unwritten<T> evicted = put(user, value, now, dirty);
+    if (evicted != null) {
+      write(keys, state, evicted);
+      keys.setCurrentKey(user);
+    }
+  }
+
   /** The dirty values, which are clean from then on (the caller writes them all). */
   List<Unwritten<T>> takeDirty() {
     List<Unwritten<T>> out = new ArrayList<>(dirtyOrder.size());
