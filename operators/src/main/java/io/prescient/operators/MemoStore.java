@@ -42,6 +42,17 @@ final class MemoStore<V> implements KeyedStore<V> {
     all = null;
   }
 
+  /**
+   * Tells the memo that the user has no entries, as known from elsewhere (the policy: a user
+   * without a record has no history): reads of this input are answered without RocksDB. Ignored
+   * once this input has read or written anything.
+   */
+  void knownEmpty() {
+    if (known.isEmpty() && all == null) {
+      all = new LinkedHashMap<>();
+    }
+  }
+
   @Override
   public V get(String key) throws Exception {
     V v;

@@ -186,6 +186,8 @@ public class PolicyFunction
     }
     core = new PolicyCore(engine, rewardWindowMs, timerGranularityMs, dlqMaxRawBytes);
     core.scanAlways(scanAlways);
+    // Under PolicyOperator only: Flink's own operator (some tests) reads state as it is.
+    store.historiesFollowRecord(keys != null && !scanAlways);
     core.outcomesTopic(outcomesTopic);
     models =
         new ModelSlots(

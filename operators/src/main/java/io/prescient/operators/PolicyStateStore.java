@@ -38,6 +38,9 @@ final class PolicyStateStore implements PolicyCore.Store {
 
   private long writeAfterMs;
 
+  /** Set by {@link #historiesFollowRecord}: a user without a record has no message history. */
+  private boolean historiesFollowRecord;
+
   /** The user record as read or written in this input, when {@link #userKnown}. */
   private PolicyUser user;
 
@@ -85,6 +88,16 @@ final class PolicyStateStore implements PolicyCore.Store {
     this.writeAfterMs = writeAfterMs;
   }
 
+  /**
+   * Whether every user with a message or shown history has a record (state format 2 and later: a
+   * release appends to the histories and puts the record in the same input, and only erase removes
+   * a record, with the histories). Then a user found without a record (a new one) has their
+   * histories answered without RocksDB reads for the rest of the input.
+   */
+  void historiesFollowRecord(boolean follow) {
+    this.historiesFollowRecord = follow;
+  }
+
   private boolean cached() {
     return keys != null && cache.enabled();
   }
@@ -125,6 +138,10 @@ final class PolicyStateStore implements PolicyCore.Store {
     if (!userKnown) {
       user = load();
       userKnown = true;
+      if (user == null && historiesFollowRecord) {
+        sends.knownEmpty();
+        shown.knownEmpty();
+      }
     }
     return user;
   }

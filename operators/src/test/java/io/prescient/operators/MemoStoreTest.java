@@ -142,4 +142,34 @@ class MemoStoreTest {
     assertThat(keys(memo)).isEmpty();
     assertThat(state.iterations).isZero();
   }
+
+  @Test
+  void anInputKnownEmptyReadsNothingAndSeesItsOwnWrites() throws Exception {
+    CountingState state = new CountingState();
+    MemoStore<CartLine> memo = memo(state);
+    memo.knownEmpty();
+    assertThat(memo.get("a")).isNull();
+    assertThat(keys(memo)).isEmpty();
+    memo.put("a", line(2));
+    assertThat(state.map.get("a").quantity).isEqualTo(2);
+    assertThat(memo.get("a").quantity).isEqualTo(2);
+    assertThat(keys(memo)).containsExactly("a");
+    assertThat(state.gets).isZero();
+    assertThat(state.iterations).isEqualTo(1); // after the new key: the state's order
+
+    memo.newInput(); // the next input reads the state again
+    assertThat(memo.get("a").quantity).isEqualTo(2);
+    assertThat(state.gets).isEqualTo(1);
+  }
+
+  @Test
+  void knownEmptyIsIgnoredOnceTheInputHasReadTheState() throws Exception {
+    CountingState state = new CountingState();
+    state.put("a", line(1));
+    MemoStore<CartLine> memo = memo(state);
+    assertThat(memo.get("b")).isNull();
+    memo.knownEmpty();
+    assertThat(memo.get("a").quantity).isEqualTo(1);
+    assertThat(keys(memo)).containsExactly("a");
+  }
 }

@@ -26,11 +26,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The policy's write-behind cache of user records ({@link PolicyStateStore} under {@link
- * PolicyOperator}) changes nothing: one seeded stream of decision points, purchases, outcomes,
- * consent changes and erasures gives the same decisions, feedback, audit and DLQ records, timers
- * and final state as the operator without the cache, with a cache smaller than the users (every
- * input evicts a changed record) or larger, and across a checkpoint taken mid-stream and restored
- * into a new task (records only in the cache then must be in the checkpoint).
+ * PolicyOperator}), and its answer of a user without a record's message and shown histories without
+ * reading them, change nothing: one seeded stream of decision points, purchases, outcomes, consent
+ * changes and erasures gives the same decisions, feedback, audit and DLQ records, timers and final
+ * state as Flink's own operator (no cache, every history read from state), with a cache smaller
+ * than the users (every input evicts a changed record) or larger, and across a checkpoint taken
+ * mid-stream and restored into a new task (records only in the cache then must be in the
+ * checkpoint).
  */
 class PolicyUserCacheTest {
   static final long T0 = 1_300_000_020_000L;
